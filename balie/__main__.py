@@ -1,0 +1,5 @@
+import sys
+
+from balie.cli import main
+
+sys.exit(main())

@@ -1,0 +1,300 @@
+"""The ``balie`` command: start the app, or run one of the administration commands.
+
+Every command prints a clear Dutch message and exits non-zero on a problem it knows
+about (a busy, newer or misplaced database, a duplicate name); it never shows a
+traceback for those. Textual is imported only when the app itself starts, so the
+administration commands start quickly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+
+from balie import __version__
+from balie.config import ENV_DB, os_username, resolve_db_path
+
+
+class DutchHelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's help with Dutch headings, matching the rest of the interface."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[override]
+        super().add_usage(usage, actions, groups, prefix or "gebruik: ")
+
+
+def _dutch(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Dutch section titles and help option for a parser made with ``add_help=False``."""
+    parser._positionals.title = "argumenten"
+    parser._optionals.title = "opties"
+    parser.add_argument("-h", "--help", action="help", help="toon deze hulp en stop")
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db",
+        metavar="PAD",
+        default=argparse.SUPPRESS,
+        help=f"databasebestand (standaard: ${ENV_DB}, anders de gegevensmap van de gebruiker)",
+    )
+    parser = _dutch(
+        argparse.ArgumentParser(
+            prog="balie",
+            description=(
+                "balie: registratie van vragen aan de balie en de telefoon van "
+                "Welzijnswerk Midden-Drenthe.\nZonder commando start de app."
+            ),
+            formatter_class=DutchHelpFormatter,
+            parents=[common],
+            add_help=False,
+        )
+    )
+    parser.add_argument("--version", action="version", version=f"balie {__version__}")
+    commands = parser.add_subparsers(dest="command", title="commando's", metavar="COMMANDO")
+
+    def command(name: str, help: str, description: str | None = None) -> argparse.ArgumentParser:
+        return _dutch(
+            commands.add_parser(
+                name,
+                help=help,
+                description=description or help,
+                formatter_class=DutchHelpFormatter,
+                parents=[common],
+                add_help=False,
+            )
+        )
+
+    command("start", "start de app (hetzelfde als balie zonder commando)")
+    command("info", "toon waar de database staat, de schemaversie en de aantallen")
+
+    demo = command(
+        "demo",
+        "vul een database met verzonnen, realistische registraties",
+        "Vult de database met verzonnen registraties (geen echte namen) tot en met vandaag.\n"
+        "Weigert een database met echte registraties; gebruik daarvoor --db.",
+    )
+    demo.add_argument("--days", type=_positive, default=365, metavar="N",
+                      help="aantal dagen terug vanaf vandaag (standaard 365)")
+    demo.add_argument("--per-day", type=_positive, default=30, metavar="N",
+                      help="gemiddeld aantal vragen per werkdag (standaard 30)")
+    demo.add_argument("--seed", type=int, default=None, metavar="N",
+                      help="vaste startwaarde, voor steeds dezelfde gegevens")
+
+    backup = command(
+        "backup",
+        "maak een consistente kopie terwijl andere balies doorwerken",
+        "Maakt een consistente kopie van de database (SQLite backup-API), controleert die\n"
+        "met integrity_check en schrijft hem pas daarna onder de gegeven naam weg.",
+    )
+    backup.add_argument("path", metavar="PAD", help="nieuw bestand voor de back-up")
+
+    ref = command(
+        "ref",
+        "beheer referentiegegevens (dorpen, gebieden, routes, kanalen, ...)",
+        "Referentiegegevens bekijken en wijzigen. Soorten: villages (dorpen), areas\n"
+        "(gebieden), routes, channels (kanalen), topics (onderwerpen), referrals\n"
+        "(verwijsadressen), staff (medewerkers). Ingetrokken items blijven in de\n"
+        "geschiedenis en overzichten staan, maar worden niet meer aangeboden.",
+    )
+    actions = ref.add_subparsers(dest="action", title="acties", metavar="ACTIE", required=True)
+    from balie.db.reference import KINDS
+
+    kinds = sorted(KINDS)
+
+    def ref_action(name: str, help: str) -> argparse.ArgumentParser:
+        sub = _dutch(
+            actions.add_parser(
+                name,
+                help=help,
+                description=help,
+                formatter_class=DutchHelpFormatter,
+                parents=[common],
+                add_help=False,
+            )
+        )
+        sub.add_argument("kind", choices=kinds, metavar="SOORT", help=", ".join(kinds))
+        return sub
+
+    def attributes(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--area", metavar="GEBIED", help="gebied van een dorp")
+        sub.add_argument("--inhabitants", type=int, metavar="N", help="inwoners van een dorp")
+        sub.add_argument("--aliases", metavar="WOORDEN",
+                         help="extra zoekwoorden van een dorp (bijv. Broekstreek)")
+        sub.add_argument("--kind", dest="route_kind", choices=("team", "desk", "external"),
+                         help="soort route")
+        sub.add_argument("--display-name", metavar="NAAM", help="weergavenaam van een medewerker")
+        sub.add_argument("--role", choices=("balie", "team", "teamleider", "beheer"),
+                         help="rol van een medewerker")
+        sub.add_argument("--team", metavar="ROUTE", help="team van een medewerker")
+
+    ref_action("list", "toon alle items van een soort")
+    add = ref_action("add", "voeg een item toe")
+    add.add_argument("name", metavar="NAAM", help="naam (bij staff: de gebruikersnaam)")
+    attributes(add)
+    rename = ref_action("rename", "geef een item een nieuwe naam")
+    rename.add_argument("name", metavar="NAAM")
+    rename.add_argument("new_name", metavar="NIEUWE_NAAM")
+    set_ = ref_action("set", "wijzig eigenschappen van een item")
+    set_.add_argument("name", metavar="NAAM")
+    attributes(set_)
+    retire = ref_action("retire", "trek een item in (niet meer aangeboden)")
+    retire.add_argument("name", metavar="NAAM")
+    restore = ref_action("restore", "zet een ingetrokken item weer actief")
+    restore.add_argument("name", metavar="NAAM")
+    return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is geen geheel getal") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("moet minstens 1 zijn")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    path = resolve_db_path(getattr(args, "db", None))
+    from balie.db.errors import StoreError
+
+    try:
+        if args.command in (None, "start"):
+            return _start(path)
+        handler = {"info": _info, "demo": _demo, "backup": _backup, "ref": _ref}[args.command]
+        return handler(path, args)
+    except StoreError as error:
+        print(f"balie: {error.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("balie: afgebroken.", file=sys.stderr)
+        return 130
+
+
+def _start(path: Path) -> int:
+    from balie.app import make_app
+
+    app = make_app(path)
+    app.run()
+    return app.return_code or 0
+
+
+def _info(path: Path, args: argparse.Namespace) -> int:
+    from balie.db import open_database
+    from balie.db.demo import is_demo
+    from balie.db.migrations import MIGRATIONS
+
+    with open_database(path) as db:
+        applied = MIGRATIONS.applied(db)
+        (count,) = db.execute("SELECT count(*) FROM inquiry").fetchone()
+        size = sum(
+            p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists()
+        )
+        print(f"database:     {path}")
+        print(f"grootte:      {size / 1_048_576:.1f} MB")
+        print(f"schema:       {applied[-1].name if applied else '-'} ({len(applied)} migraties)")
+        print(f"registraties: {count}{' (demo)' if is_demo(db) else ''}")
+        print(f"medewerker:   {os_username()}")
+    return 0
+
+
+def _demo(path: Path, args: argparse.Namespace) -> int:
+    import time
+
+    from balie.db import open_database
+    from balie.db.demo import fill_demo
+    from balie.domain.timekeeping import local_day, utc_now
+
+    now = utc_now()
+    last = local_day(now)
+    first = last - timedelta(days=args.days - 1)
+    started = time.perf_counter()
+    with open_database(path) as db:
+        result = fill_demo(
+            db, first, last, args.per_day, now, seed=args.seed,
+            progress=lambda n: print(f"  {n:,} registraties ...".replace(",", "."),
+                                     file=sys.stderr),
+        )
+    took = time.perf_counter() - started
+    print(
+        f"{result.inquiries:,}".replace(",", ".")
+        + f" verzonnen registraties van {first:%d-%m-%Y} t/m {last:%d-%m-%Y} "
+        f"toegevoegd aan {path} in {took:.1f} s."
+    )
+    return 0
+
+
+def _backup(path: Path, args: argparse.Namespace) -> int:
+    from balie.db import open_database
+    from balie.db.backup import backup
+
+    with open_database(path) as db:
+        target = backup(db, Path(args.path))
+    print(f"Back-up gemaakt en gecontroleerd: {target}")
+    return 0
+
+
+def _ref(path: Path, args: argparse.Namespace) -> int:
+    from balie.db import open_database
+    from balie.db import reference as refdb
+
+    kind = refdb.KINDS[args.kind]
+    with open_database(path) as db:
+        if args.action == "list":
+            _print_rows(refdb.list_entries(db, kind))
+            return 0
+        attrs = {
+            key: value
+            for key, value in {
+                "area": getattr(args, "area", None),
+                "inhabitants": getattr(args, "inhabitants", None),
+                "aliases": getattr(args, "aliases", None),
+                "kind": getattr(args, "route_kind", None),
+                "display_name": getattr(args, "display_name", None),
+                "role": getattr(args, "role", None),
+                "team": getattr(args, "team", None),
+            }.items()
+            if value is not None
+        }
+        if args.action == "add":
+            refdb.add_entry(db, kind, args.name, **attrs)
+            print(f"{kind.label.capitalize()} {args.name!r} toegevoegd.")
+        elif args.action == "rename":
+            refdb.rename_entry(db, kind, args.name, args.new_name)
+            print(f"{kind.label.capitalize()} {args.name!r} heet nu {args.new_name!r}.")
+        elif args.action == "set":
+            if not attrs:
+                print("balie: geef op wat er moet veranderen (zie --help).", file=sys.stderr)
+                return 2
+            refdb.update_entry(db, kind, args.name, **attrs)
+            print(f"{kind.label.capitalize()} {args.name!r} gewijzigd.")
+        elif args.action in ("retire", "restore"):
+            refdb.set_retired(db, kind, args.name, args.action == "retire")
+            state = "ingetrokken" if args.action == "retire" else "weer actief"
+            print(f"{kind.label.capitalize()} {args.name!r} is {state}.")
+    return 0
+
+
+def _print_rows(rows: list[dict]) -> None:
+    if not rows:
+        print("(geen)")
+        return
+    headers = list(rows[0])
+    cells = [[_cell(row[h]) for h in headers] for row in rows]
+    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headers)]
+    print("  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip())
+    for c in cells:
+        print("  ".join(v.ljust(w) for v, w in zip(c, widths)).rstrip())
+
+
+def _cell(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

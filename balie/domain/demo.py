@@ -1,0 +1,235 @@
+"""Realistic made-up inquiries for demonstrations, training and benchmarks.
+
+The mix follows DOMAIN.md: villages weighted by inhabitants; most questions answered at
+the desk; cliëntondersteuning the largest team, then seniorenwerk and maatschappelijk
+werk; each team its own topics and ages; a working-week and opening-hours rhythm of
+about 30 inquiries per working day. Names and phone numbers are invented; no real
+person's data is ever used.
+
+Rows are produced as plain tuples in bulk, because ``balie demo`` must build
+1,000,000 inquiries in well under a minute.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from itertools import accumulate
+
+from balie.domain.models import Reference
+from balie.domain.reference_data import (
+    CLIENT_SUPPORT,
+    DESK,
+    DOMESTIC_VIOLENCE,
+    EXTERNAL,
+    OUTSIDE_VILLAGE,
+    SENIOR_WORK,
+    SOCIAL_WORK,
+    UNKNOWN_VILLAGE,
+)
+from balie.domain.timekeeping import AMSTERDAM, DB_FORMAT
+
+# Relative number of inquiries per weekday (Monday first): busy Mondays, quiet Fridays,
+# and only the odd e-mail at the weekend.
+WEEKDAY_WEIGHT = (1.25, 1.1, 1.0, 1.0, 0.65, 0.04, 0.02)
+OPENING_HOURS = (8, 9, 10, 11, 12, 13, 14, 15, 16)
+HOUR_WEIGHT = (4, 16, 17, 15, 8, 12, 12, 10, 6)
+
+ROUTE_WEIGHT = {DESK: 55, EXTERNAL: 12, CLIENT_SUPPORT: 17, SENIOR_WORK: 10, SOCIAL_WORK: 6}
+CHANNEL_WEIGHT = {"phone": 55, "desk": 30, "email": 10, "home_visit": 5}
+
+TOPIC_WEIGHT: dict[str, dict[str, int]] = {
+    DESK: {"paperwork": 30, "other": 15, "housing": 12, "work_income": 10, "finances": 12,
+           "care_wmo": 10, "aids_transport": 8, "loneliness": 3},
+    EXTERNAL: {"care_wmo": 25, "finances": 20, "housing": 20, "work_income": 10,
+               "paperwork": 10, "domestic_violence": 3, "other": 12},
+    CLIENT_SUPPORT: {"finances": 18, "housing": 13, "care_wmo": 20, "aids_transport": 12,
+                     "guidance_daycare": 12, "work_income": 8, "paperwork": 10,
+                     "informal_care": 7},
+    SOCIAL_WORK: {"psychosocial": 30, "finances": 20, "relationship_family": 20,
+                  "domestic_violence": 8, "addiction": 7, "housing": 8, "work_income": 7},
+    SENIOR_WORK: {"loneliness": 30, "care_wmo": 20, "aids_transport": 15,
+                  "informal_care": 12, "paperwork": 10, "housing": 8, "finances": 5},
+}
+
+# Age bands of the annual report, per route: ((low, high), weight).
+AGE_BANDS: dict[str, tuple[tuple[tuple[int, int], int], ...]] = {
+    CLIENT_SUPPORT: (((18, 26), 10), ((27, 45), 25), ((46, 67), 38), ((68, 95), 27)),
+    SOCIAL_WORK: (((12, 17), 5), ((18, 26), 20), ((27, 45), 40), ((46, 67), 28), ((68, 90), 7)),
+    SENIOR_WORK: (((60, 67), 10), ((68, 79), 50), ((80, 98), 40)),
+    DESK: (((16, 26), 10), ((27, 45), 25), ((46, 67), 35), ((68, 95), 30)),
+    EXTERNAL: (((18, 26), 12), ((27, 45), 30), ((46, 67), 35), ((68, 95), 23)),
+}
+
+SUMMARIES: dict[str, tuple[str, ...]] = {
+    "finances": ("Vraag over betalingsachterstand energie", "Hulp bij budget gevraagd",
+                 "Aanmaning ontvangen, weet niet wat te doen"),
+    "housing": ("Vraag over huurtoeslag", "Zoekt aangepaste woning", "Problemen met verhuurder"),
+    "care_wmo": ("Wil Wmo-aanvraag doen voor huishoudelijke hulp", "Vraag over keukentafelgesprek",
+                 "Indicatie loopt af"),
+    "aids_transport": ("Vraag over scootmobiel", "Zoekt vervoer naar ziekenhuis",
+                       "Vraag over traplift"),
+    "guidance_daycare": ("Zoekt dagbesteding voor partner", "Vraag over begeleiding thuis"),
+    "loneliness": ("Voelt zich eenzaam sinds overlijden partner", "Zoekt contact met dorpsgenoten",
+                   "Vraag naar Pluscafé"),
+    "informal_care": ("Mantelzorger raakt overbelast", "Vraag over respijtzorg"),
+    "psychosocial": ("Veel spanning en slecht slapen", "Rouwverwerking",
+                     "Voelt zich somber, wil praten"),
+    "relationship_family": ("Vragen rond scheiding", "Spanningen in het gezin"),
+    "domestic_violence": ("Zorgen over veiligheid thuis", "Signaal van buren over ruzie"),
+    "addiction": ("Zorgen over alcoholgebruik partner", "Vraag over hulp bij gokken"),
+    "work_income": ("Vraag over uitkering", "Inkomen valt weg na ontslag"),
+    "paperwork": ("Hulp bij invullen formulier", "Brief van gemeente niet begrepen",
+                  "Vraag over DigiD"),
+    "other": ("Algemene informatievraag", "Vraag over activiteiten in het dorp"),
+}
+
+FIRST_NAMES = ("Anna", "Bert", "Carla", "Derk", "Eline", "Fenna", "Geert", "Hilde", "Jan",
+               "Klaas", "Lies", "Marten", "Nel", "Otto", "Petra", "Roelof", "Sanne", "Tineke",
+               "Wim", "Yara", "Ëlla", "Jürgen")
+SURNAME_PARTS = (("Hoek", "Veen", "Dijk", "Brink", "Kamp", "Wold", "Esch", "Zand", "Holt",
+                  "Mars", "Bos", "Ekel"),
+                 ("stra", "ma", "sema", "inga", "huis", "man", "ing", "ker", "horst"))
+
+
+@dataclass(frozen=True)
+class DemoStaff:
+    username: str
+    display_name: str
+
+
+DEMO_STAFF = tuple(DemoStaff(f"demo.balie{n}", f"Baliemedewerker {n} (demo)") for n in (1, 2, 3))
+
+
+def _clock(seconds: int) -> str:
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}Z"
+
+
+def _stamp(ts: int) -> str:
+    return datetime.fromtimestamp(ts, timezone.utc).strftime(DB_FORMAT)
+
+
+class DemoGenerator:
+    """Produces inquiry rows day by day; ids and staff ids are supplied by the caller."""
+
+    def __init__(self, reference: Reference, staff_ids: list[int], seed: int | None = None):
+        self.rng = random.Random(seed)
+        self.ref = reference
+        self.staff_ids = staff_ids
+        routes = {r.code: r for r in reference.routes.active}
+        self.route_codes = [c for c in ROUTE_WEIGHT if c in routes]
+        self.route_ids = {c: routes[c].id for c in self.route_codes}
+        self.route_cum = list(accumulate(ROUTE_WEIGHT[c] for c in self.route_codes))
+        self.team_codes = {c for c in self.route_codes if routes[c].is_team}
+        channels = {c.code: c.id for c in reference.channels.active}
+        self.channel_ids = [channels[c] for c in CHANNEL_WEIGHT if c in channels]
+        self.channel_cum = list(accumulate(CHANNEL_WEIGHT[c] for c in CHANNEL_WEIGHT if c in channels))
+        villages = reference.villages.active
+        special = {OUTSIDE_VILLAGE: 150, UNKNOWN_VILLAGE: 250}
+        self.village_ids = [v.id for v in villages]
+        self.village_cum = list(
+            accumulate(v.inhabitants or special.get(v.name, 25) for v in villages)
+        )
+        topics = {t.code: t.id for t in reference.topics.active}
+        self.topics = {
+            code: ([topics[t] for t in w if t in topics],
+                   list(accumulate(w[t] for t in w if t in topics)))
+            for code, w in TOPIC_WEIGHT.items()
+        }
+        self.topic_codes = {t.id: t.code for t in reference.topics.all}
+        self.dv_topic = topics.get(DOMESTIC_VIOLENCE)
+        self.referrals = [r.id for r in reference.referral_targets.active]
+        # Every age of a band repeated by the band's weight per year of age, so one
+        # rng.choice draws band and age at once.
+        self.ages = {
+            route: [
+                age
+                for (low, high), weight in bands
+                for age in range(low, high + 1)
+                for _ in range(round(100 * weight / (high - low + 1)))
+            ]
+            for route, bands in AGE_BANDS.items()
+        }
+
+    def day_count(self, day: date, per_day: int) -> int:
+        expected = per_day * WEEKDAY_WEIGHT[day.weekday()]
+        return max(0, round(self.rng.gauss(expected, expected ** 0.5)))
+
+    def rows(self, first: date, last: date, per_day: int, now: datetime, first_id: int
+             ) -> Iterator[tuple[tuple, list[tuple[int, int]], list[tuple]]]:
+        """Yield, per day: inquiry rows, topic rows and history rows.
+
+        Column order: see ``balie.db.demo.INQUIRY_COLUMNS`` and ``EVENT_COLUMNS``.
+        """
+        next_id = first_id
+        day = first
+        while day <= last:
+            n = self.day_count(day, per_day)
+            if n:
+                inquiries, topic_rows, events = self._day(day, n, now, next_id)
+                if inquiries:
+                    yield inquiries, topic_rows, events
+                    next_id += len(inquiries)
+            day += timedelta(days=1)
+
+    def _day(self, day: date, n: int, now: datetime, first_id: int):
+        rng = self.rng
+        noon = datetime.combine(day, time(12), tzinfo=AMSTERDAM)
+        offset = int(noon.utcoffset().total_seconds())
+        midnight_utc = datetime.combine(day, time(0), tzinfo=timezone.utc)
+        base = int(midnight_utc.timestamp()) - offset
+        hours = rng.choices(OPENING_HOURS, cum_weights=list(accumulate(HOUR_WEIGHT)), k=n)
+        seconds = sorted(h * 3600 + rng.randrange(3600) for h in hours)
+        limit = int(now.timestamp())
+        # Opening hours are well after 02:00 local, so their UTC date is the same day.
+        midnight = int(midnight_utc.timestamp())
+        prefix = f"{day:%Y-%m-%d}T"
+        age_days = (now.date() - day).days
+        routes = rng.choices(self.route_codes, cum_weights=self.route_cum, k=n)
+        channels = rng.choices(self.channel_ids, cum_weights=self.channel_cum, k=n)
+        villages = rng.choices(self.village_ids, cum_weights=self.village_cum, k=n)
+        inquiries, topic_rows, events = [], [], []
+        for i in range(n):
+            ts = base + seconds[i]
+            if ts > limit:
+                break
+            inquiry_id = first_id + i
+            stamp = f"{prefix}{_clock(ts - midnight)}"
+            route = routes[i]
+            route_id = self.route_ids[route]
+            topic_ids, topic_cum = self.topics[route]
+            count = 1 if rng.random() < 0.75 else (2 if rng.random() < 0.8 else 3)
+            chosen = sorted(set(rng.choices(topic_ids, cum_weights=topic_cum, k=count)))
+            urgent = int(self.dv_topic in chosen or rng.random() < 0.02)
+            age = rng.choice(self.ages[route]) if rng.random() < 0.7 else None
+            r = rng.random()
+            gender = None if r < 0.2 else ("f" if r < 0.7 else ("m" if r < 0.98 else "x"))
+            if route in self.team_codes:
+                status = "closed" if age_days > 14 else ("picked_up" if age_days > 2 else "new")
+            else:
+                status = "closed"
+            referral = rng.choice(self.referrals) if route == EXTERNAL and self.referrals else None
+            consent = rng.random() < 0.25
+            name = phone = callback = None
+            if consent:
+                name = f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAME_PARTS[0])}{rng.choice(SURNAME_PARTS[1])}"
+                phone = f"+316{rng.randrange(10**8):08d}"
+                if rng.random() < 0.2:
+                    callback = _stamp(ts + 86400)
+            summary = rng.choice(SUMMARIES.get(self.topic_codes[chosen[0]], SUMMARIES["other"]))
+            staff_id = self.staff_ids[(inquiry_id * 7) % len(self.staff_ids)]
+            inquiries.append((inquiry_id, stamp, staff_id, channels[i], villages[i], age, gender,
+                              summary, route_id, referral, urgent, status, int(consent), name,
+                              phone, None, callback, stamp))
+            topic_rows.extend((inquiry_id, t) for t in chosen)
+            events.append((inquiry_id, stamp, staff_id, "created", None, route_id, None, None))
+            if status != "new" and route in self.team_codes:
+                events.append((inquiry_id, _stamp(ts + 86400), staff_id, "status", None, None,
+                               "new", "picked_up"))
+                if status == "closed":
+                    events.append((inquiry_id, _stamp(ts + 10 * 86400), staff_id, "status",
+                                   None, None, "picked_up", "closed"))
+        return inquiries, topic_rows, events

@@ -1,0 +1,127 @@
+"""Typed values that cross the boundary between the data layer and the screens."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Generic, Protocol, TypeVar
+
+from balie.domain.reference_data import ROUTE_TEAM
+from balie.domain.text import fold
+
+
+@dataclass(frozen=True)
+class Area:
+    id: int
+    name: str
+    retired: bool = False
+
+
+@dataclass(frozen=True)
+class Village:
+    id: int
+    name: str
+    area_id: int
+    area_name: str
+    inhabitants: int | None
+    aliases: str = ""
+    retired: bool = False
+
+
+@dataclass(frozen=True)
+class Route:
+    id: int
+    code: str
+    name: str
+    kind: str
+    retired: bool = False
+
+    @property
+    def is_team(self) -> bool:
+        """A team receives the inquiry; desk and external routes end at the desk."""
+        return self.kind == ROUTE_TEAM
+
+
+@dataclass(frozen=True)
+class Channel:
+    id: int
+    code: str
+    name: str
+    retired: bool = False
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: int
+    code: str
+    name: str
+    retired: bool = False
+
+
+@dataclass(frozen=True)
+class ReferralTarget:
+    id: int
+    name: str
+    retired: bool = False
+
+
+@dataclass(frozen=True)
+class Staff:
+    id: int
+    username: str
+    display_name: str
+    role: str
+    team_route_id: int | None = None
+    retired: bool = False
+
+
+class _Entry(Protocol):
+    id: int
+    name: str
+    retired: bool
+
+
+E = TypeVar("E", bound=_Entry)
+
+
+@dataclass(frozen=True)
+class Entries(Generic[E]):
+    """One reference list, in display order, with look-ups by id and by name."""
+
+    all: tuple[E, ...]
+    _by_id: dict[int, E] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {e.id: e for e in self.all})
+
+    @classmethod
+    def of(cls, entries: Iterable[E]) -> Entries[E]:
+        return cls(tuple(entries))
+
+    @property
+    def active(self) -> tuple[E, ...]:
+        """Entries offered for new registrations (retired ones stay in history only)."""
+        return tuple(e for e in self.all if not e.retired)
+
+    def __getitem__(self, entry_id: int) -> E:
+        return self._by_id[entry_id]
+
+    def named(self, name: str) -> E | None:
+        """The entry whose name matches case- and accent-insensitively."""
+        wanted = fold(name)
+        return next((e for e in self.all if fold(e.name) == wanted), None)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """All reference data, loaded once per screen that needs it."""
+
+    areas: Entries[Area]
+    villages: Entries[Village]
+    routes: Entries[Route]
+    channels: Entries[Channel]
+    topics: Entries[Topic]
+    referral_targets: Entries[ReferralTarget]
+
+    def route(self, code: str) -> Route:
+        return next(r for r in self.routes.all if r.code == code)

@@ -1,0 +1,129 @@
+"""The reference data a new database is seeded with.
+
+Source: ``shared/DOMAIN.md`` (inhabitants per village part on 1 January 2024, the three
+teams of Welzijnswerk Midden-Drenthe, the topics of its annual reports). After seeding,
+everything here is ordinary data: ``balie ref`` adds, renames and retires entries without
+a code change, and retired entries stay visible in history and reports.
+"""
+
+from __future__ import annotations
+
+# Areas in report order. The five large kernen are each their own area; the small
+# villages are grouped by the hub (Beilen, Westerbork, Smilde) whose staff serve them.
+AREAS: tuple[str, ...] = (
+    "Beilen",
+    "Westerbork",
+    "Smilde",
+    "Bovensmilde",
+    "Hoogersmilde",
+    "Kleine dorpen rond Beilen",
+    "Kleine dorpen rond Westerbork",
+    "Kleine dorpen rond Smilde",
+    "Overig",
+)
+
+OUTSIDE_VILLAGE = "Buiten Midden-Drenthe"
+UNKNOWN_VILLAGE = "Onbekend"
+
+# (name, area, inhabitants or None where the source only says "under 40", aliases)
+# Aliases are extra words the type-ahead also matches (e.g. "Broekstreek").
+VILLAGES: tuple[tuple[str, str, int | None, str], ...] = (
+    ("Beilen", "Beilen", 11665, ""),
+    ("Westerbork", "Westerbork", 4755, ""),
+    ("Smilde", "Smilde", 4575, ""),
+    ("Bovensmilde", "Bovensmilde", 3375, ""),
+    ("Hoogersmilde", "Hoogersmilde", 1715, ""),
+    ("Hooghalen", "Kleine dorpen rond Beilen", 1420, ""),
+    ("Wijster", "Kleine dorpen rond Beilen", 1095, ""),
+    ("Nieuw-Balinge", "Kleine dorpen rond Beilen", 960, ""),
+    ("Hijken", "Kleine dorpen rond Beilen", 950, ""),
+    ("Witteveen", "Kleine dorpen rond Westerbork", 600, ""),
+    ("Drijber", "Kleine dorpen rond Beilen", 485, ""),
+    ("Zwiggelte", "Kleine dorpen rond Westerbork", 470, ""),
+    ("Elp", "Kleine dorpen rond Westerbork", 380, ""),
+    ("Spier", "Kleine dorpen rond Beilen", 375, ""),
+    ("Orvelte", "Kleine dorpen rond Westerbork", 230, ""),
+    ("Lieving/Makkum", "Kleine dorpen rond Beilen", 215, ""),
+    ("Mantinge", "Kleine dorpen rond Westerbork", 180, "Broekstreek"),
+    ("Holthe", "Kleine dorpen rond Beilen", 130, ""),
+    ("Laaghalen", "Kleine dorpen rond Beilen", 120, ""),
+    ("Garminge", "Kleine dorpen rond Westerbork", 115, "Broekstreek"),
+    ("Oranje", "Kleine dorpen rond Beilen", 110, ""),
+    ("Balinge", "Kleine dorpen rond Westerbork", 90, "Broekstreek"),
+    ("Brunsting", "Kleine dorpen rond Beilen", 90, ""),
+    ("Zuidveld", "Kleine dorpen rond Beilen", 70, ""),
+    ("Eursinge", "Kleine dorpen rond Beilen", 60, ""),
+    ("Bruntinge", "Kleine dorpen rond Westerbork", None, ""),
+    ("Hijkersmilde", "Kleine dorpen rond Smilde", None, ""),
+    ("Laaghalerveen", "Kleine dorpen rond Beilen", None, ""),
+    (OUTSIDE_VILLAGE, "Overig", None, "elders"),
+    (UNKNOWN_VILLAGE, "Overig", None, "?"),
+)
+
+# Route codes are stable identifiers that rules and logic refer to; names are display
+# text and may be renamed. Kind: a team receives the inquiry; "desk" and "external"
+# are outcomes that stay at the desk but count in every report.
+ROUTE_TEAM = "team"
+ROUTE_DESK = "desk"
+ROUTE_EXTERNAL = "external"
+
+CLIENT_SUPPORT = "client_support"
+SOCIAL_WORK = "social_work"
+SENIOR_WORK = "senior_work"
+DESK = "desk"
+EXTERNAL = "external"
+
+ROUTES: tuple[tuple[str, str, str], ...] = (
+    (CLIENT_SUPPORT, "Cliëntondersteuning", ROUTE_TEAM),
+    (SOCIAL_WORK, "Maatschappelijk werk", ROUTE_TEAM),
+    (SENIOR_WORK, "Seniorenwerk", ROUTE_TEAM),
+    (DESK, "Afgehandeld aan de balie", ROUTE_DESK),
+    (EXTERNAL, "Extern doorverwezen", ROUTE_EXTERNAL),
+)
+
+# Where "extern doorverwezen" sends people (DOMAIN.md: formal support partners).
+REFERRAL_TARGETS: tuple[str, ...] = (
+    "Gemeente Wmo-loket",
+    "Sociaal Raadsvrouw",
+    "Veilig Thuis Drenthe",
+    "Huisarts",
+    "Juridisch Loket",
+    "Budgetconsulent",
+    "Casemanager dementie",
+    "Woningcorporatie",
+    "Overig",
+)
+
+CHANNELS: tuple[tuple[str, str], ...] = (
+    ("phone", "Telefoon"),
+    ("desk", "Balie"),
+    ("email", "E-mail"),
+    ("home_visit", "Huisbezoek"),
+)
+
+DOMESTIC_VIOLENCE = "domestic_violence"
+
+TOPICS: tuple[tuple[str, str], ...] = (
+    ("finances", "Financiën"),
+    ("housing", "Wonen"),
+    ("care_wmo", "Zorg en Wmo"),
+    ("aids_transport", "Hulpmiddelen en vervoer"),
+    ("guidance_daycare", "Begeleiding en dagbesteding"),
+    ("loneliness", "Eenzaamheid en contact"),
+    ("informal_care", "Mantelzorg"),
+    ("psychosocial", "Psychosociaal"),
+    ("relationship_family", "Relatie en gezin"),
+    (DOMESTIC_VIOLENCE, "Huiselijk geweld en onveiligheid"),
+    ("addiction", "Verslaving"),
+    ("work_income", "Werk en inkomen"),
+    ("paperwork", "Administratie en formulieren"),
+    ("other", "Overig"),
+)
+
+ROLES: tuple[tuple[str, str], ...] = (
+    ("balie", "Balie: registreren, eigen lijst van vandaag, terugbelverzoeken"),
+    ("team", "Team: eigen werkvoorraad en vragen"),
+    ("teamleider", "Teamleider: alle overzichten, overdrachten, lijsten van alle teams"),
+    ("beheer", "Beheer: referentiegegevens, medewerkers, bewaartermijnen, auditlog"),
+)
+ROLE_CODES = tuple(code for code, _ in ROLES)

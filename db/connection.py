@@ -1,0 +1,217 @@
+"""Opening the one SQLite file that all desks share.
+
+Every connection gets the same settings (WAL, ``synchronous=FULL``, foreign keys,
+a busy timeout) and every write goes through :meth:`BalieDatabase.write`, which takes
+the write lock up front (``BEGIN IMMEDIATE``) so that a transaction never has to be
+upgraded halfway, the one case where SQLite returns SQLITE_BUSY without waiting.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import sqlite_utils
+
+from balie.db.errors import DatabaseBusy, DatabaseUnusable, StoreError, UnsafeLocation
+
+BUSY_TIMEOUT_MS = 10_000
+"""How long SQLite itself waits for another desk's lock before giving up."""
+
+BUSY_RETRIES = 3
+"""Extra attempts after a busy timeout, so a rare long lock becomes a wait, not an error."""
+
+FILE_MODE = 0o600
+"""New database files are readable by their owner only (the data is sensitive)."""
+
+# Filesystems on which SQLite's POSIX locks are not reliable: https://sqlite.org/faq.html#q5
+NETWORK_FILESYSTEMS = frozenset(
+    {
+        "nfs",
+        "nfs4",
+        "cifs",
+        "smb3",
+        "smbfs",
+        "9p",
+        "afs",
+        "ceph",
+        "glusterfs",
+        "fuse.glusterfs",
+        "fuse.sshfs",
+        "davfs",
+        "fuse.davfs2",
+        "lustre",
+        "ncpfs",
+    }
+)
+
+
+class BalieDatabase(sqlite_utils.Database):
+    """A sqlite-utils database on a connection configured for balie."""
+
+    path: Path
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[BalieDatabase]:
+        """One write transaction, taken with ``BEGIN IMMEDIATE``.
+
+        Nested use joins the outer transaction (through a savepoint), so small write
+        functions can be combined into one atomic unit by their caller.
+        """
+        if self.conn.in_transaction:
+            with self.atomic():
+                yield self
+            return
+        self._begin_immediate()
+        try:
+            yield self
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[BalieDatabase]:
+        """A read transaction: several queries see the same committed state."""
+        if self.conn.in_transaction:
+            yield self
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield self
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")
+
+    def _begin_immediate(self) -> None:
+        for attempt in range(BUSY_RETRIES + 1):
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if not is_busy(error):
+                    raise
+                if attempt == BUSY_RETRIES:
+                    raise DatabaseBusy(
+                        "De database is bezet door een andere balie. Probeer het zo "
+                        "nog eens; wat u typte is bewaard."
+                    ) from error
+                time.sleep(0.05 * 2**attempt)
+
+
+def is_busy(error: sqlite3.Error) -> bool:
+    """True for SQLITE_BUSY and SQLITE_LOCKED, including their extended codes."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is None:
+        return "locked" in str(error) or "busy" in str(error)
+    return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+def filesystem_type(path: Path, mountinfo: str | None = None) -> str | None:
+    """The filesystem type of the mount that holds ``path`` (Linux), or None if unknown.
+
+    ``mountinfo`` is the text of ``/proc/self/mountinfo``; tests pass their own.
+    """
+    if mountinfo is None:
+        try:
+            mountinfo = Path("/proc/self/mountinfo").read_text()
+        except OSError:
+            return None
+    target = str(path)
+    best_point, best_type = "", None
+    for line in mountinfo.splitlines():
+        left, sep, right = line.partition(" - ")
+        if not sep:
+            continue
+        fields = left.split()
+        if len(fields) < 5 or not right.split():
+            continue
+        point = _unescape_mount(fields[4])
+        inside = target == point or target.startswith(point.rstrip("/") + "/")
+        if inside and len(point) >= len(best_point):
+            best_point, best_type = point, right.split()[0]
+    return best_type
+
+
+def _unescape_mount(field: str) -> str:
+    # mountinfo escapes space, tab, newline and backslash as octal (\040 ...).
+    return field.encode().decode("unicode_escape") if "\\" in field else field
+
+
+def check_location(path: Path, mountinfo: str | None = None) -> None:
+    """Refuse a database on a network share, where SQLite's locking is unsafe."""
+    if str(path).startswith(("\\\\", "//")):
+        raise UnsafeLocation(_network_message(path, "netwerkschijf"))
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    fstype = filesystem_type(existing.resolve(), mountinfo)
+    if fstype is not None and fstype.lower() in NETWORK_FILESYSTEMS:
+        raise UnsafeLocation(_network_message(path, fstype))
+
+
+def _network_message(path: Path, where: str) -> str:
+    return (
+        f"De database {path} staat op een netwerkschijf ({where}). SQLite kan daar "
+        "niet veilig vergrendelen en gegevens kunnen verloren gaan. Zet de database "
+        "op een lokale schijf van de server en laat alle balies die ene server gebruiken."
+    )
+
+
+def connect(path: Path) -> BalieDatabase:
+    """Open (creating if needed) the database file with balie's connection settings.
+
+    Does not migrate; :func:`balie.db.open_database` does both.
+    """
+    path = Path(path).expanduser()
+    check_location(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not path.exists():
+            # Create the file ourselves so it never exists with wider permissions;
+            # SQLite gives the -wal and -shm files the mode of the database file.
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, FILE_MODE))
+    except OSError as error:
+        raise DatabaseUnusable(
+            f"Kan de database {path} niet aanmaken: {error.strerror or error}."
+        ) from error
+    try:
+        conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    except sqlite3.Error as error:
+        raise DatabaseUnusable(f"Kan de database {path} niet openen: {error}.") from error
+    try:
+        configure(conn)
+    except sqlite3.DatabaseError as error:
+        conn.close()
+        if isinstance(error, sqlite3.OperationalError) and is_busy(error):
+            raise DatabaseBusy(
+                f"De database {path} is bezet; probeer het zo nog eens."
+            ) from error
+        raise DatabaseUnusable(
+            f"{path} is geen bruikbare balie-database ({error})."
+        ) from error
+    db = BalieDatabase(conn, execute_plugins=False)
+    db.path = path
+    return db
+
+
+def configure(conn: sqlite3.Connection) -> None:
+    """Apply the settings every balie connection needs."""
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
+    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    if str(mode).lower() != "wal":
+        raise StoreError(f"WAL-modus kon niet worden ingesteld (modus: {mode}).")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    # Deleted or overwritten personal data is zeroed on disk, not left in free pages.
+    conn.execute("PRAGMA secure_delete = ON")

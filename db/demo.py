@@ -1,0 +1,111 @@
+"""Bulk insertion of demonstration data (``balie demo``).
+
+A demo database is marked as such (setting ``demo``) and ``balie demo`` refuses to add
+made-up inquiries to a database that holds real ones: demo data must never mix with
+the figures an organisation reports.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from balie.db.connection import BalieDatabase
+from balie.db.errors import StoreError
+from balie.db.reference import load_reference
+from balie.domain.demo import DEMO_STAFF, DemoGenerator
+from balie.domain.timekeeping import to_db
+
+INQUIRY_COLUMNS = (
+    "id, registered_at, registered_by, channel_id, village_id, age, gender, summary, "
+    "route_id, referral_target_id, urgent, status, consent, person_name, phone, postcode, "
+    "callback_at, updated_at"
+)
+EVENT_COLUMNS = "inquiry_id, at, staff_id, kind, from_route_id, to_route_id, old_value, new_value"
+BATCH_ROWS = 100_000
+"""Inquiries per transaction: large enough to be fast, small enough to keep the WAL modest."""
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    inquiries: int
+    first_day: date
+    last_day: date
+
+
+def is_demo(db: BalieDatabase) -> bool:
+    row = db.execute("SELECT value FROM setting WHERE key = 'demo'").fetchone()
+    return bool(row and json.loads(row[0]))
+
+
+def fill_demo(
+    db: BalieDatabase,
+    first: date,
+    last: date,
+    per_day: int,
+    now: datetime,
+    seed: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> DemoResult:
+    """Add made-up inquiries for the Amsterdam days ``first``..``last`` (none after ``now``)."""
+    has_rows = db.execute("SELECT EXISTS (SELECT 1 FROM inquiry)").fetchone()[0]
+    if has_rows and not is_demo(db):
+        raise StoreError(
+            f"De database {db.path} bevat echte registraties. Demogegevens worden daar "
+            "nooit aan toegevoegd; gebruik een aparte database (--db PAD)."
+        )
+    stamp = to_db(now)
+    with db.write():
+        db.execute(
+            "INSERT INTO setting (key, value, updated_at) VALUES ('demo', 'true', ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = 'true', updated_at = excluded.updated_at",
+            [stamp],
+        )
+        for staff in DEMO_STAFF:
+            db.execute(
+                "INSERT OR IGNORE INTO staff (username, display_name, created_at) VALUES (?, ?, ?)",
+                [staff.username, staff.display_name, stamp],
+            )
+    staff_ids = [
+        r[0]
+        for r in db.execute(
+            f"SELECT id FROM staff WHERE username IN ({', '.join('?' * len(DEMO_STAFF))})",
+            [s.username for s in DEMO_STAFF],
+        )
+    ]
+    generator = DemoGenerator(load_reference(db), staff_ids, seed)
+    inquiry_sql = f"INSERT INTO inquiry ({INQUIRY_COLUMNS}) VALUES ({', '.join('?' * 18)})"
+    topic_sql = "INSERT INTO inquiry_topic (inquiry_id, topic_id) VALUES (?, ?)"
+    event_sql = f"INSERT INTO inquiry_event ({EVENT_COLUMNS}) VALUES ({', '.join('?' * 8)})"
+    total = 0
+    batch: tuple[list, list, list] = ([], [], [])
+
+    def flush() -> None:
+        nonlocal batch
+        if batch[0]:
+            with db.write():
+                db.conn.executemany(inquiry_sql, batch[0])
+                db.conn.executemany(topic_sql, batch[1])
+                db.conn.executemany(event_sql, batch[2])
+        batch = ([], [], [])
+
+    (first_id,) = db.execute("SELECT coalesce(max(id), 0) + 1 FROM inquiry").fetchone()
+    # Index pages are updated all over the file; a large cache avoids re-reading them.
+    (cache_size,) = db.execute("PRAGMA cache_size").fetchone()
+    db.execute("PRAGMA cache_size = -262144")
+    for inquiries, topics, events in generator.rows(first, last, per_day, now, first_id):
+        batch[0].extend(inquiries)
+        batch[1].extend(topics)
+        batch[2].extend(events)
+        total += len(inquiries)
+        if len(batch[0]) >= BATCH_ROWS:
+            flush()
+            if progress:
+                progress(total)
+    flush()
+    db.execute(f"PRAGMA cache_size = {cache_size}")
+    # Fresh statistics let the query planner choose the report indexes.
+    db.execute("ANALYZE")
+    return DemoResult(total, first, last)

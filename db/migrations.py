@@ -1,0 +1,261 @@
+"""The schema, created and upgraded only by numbered migrations.
+
+sqlite-utils' :class:`~sqlite_utils.migrations.Migrations` records each applied
+migration by name in ``_sqlite_migrations``. Names start with a four-digit number and
+are applied in the order they are defined here; a migration, once released, is never
+edited: a change is a new migration. A database that has a migration this code does
+not know was upgraded by a newer balie and is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+
+from sqlite_utils.migrations import Migrations
+
+from balie.db.connection import BalieDatabase
+from balie.db.errors import DatabaseTooNew
+from balie.domain import reference_data as ref
+from balie.domain.timekeeping import to_db, utc_now
+
+MIGRATIONS = Migrations("balie")
+KNOWN: list[str] = []
+"""Every migration name of this version, in order."""
+
+
+def migration(name: str) -> Callable[[Callable[[BalieDatabase], None]], Callable]:
+    def register(fn: Callable[[BalieDatabase], None]) -> Callable:
+        KNOWN.append(name)
+        return MIGRATIONS(name=name)(fn)
+
+    return register
+
+
+def run_sql(db: BalieDatabase, script: str) -> None:
+    """Execute a script statement by statement, inside the caller's transaction.
+
+    ``sqlite3.Connection.executescript`` would commit first, breaking the rule that a
+    migration and its record are one transaction.
+    """
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            db.conn.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement: {statement!r}")
+
+
+@migration("0001_core_schema")
+def _core_schema(db: BalieDatabase) -> None:
+    run_sql(
+        db,
+        """
+        CREATE TABLE area (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            sort_order INTEGER NOT NULL DEFAULT 0,
+            retired_at TEXT
+        );
+        CREATE TABLE village (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            area_id INTEGER NOT NULL REFERENCES area(id),
+            inhabitants INTEGER CHECK (inhabitants IS NULL OR inhabitants >= 0),
+            aliases TEXT NOT NULL DEFAULT '',
+            sort_order INTEGER NOT NULL DEFAULT 0,
+            retired_at TEXT
+        );
+        CREATE TABLE route (
+            id INTEGER PRIMARY KEY,
+            code TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL CHECK (kind IN ('team', 'desk', 'external')),
+            sort_order INTEGER NOT NULL DEFAULT 0,
+            retired_at TEXT
+        );
+        CREATE TABLE referral_target (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            sort_order INTEGER NOT NULL DEFAULT 0,
+            retired_at TEXT
+        );
+        CREATE TABLE channel (
+            id INTEGER PRIMARY KEY,
+            code TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL UNIQUE,
+            sort_order INTEGER NOT NULL DEFAULT 0,
+            retired_at TEXT
+        );
+        CREATE TABLE topic (
+            id INTEGER PRIMARY KEY,
+            code TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL UNIQUE,
+            sort_order INTEGER NOT NULL DEFAULT 0,
+            retired_at TEXT
+        );
+        CREATE TABLE staff (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL UNIQUE,
+            display_name TEXT NOT NULL,
+            role TEXT NOT NULL DEFAULT 'balie'
+                CHECK (role IN ('balie', 'team', 'teamleider', 'beheer')),
+            team_route_id INTEGER REFERENCES route(id),
+            created_at TEXT NOT NULL,
+            retired_at TEXT
+        );
+
+        -- One row per inquiry. Personal contact fields need consent (CHECK below);
+        -- a callback needs a phone number to call.
+        CREATE TABLE inquiry (
+            id INTEGER PRIMARY KEY,
+            registered_at TEXT NOT NULL CHECK (registered_at GLOB
+                '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z'),
+            registered_by INTEGER NOT NULL REFERENCES staff(id),
+            channel_id INTEGER NOT NULL REFERENCES channel(id),
+            village_id INTEGER NOT NULL REFERENCES village(id),
+            age INTEGER CHECK (age IS NULL OR age BETWEEN 0 AND 120),
+            gender TEXT CHECK (gender IS NULL OR gender IN ('f', 'm', 'x')),
+            summary TEXT NOT NULL DEFAULT '',
+            route_id INTEGER NOT NULL REFERENCES route(id),
+            referral_target_id INTEGER REFERENCES referral_target(id),
+            urgent INTEGER NOT NULL DEFAULT 0 CHECK (urgent IN (0, 1)),
+            status TEXT NOT NULL DEFAULT 'new'
+                CHECK (status IN ('new', 'picked_up', 'closed')),
+            consent INTEGER NOT NULL DEFAULT 0 CHECK (consent IN (0, 1)),
+            person_name TEXT,
+            phone TEXT,
+            postcode TEXT,
+            callback_at TEXT,
+            updated_at TEXT NOT NULL,
+            CHECK (consent = 1 OR (person_name IS NULL AND phone IS NULL AND postcode IS NULL)),
+            CHECK (callback_at IS NULL OR phone IS NOT NULL)
+        );
+        CREATE INDEX inquiry_by_time ON inquiry(registered_at);
+        CREATE INDEX inquiry_by_desk ON inquiry(registered_by, registered_at);
+        CREATE INDEX inquiry_by_phone ON inquiry(phone) WHERE phone IS NOT NULL;
+        CREATE INDEX inquiry_by_route_status ON inquiry(route_id, status);
+
+        CREATE TABLE inquiry_topic (
+            inquiry_id INTEGER NOT NULL REFERENCES inquiry(id),
+            topic_id INTEGER NOT NULL REFERENCES topic(id),
+            PRIMARY KEY (inquiry_id, topic_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX inquiry_topic_by_topic ON inquiry_topic(topic_id, inquiry_id);
+
+        -- History of every routing, status change and correction: who, when, from,
+        -- to, why. Corrections of personal fields record the field, never the values.
+        CREATE TABLE inquiry_event (
+            id INTEGER PRIMARY KEY,
+            inquiry_id INTEGER NOT NULL REFERENCES inquiry(id),
+            at TEXT NOT NULL,
+            staff_id INTEGER NOT NULL REFERENCES staff(id),
+            kind TEXT NOT NULL CHECK (kind IN ('created', 'route', 'status', 'correction')),
+            from_route_id INTEGER REFERENCES route(id),
+            to_route_id INTEGER REFERENCES route(id),
+            field TEXT,
+            old_value TEXT,
+            new_value TEXT,
+            reason TEXT
+        );
+        CREATE INDEX inquiry_event_by_inquiry ON inquiry_event(inquiry_id, id);
+
+        -- Who did what with personal data. Append-only: see the triggers.
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            staff_id INTEGER REFERENCES staff(id),
+            action TEXT NOT NULL,
+            inquiry_id INTEGER,
+            detail TEXT,
+            origin TEXT
+        );
+        CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN
+            SELECT RAISE(ABORT, 'audit_log is append-only');
+        END;
+        CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN
+            SELECT RAISE(ABORT, 'audit_log is append-only');
+        END;
+
+        -- Settings all desks share (JSON values).
+        CREATE TABLE setting (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        """,
+    )
+
+
+@migration("0002_reference_data")
+def _reference_data(db: BalieDatabase) -> None:
+    now = to_db(utc_now())
+    db["area"].insert_all(
+        {"name": name, "sort_order": i} for i, name in enumerate(ref.AREAS, start=1)
+    )
+    area_ids = {row["name"]: row["id"] for row in db["area"].rows}
+    db["village"].insert_all(
+        {
+            "name": name,
+            "area_id": area_ids[area],
+            "inhabitants": inhabitants,
+            "aliases": aliases,
+            "sort_order": i,
+        }
+        for i, (name, area, inhabitants, aliases) in enumerate(ref.VILLAGES, start=1)
+    )
+    db["route"].insert_all(
+        {"code": code, "name": name, "kind": kind, "sort_order": i}
+        for i, (code, name, kind) in enumerate(ref.ROUTES, start=1)
+    )
+    db["referral_target"].insert_all(
+        {"name": name, "sort_order": i} for i, name in enumerate(ref.REFERRAL_TARGETS, 1)
+    )
+    db["channel"].insert_all(
+        {"code": code, "name": name, "sort_order": i}
+        for i, (code, name) in enumerate(ref.CHANNELS, start=1)
+    )
+    db["topic"].insert_all(
+        {"code": code, "name": name, "sort_order": i}
+        for i, (code, name) in enumerate(ref.TOPICS, start=1)
+    )
+    db["setting"].insert({"key": "created_at", "value": json.dumps(now), "updated_at": now})
+
+
+def unknown_migrations(db: BalieDatabase) -> list[str]:
+    """Applied migrations this code does not know: a sign of a newer balie."""
+    if not db["_sqlite_migrations"].exists():
+        return []
+    applied = {m.name for m in MIGRATIONS.applied(db)}
+    return sorted(applied - set(KNOWN))
+
+
+def check_not_newer(db: BalieDatabase) -> None:
+    unknown = unknown_migrations(db)
+    if unknown:
+        raise DatabaseTooNew(
+            f"De database {db.path} is bijgewerkt door een nieuwere versie van balie "
+            f"(onbekende migraties: {', '.join(unknown)}). Installeer die nieuwere "
+            "versie; deze versie opent de database niet, om niets te beschadigen."
+        )
+
+
+def migrate(db: BalieDatabase) -> list[str]:
+    """Bring the schema up to date; return the names of the migrations applied.
+
+    Safe when several desks start at once: the check is repeated under the write lock,
+    so each migration runs exactly once.
+    """
+    check_not_newer(db)
+    if not MIGRATIONS.pending(db):
+        return []
+    with db.write():
+        check_not_newer(db)
+        pending = [m.name for m in MIGRATIONS.pending(db)]
+        MIGRATIONS.apply(db)
+    return pending

@@ -1,0 +1,261 @@
+"""Reference data: villages, areas, routes, channels, topics, referral targets, staff.
+
+Entries are never deleted: an entry in use by old inquiries is *retired*, which hides it
+from new registrations and keeps it in history and reports. Names are unique
+case- and accent-insensitively, so "Cliëntondersteuning" and "clientondersteuning"
+cannot both exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from balie.db.connection import BalieDatabase
+from balie.db.errors import ReferenceDataError
+from balie.domain.models import (
+    Area,
+    Channel,
+    Entries,
+    ReferralTarget,
+    Reference,
+    Route,
+    Staff,
+    Topic,
+    Village,
+)
+from balie.domain.reference_data import ROLE_CODES, ROUTE_DESK, ROUTE_EXTERNAL, ROUTE_TEAM
+from balie.domain.text import fold, slug
+from balie.domain.timekeeping import to_db, utc_now
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How one reference table is named and edited."""
+
+    key: str
+    """The word used on the command line (``balie ref list villages``)."""
+    table: str
+    label: str
+    """Dutch singular, for messages."""
+    name_column: str = "name"
+    has_code: bool = False
+    attributes: tuple[str, ...] = ()
+    """Extra columns that ``add`` and ``set`` accept."""
+
+
+KINDS: dict[str, Kind] = {
+    kind.key: kind
+    for kind in (
+        Kind("villages", "village", "dorp", attributes=("area", "inhabitants", "aliases")),
+        Kind("areas", "area", "gebied"),
+        Kind("routes", "route", "route", has_code=True, attributes=("kind",)),
+        Kind("channels", "channel", "kanaal", has_code=True),
+        Kind("topics", "topic", "onderwerp", has_code=True),
+        Kind("referrals", "referral_target", "verwijsadres"),
+        Kind(
+            "staff",
+            "staff",
+            "medewerker",
+            name_column="username",
+            attributes=("display_name", "role", "team"),
+        ),
+    )
+}
+
+
+def load_reference(db: BalieDatabase) -> Reference:
+    """Every reference list, retired entries included (they are flagged)."""
+    with db.snapshot():
+        areas = Entries.of(
+            Area(r["id"], r["name"], r["retired_at"] is not None)
+            for r in db.query("SELECT * FROM area ORDER BY sort_order, id")
+        )
+        villages = Entries.of(
+            Village(
+                r["id"],
+                r["name"],
+                r["area_id"],
+                r["area_name"],
+                r["inhabitants"],
+                r["aliases"],
+                r["retired_at"] is not None,
+            )
+            for r in db.query(
+                """SELECT village.*, area.name AS area_name FROM village
+                   JOIN area ON area.id = village.area_id
+                   ORDER BY area.sort_order, village.sort_order, village.id"""
+            )
+        )
+        routes = Entries.of(
+            Route(r["id"], r["code"], r["name"], r["kind"], r["retired_at"] is not None)
+            for r in db.query("SELECT * FROM route ORDER BY sort_order, id")
+        )
+        channels = Entries.of(
+            Channel(r["id"], r["code"], r["name"], r["retired_at"] is not None)
+            for r in db.query("SELECT * FROM channel ORDER BY sort_order, id")
+        )
+        topics = Entries.of(
+            Topic(r["id"], r["code"], r["name"], r["retired_at"] is not None)
+            for r in db.query("SELECT * FROM topic ORDER BY sort_order, id")
+        )
+        referrals = Entries.of(
+            ReferralTarget(r["id"], r["name"], r["retired_at"] is not None)
+            for r in db.query("SELECT * FROM referral_target ORDER BY sort_order, id")
+        )
+    return Reference(areas, villages, routes, channels, topics, referrals)
+
+
+def list_entries(db: BalieDatabase, spec: Kind) -> list[dict[str, Any]]:
+    """Rows for display by the command line, in display order, retired ones included."""
+    retired = "CASE WHEN retired_at IS NULL THEN '' ELSE 'ingetrokken' END AS status"
+    if spec.key == "villages":
+        sql = f"""SELECT village.name AS naam, area.name AS gebied,
+                         village.inhabitants AS inwoners, village.aliases AS zoekwoorden,
+                         {retired.replace("retired_at", "village.retired_at")}
+                  FROM village JOIN area ON area.id = village.area_id
+                  ORDER BY area.sort_order, village.sort_order, village.id"""
+    elif spec.key == "staff":
+        sql = f"""SELECT staff.username AS gebruiker, staff.display_name AS naam,
+                         staff.role AS rol, route.name AS team,
+                         {retired.replace("retired_at", "staff.retired_at")}
+                  FROM staff LEFT JOIN route ON route.id = staff.team_route_id
+                  ORDER BY staff.username"""
+    else:
+        columns = "code, name AS naam" if spec.has_code else "name AS naam"
+        extra = ", kind AS soort" if spec.key == "routes" else ""
+        sql = f"SELECT {columns}{extra}, {retired} FROM {spec.table} ORDER BY sort_order, id"
+    return list(db.query(sql))
+
+
+def _find(db: BalieDatabase, spec: Kind, name: str) -> dict[str, Any]:
+    wanted = fold(name)
+    for row in db.query(f"SELECT * FROM {spec.table}"):
+        if fold(row[spec.name_column]) == wanted:
+            return row
+    raise ReferenceDataError(f"Geen {spec.label} met de naam {name!r} gevonden.")
+
+
+def _ensure_unique(db: BalieDatabase, spec: Kind, name: str, except_id: int | None = None) -> None:
+    wanted = fold(name)
+    if not wanted:
+        raise ReferenceDataError(f"De naam van een {spec.label} mag niet leeg zijn.")
+    for row in db.query(f"SELECT id, {spec.name_column} AS name FROM {spec.table}"):
+        if row["id"] != except_id and fold(row["name"]) == wanted:
+            raise ReferenceDataError(
+                f"Er bestaat al een {spec.label} {row['name']!r} (ook als die is "
+                "ingetrokken); kies een andere naam of zet die weer actief."
+            )
+
+
+def _resolve(db: BalieDatabase, spec: Kind, attrs: dict[str, Any]) -> dict[str, Any]:
+    """Turn command-line attributes into column values, validating each."""
+    unknown = set(attrs) - set(spec.attributes)
+    if unknown:
+        raise ReferenceDataError(
+            f"Een {spec.label} heeft geen eigenschap {', '.join(sorted(unknown))}."
+        )
+    columns: dict[str, Any] = {}
+    for key, value in attrs.items():
+        if key == "area":
+            columns["area_id"] = _find(db, KINDS["areas"], value)["id"]
+        elif key == "inhabitants":
+            if value is not None and (not isinstance(value, int) or value < 0):
+                raise ReferenceDataError("Het aantal inwoners moet een geheel getal ≥ 0 zijn.")
+            columns["inhabitants"] = value
+        elif key == "kind":
+            if value not in (ROUTE_TEAM, ROUTE_DESK, ROUTE_EXTERNAL):
+                raise ReferenceDataError(
+                    "Het soort route is team, desk (afgehandeld aan de balie) of external."
+                )
+            columns["kind"] = value
+        elif key == "role":
+            if value not in ROLE_CODES:
+                raise ReferenceDataError(f"Rol moet een van {', '.join(ROLE_CODES)} zijn.")
+            columns["role"] = value
+        elif key == "team":
+            route = _find(db, KINDS["routes"], value)
+            if route["kind"] != ROUTE_TEAM:
+                raise ReferenceDataError(f"{route['name']} is geen team.")
+            columns["team_route_id"] = route["id"]
+        else:
+            columns[key] = value
+    return columns
+
+
+def add_entry(db: BalieDatabase, spec: Kind, name: str, **attrs: Any) -> int:
+    """Add an entry at the end of its list; returns its id."""
+    name = " ".join(name.split())
+    with db.write():
+        _ensure_unique(db, spec, name)
+        columns = _resolve(db, spec, attrs)
+        if spec.key == "villages" and "area_id" not in columns:
+            raise ReferenceDataError("Geef bij een nieuw dorp het gebied op (--area).")
+        if spec.key == "routes" and "kind" not in columns:
+            raise ReferenceDataError("Geef bij een nieuwe route het soort op (--kind).")
+        if spec.key == "staff":
+            columns.setdefault("display_name", name)
+            columns["created_at"] = to_db(utc_now())
+        else:
+            columns["sort_order"] = _next_sort_order(db, spec)
+        if spec.has_code:
+            columns["code"] = _unique_code(db, spec, slug(name))
+        columns[spec.name_column] = name
+        return db[spec.table].insert(columns).last_pk
+
+
+def _next_sort_order(db: BalieDatabase, spec: Kind) -> int:
+    return db.execute(f"SELECT coalesce(max(sort_order), 0) + 1 FROM {spec.table}").fetchone()[0]
+
+
+def _unique_code(db: BalieDatabase, spec: Kind, code: str) -> str:
+    taken = {r["code"] for r in db.query(f"SELECT code FROM {spec.table}")}
+    candidate, n = code or spec.table, 2
+    while candidate in taken:
+        candidate, n = f"{code}_{n}", n + 1
+    return candidate
+
+
+def rename_entry(db: BalieDatabase, spec: Kind, old: str, new: str) -> None:
+    """Rename; history and reports show the new name (the id stays the same)."""
+    new = " ".join(new.split())
+    with db.write():
+        row = _find(db, spec, old)
+        _ensure_unique(db, spec, new, except_id=row["id"])
+        db[spec.table].update(row["id"], {spec.name_column: new})
+
+
+def update_entry(db: BalieDatabase, spec: Kind, name: str, **attrs: Any) -> None:
+    """Change attributes such as a village's inhabitants or a staff member's role."""
+    with db.write():
+        row = _find(db, spec, name)
+        columns = _resolve(db, spec, attrs)
+        if columns:
+            db[spec.table].update(row["id"], columns)
+
+
+def set_retired(db: BalieDatabase, spec: Kind, name: str, retired: bool) -> None:
+    """Retire an entry (hidden from new registrations) or make it active again."""
+    with db.write():
+        row = _find(db, spec, name)
+        db[spec.table].update(row["id"], {"retired_at": to_db(utc_now()) if retired else None})
+
+
+def ensure_staff(db: BalieDatabase, username: str, display_name: str | None = None) -> Staff:
+    """The staff member for an OS account, registered with role balie on first use."""
+    row = db.execute("SELECT * FROM staff WHERE username = ?", [username]).fetchone()
+    if row is None:
+        with db.write():
+            db.execute(
+                "INSERT OR IGNORE INTO staff (username, display_name, created_at) VALUES (?, ?, ?)",
+                [username, display_name or username, to_db(utc_now())],
+            )
+    row = next(db.query("SELECT * FROM staff WHERE username = ?", [username]))
+    return Staff(
+        row["id"],
+        row["username"],
+        row["display_name"],
+        row["role"],
+        row["team_route_id"],
+        row["retired_at"] is not None,
+    )

@@ -1,0 +1,37 @@
+"""Shared fixtures: a fresh, migrated database per test under tmp_path; a frozen clock."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from balie.db import BalieDatabase, open_database
+from balie.db.reference import ensure_staff, load_reference
+from balie.domain.models import Reference, Staff
+
+FROZEN_NOW = datetime(2026, 3, 10, 9, 30, tzinfo=timezone.utc)
+"""A Tuesday morning (10:30 in Beilen) used wherever the clock matters."""
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "balie.db"
+
+
+@pytest.fixture
+def db(db_path: Path) -> BalieDatabase:
+    database = open_database(db_path)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def ref(db: BalieDatabase) -> Reference:
+    return load_reference(db)
+
+
+@pytest.fixture
+def staff(db: BalieDatabase) -> Staff:
+    return ensure_staff(db, "test.balie", "Test Balie")

@@ -1,0 +1,164 @@
+"""The balie command line: every command, its messages and its exit codes."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from balie.cli import build_parser, main
+from balie.config import ENV_DB, resolve_db_path
+from balie.db import open_database
+
+COMMANDS = ("start", "info", "demo", "backup", "ref")
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_help_documents_every_command(capsys):
+    with pytest.raises(SystemExit) as exit:
+        main(["--help"])
+    assert exit.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("gebruik: balie")
+    for command in COMMANDS:
+        assert command in out
+
+
+def test_the_console_script_is_installed():
+    result = subprocess.run(["balie", "--version"], capture_output=True, text=True,
+                            env=os.environ | {"PATH": f"{Path(sys.executable).parent}:"
+                                                       f"{os.environ['PATH']}"})
+    assert result.returncode == 0 and result.stdout.startswith("balie ")
+
+
+def test_db_option_wins_over_environment_which_wins_over_default(tmp_path):
+    assert resolve_db_path(str(tmp_path / "a.db"), {ENV_DB: "/x/b.db"}) == tmp_path / "a.db"
+    assert resolve_db_path(None, {ENV_DB: "/x/b.db"}) == Path("/x/b.db")
+    default = resolve_db_path(None, {})
+    assert default.name == "balie.db" and "balie" in default.parent.parts
+
+
+def test_the_environment_variable_is_used(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv(ENV_DB, str(tmp_path / "env.db"))
+    code, out, _ = run(capsys, "info")
+    assert code == 0 and str(tmp_path / "env.db") in out
+    assert (tmp_path / "env.db").exists()
+
+
+def test_info_shows_path_schema_and_counts(capsys, db_path):
+    code, out, _ = run(capsys, "--db", str(db_path), "info")
+    assert code == 0
+    assert str(db_path) in out and "registraties: 0" in out and "0002_" in out
+
+
+def test_demo_builds_a_year_with_the_rhythm_of_a_working_week(capsys, db_path):
+    code, out, _ = run(capsys, "--db", str(db_path), "demo", "--days", "365", "--seed", "7")
+    assert code == 0 and "verzonnen registraties" in out
+    db = open_database(db_path)
+    total = db.execute("SELECT count(*) FROM inquiry").fetchone()[0]
+    assert 6_500 < total < 9_000  # about 30 per working day
+    weekdays = Counter(
+        row[0] for row in db.execute(
+            "SELECT strftime('%w', registered_at) FROM inquiry"
+        )
+    )
+    assert weekdays["1"] > 10 * (weekdays["0"] + weekdays["6"])  # Mondays vs weekends
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    db.close()
+
+
+def test_demo_refuses_a_database_with_real_registrations(capsys, db_path):
+    db = open_database(db_path)
+    from balie.db.inquiries import save_inquiry
+    from balie.db.reference import ensure_staff, load_reference
+    from tests.conftest import FROZEN_NOW
+    from tests.test_store import make_input
+
+    save_inquiry(db, make_input(load_reference(db)), ensure_staff(db, "x").id, FROZEN_NOW)
+    db.close()
+    code, _, err = run(capsys, "--db", str(db_path), "demo", "--days", "5")
+    assert code == 1
+    assert "echte registraties" in err and "Traceback" not in err
+
+
+def test_demo_rejects_nonsense_arguments_in_dutch(capsys, db_path):
+    with pytest.raises(SystemExit) as exit:
+        main(["--db", str(db_path), "demo", "--days", "nul"])
+    assert exit.value.code == 2
+    assert "geen geheel getal" in capsys.readouterr().err
+
+
+def test_backup_makes_a_checked_private_copy(capsys, db_path, tmp_path):
+    run(capsys, "--db", str(db_path), "demo", "--days", "10", "--seed", "1")
+    target = tmp_path / "backups" / "balie-2026-03-10.db"
+    code, out, _ = run(capsys, "--db", str(db_path), "backup", str(target))
+    assert code == 0 and "gecontroleerd" in out
+    assert oct(target.stat().st_mode & 0o777) == "0o600"
+    copy = sqlite3.connect(target)
+    original = sqlite3.connect(db_path)
+    query = "SELECT count(*), max(id) FROM inquiry"
+    assert copy.execute(query).fetchone() == original.execute(query).fetchone()
+    assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    copy.close()
+    original.close()
+    assert not list(target.parent.glob("*.partial"))
+
+
+def test_backup_never_overwrites(capsys, db_path, tmp_path):
+    target = tmp_path / "bestaat.db"
+    target.write_text("iets belangrijks")
+    code, _, err = run(capsys, "--db", str(db_path), "backup", str(target))
+    assert code == 1 and "bestaat al" in err
+    assert target.read_text() == "iets belangrijks"
+
+
+def test_reference_data_can_be_managed_from_the_command_line(capsys, db_path):
+    db = ["--db", str(db_path)]
+    code, out, _ = run(capsys, *db, "ref", "list", "villages")
+    assert code == 0 and "Beilen" in out and "11665" in out
+    assert run(capsys, *db, "ref", "add", "villages", "Nieuwlande", "--area", "Overig",
+               "--inhabitants", "12")[0] == 0
+    assert run(capsys, *db, "ref", "rename", "villages", "nieuwlande", "Nieuw-Lande")[0] == 0
+    assert run(capsys, *db, "ref", "set", "villages", "Nieuw-Lande", "--inhabitants", "15")[0] == 0
+    assert run(capsys, *db, "ref", "retire", "villages", "Nieuw-Lande")[0] == 0
+    out = run(capsys, *db, "ref", "list", "villages")[1]
+    line = next(line for line in out.splitlines() if line.startswith("Nieuw-Lande"))
+    assert "15" in line and "ingetrokken" in line
+    assert run(capsys, *db, "ref", "restore", "villages", "Nieuw-Lande")[0] == 0
+    assert run(capsys, *db, "ref", "add", "referrals", "Voedselbank")[0] == 0
+    assert "Voedselbank" in run(capsys, *db, "ref", "list", "referrals")[1]
+
+
+def test_reference_mistakes_get_a_message_not_a_traceback(capsys, db_path):
+    code, _, err = run(capsys, "--db", str(db_path), "ref", "add", "topics", "Financien")
+    assert code == 1 and "bestaat al" in err and "Traceback" not in err
+    code, _, err = run(capsys, "--db", str(db_path), "ref", "set", "villages", "Beilen")
+    assert code == 2 and "geef op wat er moet veranderen" in err
+
+
+def test_a_newer_database_is_refused_by_the_command_line(capsys, db_path):
+    db = open_database(db_path)
+    db["_sqlite_migrations"].insert(
+        {"migration_set": "balie", "name": "9999_toekomst", "applied_at": "x"}
+    )
+    db.close()
+    code, _, err = run(capsys, "--db", str(db_path), "info")
+    assert code == 1 and "nieuwere versie" in err
+
+
+def test_every_subcommand_has_dutch_help():
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    assert set(sub.choices) == set(COMMANDS)
+    for name, command in sub.choices.items():
+        assert command.format_help().startswith("gebruik: "), name

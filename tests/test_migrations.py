@@ -1,0 +1,79 @@
+"""The schema is created and upgraded only by migrations, recorded in the file."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import datetime, timezone
+
+import pytest
+
+from balie.db import open_database
+from balie.db.connection import connect
+from balie.db.errors import DatabaseTooNew
+from balie.db.migrations import KNOWN, MIGRATIONS, migrate
+
+
+def applied(db) -> list[str]:
+    return [m.name for m in MIGRATIONS.applied(db)]
+
+
+def test_a_new_file_gets_every_migration_in_order(db):
+    assert applied(db) == KNOWN
+    assert KNOWN == sorted(KNOWN), "migration names are numbered and applied in order"
+    tables = set(db.table_names())
+    assert {"inquiry", "inquiry_topic", "inquiry_event", "village", "area", "route",
+            "channel", "topic", "referral_target", "staff", "audit_log", "setting"} <= tables
+
+
+def test_opening_again_applies_nothing(db_path):
+    open_database(db_path).close()
+    db = connect(db_path)
+    assert migrate(db) == []
+    db.close()
+
+
+def test_upgrade_from_the_previous_version_keeps_the_data(db_path):
+    db = connect(db_path)
+    MIGRATIONS.apply(db, stop_before=KNOWN[-1])
+    assert applied(db) == KNOWN[:-1]
+    db.execute("INSERT INTO setting VALUES ('marker', '\"bewaard\"', '2026-01-01T00:00:00Z')")
+    db.close()
+
+    upgraded = open_database(db_path)
+    assert applied(upgraded) == KNOWN
+    assert upgraded.execute("SELECT value FROM setting WHERE key = 'marker'").fetchone() == (
+        '"bewaard"',
+    )
+    upgraded.close()
+
+
+def test_a_database_from_a_newer_balie_is_refused(db_path):
+    db = open_database(db_path)
+    db["_sqlite_migrations"].insert(
+        {"migration_set": "balie", "name": "9999_from_the_future",
+         "applied_at": str(datetime.now(timezone.utc))}
+    )
+    db.close()
+    with pytest.raises(DatabaseTooNew, match="nieuwere versie van balie") as error:
+        open_database(db_path)
+    assert "9999_from_the_future" in error.value.message
+
+
+def test_desks_starting_at_once_on_a_new_file_migrate_it_exactly_once(tmp_path):
+    path = tmp_path / "gedeeld.db"
+    script = (
+        "import sys; from balie.db import open_database; "
+        "db = open_database(sys.argv[1]); db.close()"
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", script, str(path)], stderr=subprocess.PIPE)
+        for _ in range(4)
+    ]
+    errors = [p.communicate()[1].decode() for p in procs]
+    assert [p.returncode for p in procs] == [0] * 4, errors
+    db = open_database(path)
+    assert applied(db) == KNOWN
+    # Seed data went in once, not four times.
+    assert db.execute("SELECT count(*) FROM route").fetchone()[0] == 5
+    db.close()

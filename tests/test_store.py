@@ -1,0 +1,120 @@
+"""Inquiries round-trip through the store, and every change lands in the history."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+
+import pytest
+
+from balie.db.inquiries import (
+    STATUS_CLOSED,
+    STATUS_NEW,
+    InquiryInput,
+    correct_inquiry,
+    get_inquiry,
+    history,
+    save_inquiry,
+)
+from tests.conftest import FROZEN_NOW
+
+
+def make_input(ref, **changes) -> InquiryInput:
+    values = dict(
+        channel_id=ref.channels.named("Telefoon").id,
+        village_id=ref.villages.named("Hooghalen").id,
+        route_id=ref.route("senior_work").id,
+        topic_ids=(ref.topics.named("Eenzaamheid en contact").id,),
+        age=78,
+        gender="f",
+        summary="Voelt zich alleen sinds de verhuizing",
+    )
+    return InquiryInput(**(values | changes))
+
+
+def test_a_saved_inquiry_reads_back_exactly(db, ref, staff):
+    data = make_input(
+        ref,
+        topic_ids=(ref.topics.named("Wonen").id, ref.topics.named("Financiën").id),
+        consent=True,
+        person_name="Ëlla d'Ancona-Müller",
+        phone="+31612345678",
+        postcode="9411 AB",
+        callback_at=FROZEN_NOW + timedelta(days=1),
+        urgent=True,
+    )
+    saved = save_inquiry(db, data, staff.id, FROZEN_NOW)
+    again = get_inquiry(db, saved.id)
+    assert again == saved
+    assert again.person_name == "Ëlla d'Ancona-Müller"
+    assert set(again.topic_ids) == set(data.topic_ids)
+    assert again.registered_at == FROZEN_NOW
+    assert again.registered_by == staff.id
+    assert again.callback_at == FROZEN_NOW + timedelta(days=1)
+    assert again.status == STATUS_NEW  # a team route waits to be picked up
+
+
+def test_desk_and_external_routes_are_closed_at_once(db, ref, staff):
+    desk = save_inquiry(db, make_input(ref, route_id=ref.route("desk").id), staff.id, FROZEN_NOW)
+    external = save_inquiry(
+        db,
+        make_input(ref, route_id=ref.route("external").id,
+                   referral_target_id=ref.referral_targets.named("Juridisch Loket").id),
+        staff.id,
+        FROZEN_NOW,
+    )
+    assert desk.status == external.status == STATUS_CLOSED
+
+
+def test_personal_fields_need_consent(db, ref, staff):
+    with pytest.raises(ValueError):
+        make_input(ref, person_name="Jan")
+    # The database refuses it too, whoever writes.
+    saved = save_inquiry(db, make_input(ref), staff.id, FROZEN_NOW)
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("UPDATE inquiry SET phone = '+31612345678' WHERE id = ?", [saved.id])
+
+
+def test_hostile_text_is_stored_as_text(db, ref, staff):
+    summary = "'); DROP TABLE inquiry; --\x00\x1b[31m" + "lang " * 2000
+    saved = save_inquiry(db, make_input(ref, summary=summary), staff.id, FROZEN_NOW)
+    assert get_inquiry(db, saved.id).summary == summary
+    assert db["inquiry"].exists()
+
+
+def test_creation_and_every_correction_land_in_the_history(db, ref, staff):
+    saved = save_inquiry(db, make_input(ref), staff.id, FROZEN_NOW)
+    later = FROZEN_NOW + timedelta(minutes=5)
+    corrected = make_input(
+        ref,
+        route_id=ref.route("social_work").id,
+        age=79,
+        consent=True,
+        person_name="Geheime Naam",
+        topic_ids=(ref.topics.named("Psychosociaal").id,),
+    )
+    changed = correct_inquiry(db, saved.id, corrected, staff.id, later, reason="belde terug")
+    assert set(changed) == {"route_id", "age", "consent", "person_name", "topic_ids"}
+
+    events = history(db, saved.id)
+    assert events[0].kind == "created"
+    assert events[0].to_route_id == ref.route("senior_work").id
+    by_field = {e.field: e for e in events if e.kind == "correction"}
+    route = next(e for e in events if e.kind == "route")
+    assert (route.from_route_id, route.to_route_id) == (
+        ref.route("senior_work").id,
+        ref.route("social_work").id,
+    )
+    assert route.reason == "belde terug" and route.staff_name == "Test Balie"
+    assert (by_field["age"].old_value, by_field["age"].new_value) == ("78", "79")
+    # Personal values never enter the history, only the fact that they changed.
+    assert by_field["person_name"].old_value is None
+    assert by_field["person_name"].new_value is None
+    assert "Geheime Naam" not in str(list(db.query("SELECT * FROM inquiry_event")))
+    assert get_inquiry(db, saved.id).age == 79
+
+
+def test_a_correction_without_changes_writes_nothing(db, ref, staff):
+    saved = save_inquiry(db, make_input(ref), staff.id, FROZEN_NOW)
+    assert correct_inquiry(db, saved.id, make_input(ref), staff.id, FROZEN_NOW) == []
+    assert len(history(db, saved.id)) == 1
