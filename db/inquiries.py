@@ -2,53 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from balie.db.connection import BalieDatabase
+from balie.db.errors import StoreError
+from balie.domain.models import PERSONAL_FIELDS, InquiryInput
 from balie.domain.reference_data import ROUTE_TEAM
-from balie.domain.timekeeping import from_db, to_db
-
-PERSONAL_FIELDS = ("person_name", "phone", "postcode", "callback_at")
-"""Fields that may only be stored with consent, and whose values never enter history."""
+from balie.domain.timekeeping import Span, from_db, to_db
 
 STATUS_NEW, STATUS_PICKED_UP, STATUS_CLOSED = "new", "picked_up", "closed"
-
-
-@dataclass(frozen=True)
-class InquiryInput:
-    """What the desk records about one inquiry; validated before it gets here."""
-
-    channel_id: int
-    village_id: int
-    route_id: int
-    topic_ids: tuple[int, ...]
-    age: int | None = None
-    gender: str | None = None
-    summary: str = ""
-    referral_target_id: int | None = None
-    urgent: bool = False
-    consent: bool = False
-    person_name: str | None = None
-    phone: str | None = None
-    postcode: str | None = None
-    callback_at: datetime | None = None
-
-    def __post_init__(self) -> None:
-        if not self.topic_ids:
-            raise ValueError("an inquiry has at least one topic")
-        if not self.consent and any(getattr(self, f) is not None for f in PERSONAL_FIELDS):
-            raise ValueError("personal fields without consent")
-
-    def columns(self) -> dict[str, Any]:
-        """Column values of the inquiry row (topics live in their own table)."""
-        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "topic_ids"}
-        values["urgent"] = int(self.urgent)
-        values["consent"] = int(self.consent)
-        if self.callback_at is not None:
-            values["callback_at"] = to_db(self.callback_at)
-        return values
 
 
 @dataclass(frozen=True)
@@ -84,10 +49,23 @@ def _status_for_route(db: BalieDatabase, route_id: int) -> str:
     return STATUS_NEW if kind == ROUTE_TEAM else STATUS_CLOSED
 
 
+class EditConflict(StoreError):
+    """Someone else changed the inquiry after it was opened for correction."""
+
+
 def save_inquiry(
-    db: BalieDatabase, data: InquiryInput, staff_id: int, now: datetime
+    db: BalieDatabase,
+    data: InquiryInput,
+    staff_id: int,
+    now: datetime,
+    *,
+    draft_id: int | None = None,
 ) -> Inquiry:
-    """Register a new inquiry with its topics and a 'created' history line."""
+    """Register a new inquiry with its topics and a 'created' history line.
+
+    The draft it was typed in is deleted in the same transaction: after a crash there
+    is either the draft or the inquiry, never both and never neither.
+    """
     stamp = to_db(now)
     with db.write():
         status = _status_for_route(db, data.route_id)
@@ -110,6 +88,8 @@ def save_inquiry(
                VALUES (?, ?, ?, 'created', ?)""",
             [inquiry_id, stamp, staff_id, data.route_id],
         )
+        if draft_id is not None:
+            db.execute("DELETE FROM draft WHERE id = ?", [draft_id])
     return get_inquiry(db, inquiry_id)
 
 
@@ -159,15 +139,27 @@ def correct_inquiry(
     staff_id: int,
     now: datetime,
     reason: str | None = None,
+    *,
+    expected_updated_at: datetime | None = None,
+    draft_id: int | None = None,
 ) -> list[str]:
     """Apply a correction; every changed field lands in the history. Returns their names.
 
     A changed route is a routing event (from, to, why); other fields are corrections.
     Personal fields are recorded by name only, so history never holds personal data.
+    With ``expected_updated_at``, a change made by someone else since the inquiry was
+    opened is refused (EditConflict) instead of silently overwritten.
     """
     stamp = to_db(now)
     with db.write():
         before = get_inquiry(db, inquiry_id)
+        if expected_updated_at is not None and before.updated_at != expected_updated_at:
+            raise EditConflict(
+                f"Nummer {inquiry_id} is intussen door iemand anders gewijzigd. Open het "
+                "opnieuw uit de lijst om de nieuwste gegevens te zien."
+            )
+        if draft_id is not None:
+            db.execute("DELETE FROM draft WHERE id = ?", [draft_id])
         old, new = before.columns(), data.columns()
         changed = [name for name in new if new[name] != old[name]]
         if set(data.topic_ids) != set(before.topic_ids):
@@ -238,3 +230,117 @@ def history(db: BalieDatabase, inquiry_id: int) -> list[InquiryEvent]:
             [inquiry_id],
         )
     ]
+
+
+@dataclass(frozen=True)
+class DeskRow:
+    """One line of a desk's list of today's registrations (no personal data)."""
+
+    id: int
+    registered_at: datetime
+    village: str
+    route: str
+    topics: str
+    urgent: bool
+    callback: bool
+
+
+def desk_inquiries(db: BalieDatabase, staff_id: int, span: Span) -> list[DeskRow]:
+    """Registrations by one staff member in a period (e.g. today), newest first."""
+    lower, upper = span.db_bounds
+    return [
+        DeskRow(
+            r["id"], from_db(r["registered_at"]), r["village"], r["route"], r["topics"] or "",
+            bool(r["urgent"]), bool(r["callback"]),
+        )
+        for r in db.query(
+            """SELECT inquiry.id, inquiry.registered_at, village.name AS village,
+                      route.name AS route, inquiry.urgent,
+                      inquiry.callback_at IS NOT NULL AS callback,
+                      (SELECT group_concat(topic.name, ', ') FROM inquiry_topic
+                       JOIN topic ON topic.id = inquiry_topic.topic_id
+                       WHERE inquiry_topic.inquiry_id = inquiry.id) AS topics
+               FROM inquiry
+               JOIN village ON village.id = inquiry.village_id
+               JOIN route ON route.id = inquiry.route_id
+               WHERE inquiry.registered_by = ?
+                 AND inquiry.registered_at >= ? AND inquiry.registered_at < ?
+               ORDER BY inquiry.registered_at DESC, inquiry.id DESC""",
+            [staff_id, lower, upper],
+        )
+    ]
+
+
+def last_channel_code(db: BalieDatabase, staff_id: int) -> str | None:
+    """The channel of this staff member's latest registration: the desk's usual channel."""
+    row = db.execute(
+        """SELECT channel.code FROM inquiry JOIN channel ON channel.id = inquiry.channel_id
+           WHERE inquiry.registered_by = ? ORDER BY inquiry.registered_at DESC LIMIT 1""",
+        [staff_id],
+    ).fetchone()
+    return row[0] if row else None
+
+
+@dataclass(frozen=True)
+class EarlierContacts:
+    """Earlier registrations that share a phone number or a name with the caller."""
+
+    basis: str
+    """"telefoonnummer" or "naam": what matched."""
+    count: int
+    last_at: datetime
+    last_route: str
+
+
+def _contacts(db: BalieDatabase, basis: str, where: str, params: list) -> EarlierContacts | None:
+    row = db.execute(
+        f"""SELECT count(*), max(inquiry.registered_at) FROM inquiry WHERE {where}""", params
+    ).fetchone()
+    if not row[0]:
+        return None
+    (route,) = db.execute(
+        f"""SELECT route.name FROM inquiry JOIN route ON route.id = inquiry.route_id
+            WHERE {where} ORDER BY inquiry.registered_at DESC LIMIT 1""",
+        params,
+    ).fetchone()
+    return EarlierContacts(basis, row[0], from_db(row[1]), route)
+
+
+def name_query(name: str) -> str | None:
+    """An FTS5 query that needs every word of the name, or None for a single word.
+
+    A first name alone would match half the municipality; two words are needed.
+    """
+    words = [w for w in re.split(r"[^\w]+", name) if w]
+    if len(words) < 2:
+        return None
+    return " ".join(f'"{w}"' for w in words)
+
+
+def earlier_contacts(
+    db: BalieDatabase,
+    phone: str | None,
+    name: str | None,
+    exclude_id: int | None = None,
+) -> list[EarlierContacts]:
+    """Earlier registrations by phone number and by name (each only if it matches)."""
+    found = []
+    exclude = " AND inquiry.id != ?" if exclude_id is not None else ""
+    extra = [exclude_id] if exclude_id is not None else []
+    with db.snapshot():
+        if phone:
+            match = _contacts(db, "telefoonnummer", f"inquiry.phone = ?{exclude}", [phone, *extra])
+            if match:
+                found.append(match)
+        query = name_query(name) if name else None
+        if query:
+            match = _contacts(
+                db,
+                "naam",
+                "inquiry.id IN (SELECT rowid FROM inquiry_name WHERE inquiry_name MATCH ?)"
+                + exclude,
+                [query, *extra],
+            )
+            if match:
+                found.append(match)
+    return found

@@ -18,6 +18,7 @@ from sqlite_utils.migrations import Migrations
 from balie.db.connection import BalieDatabase
 from balie.db.errors import DatabaseTooNew
 from balie.domain import reference_data as ref
+from balie.domain.routing import default_rules_text
 from balie.domain.timekeeping import to_db, utc_now
 
 MIGRATIONS = Migrations("balie")
@@ -225,6 +226,70 @@ def _reference_data(db: BalieDatabase) -> None:
         for i, (code, name) in enumerate(ref.TOPICS, start=1)
     )
     db["setting"].insert({"key": "created_at", "value": json.dumps(now), "updated_at": now})
+
+
+@migration("0003_intake")
+def _intake(db: BalieDatabase) -> None:
+    """Topic search words, routing rules in data, drafts, and the caller-name index."""
+    run_sql(
+        db,
+        """
+        ALTER TABLE topic ADD COLUMN aliases TEXT NOT NULL DEFAULT '';
+
+        -- Every version of the routing rules (TOML); the newest is in use.
+        CREATE TABLE routing_rules (
+            id INTEGER PRIMARY KEY,
+            body TEXT NOT NULL,
+            loaded_at TEXT NOT NULL,
+            loaded_by TEXT NOT NULL
+        );
+
+        -- What a desk was typing, so a closed terminal or killed app loses nothing.
+        -- Deleted when the inquiry is saved or the desk discards it.
+        CREATE TABLE draft (
+            id INTEGER PRIMARY KEY,
+            staff_id INTEGER NOT NULL REFERENCES staff(id),
+            host TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            body TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX draft_by_staff ON draft(staff_id);
+
+        -- Returning callers by name: accent- and case-insensitive full-text index,
+        -- kept in step with inquiry.person_name by triggers.
+        CREATE VIRTUAL TABLE inquiry_name USING fts5(
+            person_name, content='inquiry', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER inquiry_name_insert AFTER INSERT ON inquiry
+        WHEN new.person_name IS NOT NULL
+        BEGIN
+            INSERT INTO inquiry_name (rowid, person_name) VALUES (new.id, new.person_name);
+        END;
+        CREATE TRIGGER inquiry_name_delete AFTER DELETE ON inquiry
+        WHEN old.person_name IS NOT NULL
+        BEGIN
+            INSERT INTO inquiry_name (inquiry_name, rowid, person_name)
+            VALUES ('delete', old.id, old.person_name);
+        END;
+        CREATE TRIGGER inquiry_name_update AFTER UPDATE OF person_name ON inquiry
+        BEGIN
+            INSERT INTO inquiry_name (inquiry_name, rowid, person_name)
+            SELECT 'delete', old.id, old.person_name WHERE old.person_name IS NOT NULL;
+            INSERT INTO inquiry_name (rowid, person_name)
+            SELECT new.id, new.person_name WHERE new.person_name IS NOT NULL;
+        END;
+        INSERT INTO inquiry_name (rowid, person_name)
+        SELECT id, person_name FROM inquiry WHERE person_name IS NOT NULL;
+        """,
+    )
+    for code, aliases in ref.TOPIC_ALIASES.items():
+        db.execute("UPDATE topic SET aliases = ? WHERE code = ?", [aliases, code])
+    db.execute(
+        "INSERT INTO routing_rules (body, loaded_at, loaded_by) VALUES (?, ?, 'balie')",
+        [default_rules_text(), to_db(utc_now())],
+    )
 
 
 def unknown_migrations(db: BalieDatabase) -> list[str]:

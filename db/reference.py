@@ -17,8 +17,8 @@ from balie.domain.models import (
     Area,
     Channel,
     Entries,
-    ReferralTarget,
     Reference,
+    ReferralTarget,
     Route,
     Staff,
     Topic,
@@ -51,7 +51,7 @@ KINDS: dict[str, Kind] = {
         Kind("areas", "area", "gebied"),
         Kind("routes", "route", "route", has_code=True, attributes=("kind",)),
         Kind("channels", "channel", "kanaal", has_code=True),
-        Kind("topics", "topic", "onderwerp", has_code=True),
+        Kind("topics", "topic", "onderwerp", has_code=True, attributes=("aliases",)),
         Kind("referrals", "referral_target", "verwijsadres"),
         Kind(
             "staff",
@@ -96,7 +96,7 @@ def load_reference(db: BalieDatabase) -> Reference:
             for r in db.query("SELECT * FROM channel ORDER BY sort_order, id")
         )
         topics = Entries.of(
-            Topic(r["id"], r["code"], r["name"], r["retired_at"] is not None)
+            Topic(r["id"], r["code"], r["name"], r["retired_at"] is not None, r["aliases"])
             for r in db.query("SELECT * FROM topic ORDER BY sort_order, id")
         )
         referrals = Entries.of(
@@ -123,7 +123,9 @@ def list_entries(db: BalieDatabase, spec: Kind) -> list[dict[str, Any]]:
                   ORDER BY staff.username"""
     else:
         columns = "code, name AS naam" if spec.has_code else "name AS naam"
-        extra = ", kind AS soort" if spec.key == "routes" else ""
+        extra = {"routes": ", kind AS soort", "topics": ", aliases AS zoekwoorden"}.get(
+            spec.key, ""
+        )
         sql = f"SELECT {columns}{extra}, {retired} FROM {spec.table} ORDER BY sort_order, id"
     return list(db.query(sql))
 
@@ -223,6 +225,21 @@ def rename_entry(db: BalieDatabase, spec: Kind, old: str, new: str) -> None:
         row = _find(db, spec, old)
         _ensure_unique(db, spec, new, except_id=row["id"])
         db[spec.table].update(row["id"], {spec.name_column: new})
+        _ensure_rules_still_valid(db, f"{spec.label} {row[spec.name_column]!r}")
+
+
+def _ensure_rules_still_valid(db: BalieDatabase, what: str) -> None:
+    """Refuse a change (inside its transaction) that would break the routing rules."""
+    from balie.db.rules import active_rules  # rules build on reference data
+    from balie.domain.routing import InvalidRules, parse_rules
+
+    try:
+        parse_rules(active_rules(db).body, load_reference(db))
+    except InvalidRules as error:
+        raise ReferenceDataError(
+            f"De routeringsregels noemen {what} bij naam; pas eerst de regels aan "
+            f"(balie rules show / balie rules load). {error.problems[0]}"
+        ) from None
 
 
 def update_entry(db: BalieDatabase, spec: Kind, name: str, **attrs: Any) -> None:

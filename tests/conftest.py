@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,7 +11,7 @@ from balie.db import BalieDatabase, open_database
 from balie.db.reference import ensure_staff, load_reference
 from balie.domain.models import Reference, Staff
 
-FROZEN_NOW = datetime(2026, 3, 10, 9, 30, tzinfo=timezone.utc)
+FROZEN_NOW = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
 """A Tuesday morning (10:30 in Beilen) used wherever the clock matters."""
 
 
@@ -35,3 +35,13 @@ def ref(db: BalieDatabase) -> Reference:
 @pytest.fixture
 def staff(db: BalieDatabase) -> Staff:
     return ensure_staff(db, "test.balie", "Test Balie")
+
+
+@pytest.fixture(scope="session")
+def seeded_reference(tmp_path_factory) -> Reference:
+    """The seed reference data, loaded once: immutable, so property tests can share it."""
+    database = open_database(tmp_path_factory.mktemp("seed") / "seed.db")
+    try:
+        return load_reference(database)
+    finally:
+        database.close()

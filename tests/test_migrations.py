@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -52,7 +52,7 @@ def test_a_database_from_a_newer_balie_is_refused(db_path):
     db = open_database(db_path)
     db["_sqlite_migrations"].insert(
         {"migration_set": "balie", "name": "9999_from_the_future",
-         "applied_at": str(datetime.now(timezone.utc))}
+         "applied_at": str(datetime.now(UTC))}
     )
     db.close()
     with pytest.raises(DatabaseTooNew, match="nieuwere versie van balie") as error:

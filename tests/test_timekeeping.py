@@ -1,4 +1,4 @@
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -40,7 +40,7 @@ def test_day_bounds_are_amsterdam_midnight_in_utc():
     assert to_db(start_of_local_day(date(2026, 1, 15))) == "2026-01-14T23:00:00Z"
     assert to_db(start_of_local_day(date(2026, 7, 15))) == "2026-07-14T22:00:00Z"
     # 23:30 UTC on 14 January is already the 15th in Beilen.
-    assert local_day(datetime(2026, 1, 14, 23, 30, tzinfo=timezone.utc)) == date(2026, 1, 15)
+    assert local_day(datetime(2026, 1, 14, 23, 30, tzinfo=UTC)) == date(2026, 1, 15)
 
 
 def test_span_db_bounds_select_exactly_the_day():

@@ -15,7 +15,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import accumulate
 
 from balie.domain.models import Reference
@@ -109,7 +109,7 @@ def _clock(seconds: int) -> str:
 
 
 def _stamp(ts: int) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).strftime(DB_FORMAT)
+    return datetime.fromtimestamp(ts, UTC).strftime(DB_FORMAT)
 
 
 class DemoGenerator:
@@ -125,8 +125,9 @@ class DemoGenerator:
         self.route_cum = list(accumulate(ROUTE_WEIGHT[c] for c in self.route_codes))
         self.team_codes = {c for c in self.route_codes if routes[c].is_team}
         channels = {c.code: c.id for c in reference.channels.active}
-        self.channel_ids = [channels[c] for c in CHANNEL_WEIGHT if c in channels]
-        self.channel_cum = list(accumulate(CHANNEL_WEIGHT[c] for c in CHANNEL_WEIGHT if c in channels))
+        known = [c for c in CHANNEL_WEIGHT if c in channels]
+        self.channel_ids = [channels[c] for c in known]
+        self.channel_cum = list(accumulate(CHANNEL_WEIGHT[c] for c in known))
         villages = reference.villages.active
         special = {OUTSIDE_VILLAGE: 150, UNKNOWN_VILLAGE: 250}
         self.village_ids = [v.id for v in villages]
@@ -179,7 +180,7 @@ class DemoGenerator:
         rng = self.rng
         noon = datetime.combine(day, time(12), tzinfo=AMSTERDAM)
         offset = int(noon.utcoffset().total_seconds())
-        midnight_utc = datetime.combine(day, time(0), tzinfo=timezone.utc)
+        midnight_utc = datetime.combine(day, time(0), tzinfo=UTC)
         base = int(midnight_utc.timestamp()) - offset
         hours = rng.choices(OPENING_HOURS, cum_weights=list(accumulate(HOUR_WEIGHT)), k=n)
         seconds = sorted(h * 3600 + rng.randrange(3600) for h in hours)
@@ -215,7 +216,8 @@ class DemoGenerator:
             consent = rng.random() < 0.25
             name = phone = callback = None
             if consent:
-                name = f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAME_PARTS[0])}{rng.choice(SURNAME_PARTS[1])}"
+                surname = rng.choice(SURNAME_PARTS[0]) + rng.choice(SURNAME_PARTS[1])
+                name = f"{rng.choice(FIRST_NAMES)} {surname}"
                 phone = f"+316{rng.randrange(10**8):08d}"
                 if rng.random() < 0.2:
                     callback = _stamp(ts + 86400)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Generic, Protocol, TypeVar
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from typing import Any, Generic, Protocol, TypeVar
 
 from balie.domain.reference_data import ROUTE_TEAM
 from balie.domain.text import fold
+from balie.domain.timekeeping import to_db
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,8 @@ class Topic:
     code: str
     name: str
     retired: bool = False
+    aliases: str = ""
+    """Extra words the type-ahead finds this topic by."""
 
 
 @dataclass(frozen=True)
@@ -125,3 +129,44 @@ class Reference:
 
     def route(self, code: str) -> Route:
         return next(r for r in self.routes.all if r.code == code)
+
+
+PERSONAL_FIELDS = ("person_name", "phone", "postcode", "callback_at")
+"""Fields that may only be stored with consent, and whose values never enter history."""
+
+
+@dataclass(frozen=True)
+class InquiryInput:
+    """What the desk records about one inquiry; validated before it gets here."""
+
+    channel_id: int
+    village_id: int
+    route_id: int
+    topic_ids: tuple[int, ...]
+    age: int | None = None
+    gender: str | None = None
+    summary: str = ""
+    referral_target_id: int | None = None
+    urgent: bool = False
+    consent: bool = False
+    person_name: str | None = None
+    phone: str | None = None
+    postcode: str | None = None
+    callback_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if not self.topic_ids:
+            raise ValueError("an inquiry has at least one topic")
+        if not self.consent and any(getattr(self, f) is not None for f in PERSONAL_FIELDS):
+            raise ValueError("personal fields without consent")
+
+    def columns(self) -> dict[str, Any]:
+        """Column values of the inquiry row (topics live in their own table)."""
+        values = {
+            f.name: getattr(self, f.name) for f in fields(InquiryInput) if f.name != "topic_ids"
+        }
+        values["urgent"] = int(self.urgent)
+        values["consent"] = int(self.consent)
+        if self.callback_at is not None:
+            values["callback_at"] = to_db(self.callback_at)
+        return values

@@ -120,6 +120,23 @@ TOPICS: tuple[tuple[str, str], ...] = (
     ("other", "Overig"),
 )
 
+# Extra search words per topic for the type-ahead ("schulden" finds Financiën).
+TOPIC_ALIASES: dict[str, str] = {
+    "finances": "schulden geld budget rekeningen toeslagen betalingsachterstand",
+    "housing": "huur huurtoeslag woning verhuizen",
+    "care_wmo": "wmo zorg huishoudelijke hulp indicatie",
+    "aids_transport": "scootmobiel rolstoel rollator vervoer traplift",
+    "guidance_daycare": "dagbesteding begeleiding",
+    "loneliness": "eenzaam alleen contact",
+    "informal_care": "mantelzorger overbelast respijt",
+    "psychosocial": "spanning stress somber rouw angst",
+    "relationship_family": "scheiding gezin relatie opvoeding",
+    "domestic_violence": "geweld onveilig mishandeling veilig thuis",
+    "addiction": "alcohol drugs gokken",
+    "work_income": "uitkering werk inkomen baan",
+    "paperwork": "formulier brief digid papieren",
+}
+
 ROLES: tuple[tuple[str, str], ...] = (
     ("balie", "Balie: registreren, eigen lijst van vandaag, terugbelverzoeken"),
     ("team", "Team: eigen werkvoorraad en vragen"),

@@ -14,5 +14,5 @@ def fold(text: str) -> str:
 
 
 def slug(text: str) -> str:
-    """An identifier made from a display name: "Digitale vaardigheden" -> "digitale_vaardigheden"."""
+    """An identifier from a display name: "Digitale vaardigheden" -> "digitale_vaardigheden"."""
     return re.sub(r"[^a-z0-9]+", "_", fold(text)).strip("_")

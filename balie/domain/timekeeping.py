@@ -10,7 +10,7 @@ Sunday of October), so its bounds are computed here and never by adding hours in
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -22,19 +22,19 @@ DB_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 def utc_now() -> datetime:
     """The current moment, timezone-aware, in UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def to_db(moment: datetime) -> str:
     """Format an aware datetime for storage (UTC, whole seconds)."""
     if moment.tzinfo is None:
         raise ValueError("naive datetime: balie only stores timezone-aware moments")
-    return moment.astimezone(timezone.utc).strftime(DB_FORMAT)
+    return moment.astimezone(UTC).strftime(DB_FORMAT)
 
 
 def from_db(text: str) -> datetime:
     """Parse a stored timestamp back into an aware UTC datetime."""
-    return datetime.strptime(text, DB_FORMAT).replace(tzinfo=timezone.utc)
+    return datetime.strptime(text, DB_FORMAT).replace(tzinfo=UTC)
 
 
 def local(moment: datetime) -> datetime:
@@ -49,7 +49,7 @@ def local_day(moment: datetime) -> date:
 
 def start_of_local_day(day: date) -> datetime:
     """Midnight at the start of an Amsterdam calendar day, as an aware UTC moment."""
-    return datetime.combine(day, time(0), tzinfo=AMSTERDAM).astimezone(timezone.utc)
+    return datetime.combine(day, time(0), tzinfo=AMSTERDAM).astimezone(UTC)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,323 @@
+"""The intake form as data: what was typed, and what it means.
+
+:class:`IntakeDraft` holds the raw text of every field, exactly as typed, so a draft can
+be stored and offered again even while it is still invalid. :func:`check` turns a draft
+into field messages, type-ahead options, a routing suggestion and, when everything is
+in order, the :class:`~balie.domain.models.InquiryInput` to save.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime
+
+from balie.domain.lookup import Candidate, resolve, resolve_many
+from balie.domain.models import InquiryInput, Reference, ReferralTarget, Topic, Village
+from balie.domain.parsing import (
+    InvalidInput,
+    Moment,
+    find_bsn,
+    format_phone,
+    parse_age,
+    parse_moment,
+    parse_name,
+    parse_phone,
+    parse_postcode,
+    parse_summary,
+)
+from balie.domain.reference_data import ROUTE_EXTERNAL
+from balie.domain.routing import RuleSet, Suggestion
+from balie.domain.timekeeping import local, local_day, to_db
+
+GENDERS = (("", "-", "-"), ("f", "v", "vrouw"), ("m", "m", "man"), ("x", "x", "anders"))
+"""(stored code, key, Dutch label); the empty code means not recorded."""
+
+
+@dataclass
+class IntakeDraft:
+    """The raw content of the intake form (JSON-serialisable)."""
+
+    channel: str = ""
+    village: str = ""
+    age: str = ""
+    gender: str = ""
+    topics: str = ""
+    summary: str = ""
+    urgent: bool = False
+    route: str = ""
+    referral: str = ""
+    callback: str = ""
+    consent: bool = False
+    name: str = ""
+    phone: str = ""
+    postcode: str = ""
+    reason: str = ""
+    correction_of: int | None = None
+    """The inquiry being corrected, or None for a new registration."""
+    expected_updated_at: str | None = None
+    """The corrected inquiry's ``updated_at`` when it was opened (to detect a conflict)."""
+
+    CONTENT = ("village", "age", "gender", "topics", "summary", "urgent", "route",
+               "referral", "callback", "consent", "name", "phone", "postcode", "reason")
+
+    def is_blank(self) -> bool:
+        """Nothing worth keeping has been typed (the channel alone is not content)."""
+        return not any(getattr(self, name) for name in self.CONTENT)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> IntakeDraft:
+        """Read a stored draft; unknown keys (from another version) are ignored."""
+        data = json.loads(text)
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+@dataclass(frozen=True)
+class IntakeCheck:
+    """What a draft means, field by field."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+    """Problems that block saving, by field name, in Dutch."""
+    warnings: dict[str, str] = field(default_factory=dict)
+    """Things the desk should know but that do not block saving."""
+    village: Village | None = None
+    village_options: tuple[Village, ...] = ()
+    topics: tuple[Topic, ...] = ()
+    topic_options: tuple[Topic, ...] = ()
+    """Options for the topic being typed (the last unresolved piece)."""
+    topic_pending: str = ""
+    """The piece of the topics text that ``topic_options`` are for."""
+    referral: ReferralTarget | None = None
+    referral_options: tuple[ReferralTarget, ...] = ()
+    age: int | None = None
+    callback: Moment | None = None
+    phone: str | None = None
+    name: str | None = None
+    suggestion: Suggestion | None = None
+    urgent_reason: str | None = None
+    bsn: tuple[str, ...] = ()
+    """Numbers in the summary that pass the elfproef: probably a BSN, which does not belong."""
+    data: InquiryInput | None = None
+    """The inquiry to save; None while there are errors."""
+
+
+def village_candidates(reference: Reference) -> list[Candidate[Village]]:
+    """Active villages, largest first, so "hoog" offers Hoogersmilde before Hooghalen."""
+    villages = sorted(reference.villages.active, key=lambda v: -(v.inhabitants or 0))
+    return [Candidate(v, v.name, v.aliases) for v in villages]
+
+
+def topic_candidates(reference: Reference) -> list[Candidate[Topic]]:
+    """Active topics in their numbered order (1 = the first)."""
+    return [Candidate(t, t.name, t.aliases) for t in reference.topics.active]
+
+
+def referral_candidates(reference: Reference) -> list[Candidate[ReferralTarget]]:
+    return [Candidate(r, r.name) for r in reference.referral_targets.active]
+
+
+def _options_text(options) -> str:
+    names = [o.name for o in options[:3]]
+    return " of ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + " of " + names[-1]
+
+
+def check(
+    draft: IntakeDraft,
+    reference: Reference,
+    rules: RuleSet,
+    now: datetime,
+    *,
+    for_save: bool = False,
+) -> IntakeCheck:
+    """Interpret every field of the draft.
+
+    With ``for_save`` missing required fields are errors too; without it only what was
+    typed is judged, so a half-filled form shows no complaints about empty fields.
+    """
+    errors: dict[str, str] = {}
+    warnings: dict[str, str] = {}
+    today = local_day(now)
+
+    channel = next((c for c in reference.channels.all if c.code == draft.channel), None)
+    if channel is None:
+        errors["channel"] = "Kies een kanaal."
+
+    village = None
+    village_options: tuple[Village, ...] = ()
+    if draft.village.strip():
+        found = resolve(draft.village, village_candidates(reference))
+        village_options = tuple(c.value for c in found.options)
+        village = found.chosen.value if found.chosen else None
+        if found.ambiguous:
+            errors["village"] = f"Bedoelt u {_options_text(village_options)}?"
+        elif village is None:
+            errors["village"] = (f"'{draft.village.strip()}' is geen dorp in de lijst; "
+                                 "kies 'onbekend' als het niet bekend is.")
+    elif for_save:
+        errors["village"] = "Vul het dorp in (of 'onbekend')."
+
+    age = None
+    try:
+        age = parse_age(draft.age, today)
+    except InvalidInput as error:
+        errors["age"] = error.message
+
+    if draft.gender not in {code for code, _, _ in GENDERS}:
+        errors["gender"] = "Kies v, m, x of laat leeg."
+
+    candidates = topic_candidates(reference)
+    picked = resolve_many(draft.topics, candidates)
+    topics = tuple(c.value for c in picked.chosen)
+    topic_options: tuple[Topic, ...] = ()
+    topic_pending = ""
+    if picked.unresolved:
+        topic_pending, options = picked.unresolved[-1]
+        topic_options = tuple(c.value for c in options)
+        problems = []
+        for piece, piece_options in picked.unresolved:
+            if piece_options:
+                problems.append(f"'{piece}': {_options_text(piece_options)}?")
+            else:
+                problems.append(f"'{piece}' is geen onderwerp")
+        errors["topics"] = "; ".join(problems) + "."
+    elif not topics and for_save:
+        errors["topics"] = "Kies minstens één onderwerp (letters of nummer)."
+
+    summary = ""
+    try:
+        summary = parse_summary(draft.summary)
+    except InvalidInput as error:
+        errors["summary"] = error.message
+    bsns = find_bsn(draft.summary)
+    if bsns:
+        warnings["summary"] = (f"Dit lijkt een BSN ({bsns[0]}). Een BSN hoort niet in balie: "
+                               "haal het weg.")
+
+    urgent_reason = rules.urgent_reason(topics)
+    suggestion = rules.suggest(village, age, topics) if village or topics else None
+
+    route = next((r for r in reference.routes.all if r.code == draft.route), None)
+    if draft.route and route is None:
+        errors["route"] = "Onbekende route; kies opnieuw."
+    elif route is None and for_save:
+        errors["route"] = "Kies een route (Ctrl+R neemt het voorstel over)."
+    elif route is not None and route.retired and draft.correction_of is None:
+        errors["route"] = f"{route.name} wordt niet meer gebruikt; kies een andere route."
+
+    referral = None
+    referral_options: tuple[ReferralTarget, ...] = ()
+    if route is not None and route.kind == ROUTE_EXTERNAL:
+        if draft.referral.strip():
+            found = resolve(draft.referral, referral_candidates(reference))
+            referral_options = tuple(c.value for c in found.options)
+            referral = found.chosen.value if found.chosen else None
+            if found.ambiguous:
+                errors["referral"] = f"Bedoelt u {_options_text(referral_options)}?"
+            elif referral is None:
+                errors["referral"] = f"'{draft.referral.strip()}' staat niet in de lijst."
+        elif for_save:
+            errors["referral"] = "Naar wie is doorverwezen?"
+
+    name = phone = postcode = None
+    try:
+        name = parse_name(draft.name)
+    except InvalidInput as error:
+        errors["name"] = error.message
+    try:
+        phone = parse_phone(draft.phone)
+    except InvalidInput as error:
+        errors["phone"] = error.message
+    try:
+        postcode = parse_postcode(draft.postcode)
+    except InvalidInput as error:
+        errors["postcode"] = error.message
+
+    callback = None
+    if draft.callback.strip():
+        try:
+            # A correction may keep a callback moment that has passed since.
+            callback = parse_moment(draft.callback, now,
+                                    allow_past=draft.correction_of is not None)
+        except InvalidInput as error:
+            errors["callback"] = error.message
+        else:
+            if not draft.phone.strip():
+                errors["callback"] = "Vul ook het telefoonnummer in om terug te bellen."
+            elif not draft.consent:
+                errors["consent"] = ("Terugbellen kan alleen met toestemming om het "
+                                     "telefoonnummer te bewaren.")
+    personal = any(v.strip() for v in (draft.name, draft.phone, draft.postcode))
+    if personal and not draft.consent and "consent" not in errors:
+        warnings["consent"] = ("Zonder toestemming worden naam, telefoon en postcode niet "
+                               "bewaard: de vraag wordt anoniem opgeslagen.")
+
+    data = None
+    if not errors and channel and village and route and topics:
+        consent = draft.consent
+        data = InquiryInput(
+            channel_id=channel.id,
+            village_id=village.id,
+            route_id=route.id,
+            topic_ids=tuple(t.id for t in topics),
+            age=age,
+            gender=draft.gender or None,
+            summary=summary,
+            referral_target_id=referral.id if referral else None,
+            urgent=bool(draft.urgent or urgent_reason),
+            consent=consent,
+            person_name=name if consent else None,
+            phone=phone if consent else None,
+            postcode=postcode if consent else None,
+            callback_at=callback.at if (callback and consent) else None,
+        )
+    return IntakeCheck(
+        errors=errors,
+        warnings=warnings,
+        village=village,
+        village_options=village_options,
+        topics=topics,
+        topic_options=topic_options,
+        topic_pending=topic_pending,
+        referral=referral,
+        referral_options=referral_options,
+        age=age,
+        callback=callback,
+        phone=phone,
+        name=name,
+        suggestion=suggestion,
+        urgent_reason=urgent_reason,
+        bsn=tuple(bsns),
+        data=data,
+    )
+
+
+def draft_from_inquiry(inquiry, reference: Reference) -> IntakeDraft:
+    """The form content that shows a saved inquiry, for a correction."""
+    callback = ""
+    if inquiry.callback_at is not None:
+        callback = f"{local(inquiry.callback_at):%d-%m-%Y %H:%M}"
+    referral = ""
+    if inquiry.referral_target_id is not None:
+        referral = reference.referral_targets[inquiry.referral_target_id].name
+    return IntakeDraft(
+        channel=reference.channels[inquiry.channel_id].code,
+        village=reference.villages[inquiry.village_id].name,
+        age="" if inquiry.age is None else str(inquiry.age),
+        gender=inquiry.gender or "",
+        topics=", ".join(reference.topics[t].name for t in inquiry.topic_ids),
+        summary=inquiry.summary,
+        urgent=inquiry.urgent,
+        route=reference.routes[inquiry.route_id].code,
+        referral=referral,
+        callback=callback,
+        consent=inquiry.consent,
+        name=inquiry.person_name or "",
+        phone=format_phone(inquiry.phone),
+        postcode=inquiry.postcode or "",
+        correction_of=inquiry.id,
+        expected_updated_at=to_db(inquiry.updated_at),
+    )

@@ -1,0 +1,136 @@
+"""What the intake form means: field messages, suggestion, and the inquiry to save."""
+
+from __future__ import annotations
+
+import pytest
+
+from balie.db.inquiries import save_inquiry
+from balie.domain.intake import IntakeDraft, check, draft_from_inquiry
+from balie.domain.routing import default_rules_text, parse_rules
+from tests.conftest import FROZEN_NOW
+
+
+@pytest.fixture
+def rules(ref):
+    return parse_rules(default_rules_text(), ref)
+
+
+def anonymous_call(**changes) -> IntakeDraft:
+    values = dict(channel="phone", village="hooghalen", age="78", topics="e",
+                  summary="Voelt zich alleen", route="senior_work")
+    return IntakeDraft(**(values | changes))
+
+
+def test_a_complete_anonymous_call_becomes_an_inquiry(ref, rules):
+    result = check(anonymous_call(), ref, rules, FROZEN_NOW, for_save=True)
+    assert result.errors == {}
+    data = result.data
+    assert data.village_id == ref.villages.named("Hooghalen").id
+    assert data.topic_ids == (ref.topics.named("Eenzaamheid en contact").id,)
+    assert data.route_id == ref.route("senior_work").id
+    assert (data.age, data.consent, data.person_name, data.phone) == (78, False, None, None)
+    assert result.suggestion.route.code == "senior_work"
+    assert result.suggestion.reason == "78 jaar, eenzaamheid en contact -> seniorenwerk"
+
+
+def test_a_half_filled_form_shows_no_complaints_about_empty_fields(ref, rules):
+    result = check(IntakeDraft(channel="phone", village="bei"), ref, rules, FROZEN_NOW)
+    assert result.errors == {} and result.data is None
+
+
+def test_saving_names_every_missing_field(ref, rules):
+    result = check(IntakeDraft(channel="phone"), ref, rules, FROZEN_NOW, for_save=True)
+    assert set(result.errors) == {"village", "topics", "route"}
+    assert "onbekend" in result.errors["village"]
+    assert "Ctrl+R" in result.errors["route"]
+
+
+def test_an_ambiguous_village_asks_which_one(ref, rules):
+    result = check(anonymous_call(village="hoog"), ref, rules, FROZEN_NOW)
+    assert result.errors["village"] == "Bedoelt u Hoogersmilde of Hooghalen?"
+    assert [v.name for v in result.village_options] == ["Hoogersmilde", "Hooghalen"]
+
+
+def test_an_unknown_village_suggests_onbekend(ref, rules):
+    result = check(anonymous_call(village="Assen"), ref, rules, FROZEN_NOW)
+    assert "'onbekend'" in result.errors["village"]
+
+
+def test_without_consent_personal_details_are_not_kept(ref, rules):
+    draft = anonymous_call(name="Jan de Vries", phone="06-12345678", postcode="9411ab")
+    result = check(draft, ref, rules, FROZEN_NOW, for_save=True)
+    assert "anoniem" in result.warnings["consent"]
+    assert result.data.person_name is None and result.data.phone is None
+    assert result.data.postcode is None and not result.data.consent
+
+
+def test_with_consent_personal_details_are_kept_normalised(ref, rules):
+    draft = anonymous_call(consent=True, name="'t Hart", phone="06-12345678",
+                           postcode="9411ab", callback="morgen 10u")
+    data = check(draft, ref, rules, FROZEN_NOW, for_save=True).data
+    assert (data.person_name, data.phone, data.postcode) == ("'t Hart", "+31612345678",
+                                                            "9411 AB")
+    assert data.callback_at.isoformat() == "2026-03-11T10:00:00+01:00"
+
+
+def test_a_callback_needs_a_phone_number_and_consent(ref, rules):
+    no_phone = check(anonymous_call(callback="14:30"), ref, rules, FROZEN_NOW)
+    assert "telefoonnummer" in no_phone.errors["callback"]
+    no_consent = check(anonymous_call(callback="14:30", phone="0612345678"), ref, rules,
+                       FROZEN_NOW)
+    assert "toestemming" in no_consent.errors["consent"]
+
+
+def test_domestic_violence_makes_the_inquiry_urgent(ref, rules):
+    result = check(anonymous_call(topics="hg", route="social_work"), ref, rules, FROZEN_NOW,
+                   for_save=True)
+    assert result.urgent_reason and result.data.urgent
+    assert result.suggestion.route.code == "social_work"
+
+
+def test_extern_doorverwezen_asks_to_whom(ref, rules):
+    result = check(anonymous_call(route="external"), ref, rules, FROZEN_NOW, for_save=True)
+    assert result.errors == {"referral": "Naar wie is doorverwezen?"}
+    fixed = check(anonymous_call(route="external", referral="jur"), ref, rules, FROZEN_NOW,
+                  for_save=True)
+    assert ref.referral_targets[fixed.data.referral_target_id].name == "Juridisch Loket"
+
+
+def test_a_bsn_in_the_summary_is_flagged(ref, rules):
+    result = check(anonymous_call(summary="BSN 111222333"), ref, rules, FROZEN_NOW)
+    assert result.bsn == ("111222333",)
+    assert "BSN" in result.warnings["summary"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("age", "oud"), ("phone", "123"), ("postcode", "12"), ("callback", "gisteren"),
+     ("topics", "xyz"), ("summary", "x" * 2001)],
+)
+def test_bad_fields_block_saving_with_a_message(ref, rules, field, value):
+    changes = {field: value}
+    if field in ("phone", "postcode", "callback"):
+        changes |= {"consent": True, "phone": changes.get("phone", "0612345678")}
+    result = check(anonymous_call(**changes), ref, rules, FROZEN_NOW, for_save=True)
+    assert field in result.errors and result.data is None
+
+
+def test_draft_json_round_trips_and_tolerates_other_versions():
+    draft = anonymous_call(consent=True, name="Ëlla", urgent=True, correction_of=7)
+    assert IntakeDraft.from_json(draft.to_json()) == draft
+    newer = draft.to_json().replace('"age"', '"kleur": "rood", "age"')
+    assert IntakeDraft.from_json(newer) == draft
+    assert IntakeDraft(channel="email").is_blank()
+    assert not anonymous_call().is_blank()
+
+
+def test_a_saved_inquiry_opens_unchanged_for_correction(db, ref, rules, staff):
+    draft = anonymous_call(consent=True, name="d'Ancona", phone="0593-123456",
+                           callback="morgen 10u", topics="fin, wonen", route="external",
+                           referral="Huisarts", gender="f")
+    data = check(draft, ref, rules, FROZEN_NOW, for_save=True).data
+    saved = save_inquiry(db, data, staff.id, FROZEN_NOW)
+    reopened = draft_from_inquiry(saved, ref)
+    again = check(reopened, ref, rules, FROZEN_NOW, for_save=True)
+    assert again.errors == {}
+    assert again.data == data
