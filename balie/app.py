@@ -4,32 +4,70 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Callable
+import os
+import socket
+import sys
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from textual.app import App, ComposeResult
-from textual.widgets import Footer, Header, Static
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.command import CommandPalette
+from textual.screen import Screen
 
 from balie.config import os_username
 from balie.db import BalieDatabase, open_database
+from balie.db.demo import is_demo
 from balie.db.reference import ensure_staff
 from balie.domain.models import Staff
 from balie.domain.timekeeping import utc_now
+from balie.screens.dialog import ChoiceDialog
+from balie.screens.help import HelpScreen, key_label
+from balie.screens.intake import IntakeScreen
 
 T = TypeVar("T")
+
+
+def terminal_origin() -> str:
+    """Where this desk is, for the audit log: host and terminal."""
+    try:
+        tty = os.ttyname(sys.stdin.fileno())
+    except (OSError, ValueError, AttributeError):
+        tty = "-"
+    return f"{socket.gethostname()} {tty}"
 
 
 class BalieApp(App[None]):
     """balie's terminal application."""
 
     TITLE = "balie"
-    SUB_TITLE = "Welzijnswerk Midden-Drenthe"
     CSS_PATH = "app.tcss"
+    MODES = {"intake": IntakeScreen}
+    DEFAULT_MODE = "intake"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("ctrl+n", "new_inquiry", "Nieuw", id="app.new", priority=True,
+                tooltip="Een nieuwe vraag registreren, vanuit elk scherm"),
+        Binding("f1", "help", "Help", id="app.help", key_display="F1", tooltip="Alle toetsen"),
+        Binding("ctrl+q", "quit", "Stop", id="app.quit", priority=True,
+                tooltip="balie afsluiten (een half formulier blijft als concept bewaard)"),
+        # Not in the footer (80 columns hold no more); the header's ⭘ and F1 show it.
+        Binding("ctrl+p", "command_palette", "Opdrachten", id="app.palette", priority=True,
+                show=False,
+                tooltip="Alle opdrachten zoeken en uitvoeren"),
+    ]
 
-    def __init__(self, db: BalieDatabase, staff: Staff, clock: Callable[[], datetime]):
+    def __init__(
+        self,
+        db: BalieDatabase,
+        staff: Staff,
+        clock: Callable[[], datetime],
+        *,
+        demo: bool = False,
+    ) -> None:
         super().__init__()
         self.db = db
         """The shared database; only ever used from the database thread (see run_db)."""
@@ -37,6 +75,10 @@ class BalieApp(App[None]):
         """The staff member at this desk, taken from the OS account."""
         self.clock = clock
         """Returns the current moment; tests freeze it."""
+        self.host = socket.gethostname()
+        self.pid = os.getpid()
+        self.origin = terminal_origin()
+        self.sub_title = f"{staff.display_name}" + ("  ·  DEMO-GEGEVENS" if demo else "")
         self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="balie-db")
 
     async def run_db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -50,10 +92,76 @@ class BalieApp(App[None]):
         call = functools.partial(fn, self.db, *args, **kwargs)
         return await loop.run_in_executor(self._db_thread, call)
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(f"Database: {self.db.path}", id="status")
-        yield Footer()
+    # --- app-wide actions ----------------------------------------------------------
+
+    @property
+    def intake_screen(self) -> IntakeScreen:
+        """The registration form: the first screen, one key away from every other."""
+        return self.get_screen_stack("intake")[0]
+
+    async def action_new_inquiry(self) -> None:
+        if isinstance(self.screen, ChoiceDialog | HelpScreen | CommandPalette):
+            return
+        if self.current_mode != "intake":
+            await self.switch_mode("intake")
+        while self.screen is not self.intake_screen:
+            self.pop_screen()
+        self.intake_screen.request_new()
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            self.pop_screen()
+            return
+        screen = self.screen
+        groups = [(getattr(screen, "HELP_TITLE", "Dit scherm"), list(screen.BINDINGS)),
+                  ("Overal", list(self.BINDINGS))]
+        self.push_screen(HelpScreen([(title, b) for title, b in groups if b]))
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder="Zoek een opdracht…",
+                                            id="--command-palette"))
+
+    async def action_quit(self) -> None:
+        intake = self.intake_screen
+        if intake.is_dirty():
+            def answered(answer: str) -> None:
+                if answer == "yes":
+                    self.run_worker(self._quit_keeping_draft(intake))
+
+            self.push_screen(
+                ChoiceDialog(
+                    "Afsluiten",
+                    "Er staat een registratie die nog niet is opgeslagen. Afsluiten? Het "
+                    "concept blijft bewaard en wordt bij de volgende start aangeboden.",
+                ),
+                answered,
+            )
+            return
+        self.exit()
+
+    async def _quit_keeping_draft(self, intake: IntakeScreen) -> None:
+        await intake.write_draft()
+        self.exit()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The command palette offers every key binding of the app and the current screen."""
+        seen = set()
+        for bindings, namespace in ((screen.BINDINGS, screen), (self.BINDINGS, self)):
+            for binding in bindings:
+                if not isinstance(binding, Binding) or not binding.description:
+                    continue
+                if binding.action in seen or binding.action == "command_palette":
+                    continue
+                if namespace.check_action(binding.action, ()) is not True:
+                    continue
+                seen.add(binding.action)
+                yield SystemCommand(
+                    binding.tooltip or binding.description,
+                    f"Toets: {key_label(binding.key)}",
+                    functools.partial(self.run_action, binding.action, namespace),
+                )
+        yield SystemCommand("Thema", "Kies de kleuren van balie", self.action_change_theme)
 
     def on_unmount(self) -> None:
         self._db_thread.shutdown(wait=True)
@@ -72,5 +180,10 @@ def make_app(
     it is reported as a message, not inside a half-started screen.
     """
     db = open_database(db_path)
-    staff = ensure_staff(db, username or os_username())
-    return BalieApp(db, staff, clock)
+    try:
+        staff = ensure_staff(db, username or os_username())
+        demo = is_demo(db)
+    except BaseException:
+        db.close()
+        raise
+    return BalieApp(db, staff, clock, demo=demo)

@@ -1,0 +1,75 @@
+"""A small modal question answered with one key: "Formulier leegmaken? [j] ja  [n] nee"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One possible answer: the key that gives it, its label and the value returned."""
+
+    key: str
+    label: str
+    value: str
+
+
+YES_NO = (Answer("j", "Ja", "yes"), Answer("n", "Nee", "no"))
+
+
+class ChoiceDialog(ModalScreen[str]):
+    """Ask one question; dismiss with the value of the chosen answer.
+
+    Esc gives ``cancel_value`` (the safe answer): nothing happens by accident.
+    """
+
+    CSS_PATH = "dialog.tcss"
+    BINDINGS = [Binding("escape", "cancel", "Annuleren")]
+
+    def __init__(
+        self,
+        title: str,
+        question: str,
+        answers: tuple[Answer, ...] = YES_NO,
+        cancel_value: str = "no",
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.question = question
+        self.answers = answers
+        self.cancel_value = cancel_value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(Text(self.title_text, style="bold"), id="dialog-title")
+            yield Static(Text(self.question), id="dialog-question")
+            with Horizontal(id="dialog-buttons"):
+                for answer in self.answers:
+                    yield Button(
+                        Text(f"[{answer.key}] {answer.label}"), id=f"answer-{answer.value}"
+                    )
+
+    def on_mount(self) -> None:
+        self.query_one(Button).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        for answer in self.answers:
+            if event.character and event.character.lower() == answer.key:
+                event.stop()
+                self.dismiss(answer.value)
+                return
+
+    @on(Button.Pressed)
+    def answered(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id.removeprefix("answer-"))
+
+    def action_cancel(self) -> None:
+        self.dismiss(self.cancel_value)

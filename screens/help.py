@@ -1,0 +1,69 @@
+"""F1: every key of the app, generated from the bindings so it is never out of date."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+FIELD_KEYS: tuple[tuple[str, str], ...] = (
+    ("Tab / Shift+Tab", "volgend / vorig veld (in de volgorde van het verhaal)"),
+    ("Enter", "naar het volgende veld"),
+    ("↓ / ↑ in dorp, onderwerp, naar", "andere suggestie kiezen; Tab neemt hem over"),
+    ("letters in dorp", "twee of drie letters zijn genoeg: bei, hoog, bov, n-b"),
+    ("onderwerp", "beginletters of nummers, meerdere met spatie of komma: fin wonen, 1 3"),
+    ("leeftijd", "leeftijd (78) of geboortejaar (1948)"),
+    ("kanaal, geslacht, spoed, toestemming", "beginletter kiest; spatie of ← → wisselt"),
+    ("route", "cijfer of beginletter kiest een route; ★ is het voorstel"),
+    ("terugbellen", "14:30, morgen 10u, vr, 12-3, 12-3 9.30"),
+)
+
+
+def key_label(key: str) -> str:
+    """"ctrl+s" -> "Ctrl+S", "escape" -> "Esc", "f1" -> "F1" (the first key of a list)."""
+    names = {"escape": "Esc", "enter": "Enter", "tab": "Tab", "space": "Spatie",
+             "ctrl": "Ctrl", "shift": "Shift", "alt": "Alt"}
+    return "+".join(names.get(part, part.upper()) for part in key.split(",")[0].split("+"))
+
+
+def bindings_table(title: str, bindings: list[Binding]) -> Table:
+    table = Table(title=title, title_justify="left", show_header=False, box=None,
+                  padding=(0, 2, 0, 0))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    for binding in bindings:
+        if binding.description:
+            table.add_row(key_label(binding.key), binding.tooltip or binding.description)
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    """All keys: the app's, the current screen's, and those inside the form fields."""
+
+    CSS_PATH = "help.tcss"
+    BINDINGS = [
+        Binding("escape,f1,q", "dismiss", "Sluiten"),
+    ]
+
+    def __init__(self, groups: list[tuple[str, list[Binding]]]) -> None:
+        super().__init__()
+        self.groups = groups
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help"):
+            yield Static(Text("Toetsen van balie", style="bold"), id="help-title")
+            for title, bindings in self.groups:
+                yield Static(bindings_table(title, bindings), classes="help-group")
+            fields = Table(title="In het formulier", title_justify="left", show_header=False,
+                           box=None, padding=(0, 2, 0, 0))
+            fields.add_column(style="bold", no_wrap=True)
+            fields.add_column()
+            for key, text in FIELD_KEYS:
+                fields.add_row(key, text)
+            yield Static(fields, classes="help-group")
+            yield Static(Text("In de onderste regel betekent ^ de Ctrl-toets (^s = Ctrl+S). "
+                              "Esc of F1 sluit deze hulp.", style="dim"))

@@ -1,0 +1,61 @@
+"""Layout snapshots of the intake form at the smallest supported size and a roomy one.
+
+Update after a deliberate layout change with ``pytest tests/test_snapshots.py
+--snapshot-update`` and look at the SVGs before committing them.
+"""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input, TextArea
+
+from balie.app import make_app
+from tests.conftest import FROZEN_NOW
+from tests.test_intake_screen import form
+
+SIZES = [(80, 24), (120, 40)]
+
+
+def still(app) -> None:
+    """No blinking cursor: a snapshot must not depend on the moment it is taken."""
+    for widget in app.query(Input):
+        widget.cursor_blink = False
+    for widget in app.query(TextArea):
+        widget.cursor_blink = False
+
+
+async def ready(pilot) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    still(pilot.app)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_empty_form(snap_compare, db_path, size):
+    app = make_app(db_path, username="snapshot", clock=lambda: FROZEN_NOW)
+    assert snap_compare(app, terminal_size=size, run_before=ready)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_filled_form_with_suggestion_and_messages(snap_compare, db_path, size):
+    app = make_app(db_path, username="snapshot", clock=lambda: FROZEN_NOW)
+
+    async def fill(pilot) -> None:
+        await ready(pilot)
+        form(pilot.app, village="Beilen", topics="wonen", route="desk")
+        await pilot.press("ctrl+s")
+        await ready(pilot)
+        form(pilot.app, village="hoog", age="1948", topics="eenz, hg",
+             summary="Buurvrouw belt: zorgen over veiligheid thuis en eenzaamheid.",
+             consent="1", name="Ëlla 't Hart", phone="0593-12345", callback="morgen 10u")
+        pilot.app.screen.query_one("#village").focus()
+        await pilot.pause()
+        still(pilot.app)
+
+    assert snap_compare(app, terminal_size=size, run_before=fill)
+
+
+def test_help_screen(snap_compare, db_path):
+    app = make_app(db_path, username="snapshot", clock=lambda: FROZEN_NOW)
+    assert snap_compare(app, press=["f1"], terminal_size=(100, 40), run_before=ready)
