@@ -92,6 +92,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     backup.add_argument("path", metavar="PAD", help="nieuw bestand voor de back-up")
 
+    rules = command(
+        "rules",
+        "bekijk of vervang de routeringsregels (het voorstel in het formulier)",
+        "De routeringsregels staan in de database, zodat alle balies dezelfde gebruiken.\n"
+        "  balie rules show > regels.toml     huidige regels (met uitleg) opslaan\n"
+        "  balie rules load regels.toml       controleren en in gebruik nemen\n"
+        "  balie rules load --check regels.toml   alleen controleren",
+    )
+    rule_actions = rules.add_subparsers(dest="action", title="acties", metavar="ACTIE",
+                                        required=True)
+    for name, help in (("show", "toon de regels die in gebruik zijn"),
+                       ("load", "controleer een regelbestand en neem het in gebruik")):
+        sub = _dutch(rule_actions.add_parser(name, help=help, description=help,
+                                             formatter_class=DutchHelpFormatter,
+                                             parents=[common], add_help=False))
+        if name == "load":
+            sub.add_argument("file", metavar="BESTAND", help="TOML-bestand met de regels")
+            sub.add_argument("--check", action="store_true",
+                             help="alleen controleren, niet in gebruik nemen")
+
     ref = command(
         "ref",
         "beheer referentiegegevens (dorpen, gebieden, routes, kanalen, ...)",
@@ -166,7 +186,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command in (None, "start"):
             return _start(path)
-        handler = {"info": _info, "demo": _demo, "backup": _backup, "ref": _ref}[args.command]
+        handler = {"info": _info, "demo": _demo, "backup": _backup, "ref": _ref,
+                   "rules": _rules}[args.command]
         return handler(path, args)
     except StoreError as error:
         print(f"balie: {error.message}", file=sys.stderr)
@@ -236,6 +257,42 @@ def _backup(path: Path, args: argparse.Namespace) -> int:
     with open_database(path) as db:
         target = backup(db, Path(args.path))
     print(f"Back-up gemaakt en gecontroleerd: {target}")
+    return 0
+
+
+def _rules(path: Path, args: argparse.Namespace) -> int:
+    from balie.db import open_database
+    from balie.db.reference import load_reference
+    from balie.db.rules import active_rules, store_rules
+    from balie.domain.routing import InvalidRules, parse_rules
+    from balie.domain.timekeeping import local, utc_now
+
+    with open_database(path) as db:
+        if args.action == "show":
+            version = active_rules(db)
+            print(f"# versie {version.id}, in gebruik sinds "
+                  f"{local(version.loaded_at):%d-%m-%Y %H:%M} (door {version.loaded_by})")
+            print(version.body, end="" if version.body.endswith("\n") else "\n")
+            return 0
+        try:
+            body = Path(args.file).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as error:
+            print(f"balie: kan {args.file} niet lezen: {error}", file=sys.stderr)
+            return 1
+        try:
+            if args.check:
+                rules = parse_rules(body, load_reference(db))
+                print(f"{args.file} is in orde: {len(rules.rules)} regels, "
+                      f"{len(rules.urgent)} spoedregels. (Niet in gebruik genomen.)")
+                return 0
+            version = store_rules(db, body, os_username(), utc_now())
+        except InvalidRules as error:
+            print(f"balie: {args.file} is niet in gebruik genomen:", file=sys.stderr)
+            for problem in error.problems:
+                print(f"  - {problem}", file=sys.stderr)
+            return 1
+        print(f"Regels uit {args.file} in gebruik genomen als versie {version}. "
+              "Open formulieren gebruiken ze na een herstart van balie.")
     return 0
 
 

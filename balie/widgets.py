@@ -147,6 +147,7 @@ class ChoiceField(Widget, can_focus=True):
         return len(self._lines(width)) if self.inline else 1
 
     def watch_value(self, value: str) -> None:
+        self.refresh(layout=True)  # the label's width may change ("nee" -> "ja")
         self.post_message(self.Changed(self, value))
 
     def watch_locked(self, locked: bool) -> None:

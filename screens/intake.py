@@ -48,6 +48,8 @@ NARROW = 110
 """Below this width the list of today's registrations moves under the form."""
 DRAFT_DELAY = 0.3
 """Seconds between a change and writing the draft: at most this much typing is at risk."""
+SLOW_SAVE = 0.15
+"""Seconds after which a save that is still running says so (another desk holds a lock)."""
 LOOKUP_DELAY = 0.4
 """Seconds of quiet in the name or phone field before earlier contacts are looked up."""
 
@@ -107,6 +109,9 @@ class IntakeScreen(Screen):
         self._draft_timer = None
         self._lookup_timer = None
         self._saving = False
+        self._check_pending = False
+        self._shown: dict[str, Text] = {}
+        """What each message line shows now, so unchanged lines are not redrawn."""
         self._audited: set[str] = set()
         self._last_channel = "phone"
 
@@ -389,6 +394,9 @@ class IntakeScreen(Screen):
                 f"Eerder contact {basis}: {contact.count}×, laatst "
                 f"{local(contact.last_at):%d-%m-%Y} ({contact.last_route}).", "cyan")
         for area, text in lines.items():
+            if self._shown.get(area) == text:
+                continue
+            self._shown[area] = text
             widget = self.query_one(f"#{area}", Static)
             widget.update(text)
             widget.display = bool(text)
@@ -430,11 +438,18 @@ class IntakeScreen(Screen):
     @on(TextArea.Changed)
     @on(ChoiceField.Changed)
     def form_changed(self, event) -> None:
-        self.refresh_check()
+        # A burst of changes (typing, or filling the whole form) is interpreted once.
+        if not self._check_pending:
+            self._check_pending = True
+            self.call_later(self._deferred_check)
         self.schedule_draft()
         control = getattr(event, "control", None)
         if control is not None and control.id in ("name", "phone"):
             self.schedule_lookup()
+
+    def _deferred_check(self) -> None:
+        self._check_pending = False
+        self.refresh_check()
 
     @on(LookupInput.OptionsChanged)
     def options_moved(self) -> None:
@@ -451,6 +466,7 @@ class IntakeScreen(Screen):
         if event.widget.id in MESSAGE_AREA:
             self.touched.add(event.widget.id)
         if isinstance(event.widget, LookupInput):
+            self.refresh_check()  # the field may have just been completed
             self.canonicalise(event.widget)
         if self.result:
             self.show_messages(self.result)
@@ -727,8 +743,11 @@ class IntakeScreen(Screen):
     async def store(self, draft: IntakeDraft, result: IntakeCheck) -> None:
         app = self.app
         self._saving = True
-        form = self.query_one("#form")
-        form.disabled = True
+        # Nothing typed while the save runs may land in a form about to be cleared:
+        # without focus, keys reach no field. (Disabling the whole form would restyle
+        # every field twice and cost more than the save itself.)
+        self.set_focus(None)
+        slow = self.set_timer(SLOW_SAVE, lambda: self.set_status("Bezig met opslaan…"))
         try:
             async with self._draft_lock:
                 if self._draft_timer is not None:
@@ -755,9 +774,10 @@ class IntakeScreen(Screen):
                 self.draft_id, self._persisted = None, None
         except StoreError as error:
             self.set_status(f"Niet opgeslagen: {error.message}", "error")
+            self.query_one("#village").focus()
             return
         finally:
-            form.disabled = False
+            slow.stop()
             self._saving = False
         self.fill(IntakeDraft(channel=self._last_channel))
         self.query_one("#village").focus()

@@ -14,9 +14,10 @@ import pytest
 from balie.cli import build_parser, main
 from balie.config import ENV_DB, resolve_db_path
 from balie.db import open_database
+from balie.db.inquiries import earlier_contacts
 from balie.db.migrations import KNOWN
 
-COMMANDS = ("start", "info", "demo", "backup", "ref")
+COMMANDS = ("start", "info", "demo", "backup", "rules", "ref")
 
 
 def run(capsys, *argv) -> tuple[int, str, str]:
@@ -63,7 +64,14 @@ def test_info_shows_path_schema_and_counts(capsys, db_path):
 
 
 def test_demo_builds_a_year_with_the_rhythm_of_a_working_week(capsys, db_path):
+    def schema():
+        with open_database(db_path) as db:
+            return db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
+
+    before = schema()
     code, out, _ = run(capsys, "--db", str(db_path), "demo", "--days", "365", "--seed", "7")
+    # The bulk load drops and rebuilds indexes and triggers: all of them are back.
+    assert [row for row in schema() if not row[1].startswith("sqlite_stat")] == before
     assert code == 0 and "verzonnen registraties" in out
     db = open_database(db_path)
     total = db.execute("SELECT count(*) FROM inquiry").fetchone()[0]
@@ -75,6 +83,10 @@ def test_demo_builds_a_year_with_the_rhythm_of_a_working_week(capsys, db_path):
     )
     assert weekdays["1"] > 10 * (weekdays["0"] + weekdays["6"])  # Mondays vs weekends
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    # Demo callers with a name are found by the returning-caller index.
+    name = db.execute("SELECT person_name FROM inquiry WHERE person_name IS NOT NULL LIMIT 1"
+                      ).fetchone()[0]
+    assert earlier_contacts(db, None, name)[0].count >= 1
     db.close()
 
 
@@ -163,3 +175,35 @@ def test_every_subcommand_has_dutch_help():
     assert set(sub.choices) == set(COMMANDS)
     for name, command in sub.choices.items():
         assert command.format_help().startswith("gebruik: "), name
+
+
+def test_rules_can_be_shown_edited_and_loaded(capsys, db_path, tmp_path):
+    code, shown, _ = run(capsys, "--db", str(db_path), "rules", "show")
+    assert code == 0 and "[[rule]]" in shown and "# versie 1" in shown
+    edited = tmp_path / "regels.toml"
+    edited.write_text(shown.replace('route = "desk"\nreason = "informatie en advies aan de balie"',
+                                    'route = "external"\nreferral = "Huisarts"\n'
+                                    'reason = "naar de huisarts"'))
+    code, out, _ = run(capsys, "--db", str(db_path), "rules", "load", "--check", str(edited))
+    assert code == 0 and "in orde" in out
+    code, out, _ = run(capsys, "--db", str(db_path), "rules", "load", str(edited))
+    assert code == 0 and "versie 2" in out
+    assert 'reason = "naar de huisarts"' in run(capsys, "--db", str(db_path), "rules", "show")[1]
+
+
+def test_bad_rules_are_refused_and_the_old_ones_stay(capsys, db_path, tmp_path):
+    bad = tmp_path / "fout.toml"
+    bad.write_text('[[rule]]\nroute = "nergens"\nreason = "x"\n[[rule]]\nreason = "y"\n')
+    code, _, err = run(capsys, "--db", str(db_path), "rules", "load", str(bad))
+    assert code == 1
+    assert "onbekende route 'nergens'" in err and "'route' ontbreekt" in err
+    assert "Traceback" not in err
+    assert "# versie 1" in run(capsys, "--db", str(db_path), "rules", "show")[1]
+
+
+def test_renaming_something_the_rules_name_is_refused(capsys, db_path):
+    code, _, err = run(capsys, "--db", str(db_path), "ref", "rename", "villages",
+                       "Buiten Midden-Drenthe", "Elders")
+    assert code == 1 and "routeringsregels" in err
+    assert "Buiten Midden-Drenthe" in run(capsys, "--db", str(db_path), "ref", "list",
+                                          "villages")[1]

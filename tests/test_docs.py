@@ -40,3 +40,13 @@ def test_every_command_and_reference_kind_is_documented():
     actions = next(a for a in ref._actions if a.dest == "action").choices
     for action in actions:
         assert f"balie ref {action}" in README or f"`{action}`" in README, action
+
+
+def test_every_key_binding_is_in_the_readme_keys_table():
+    from balie.app import BalieApp
+    from balie.screens.help import key_label
+    from balie.screens.intake import IntakeScreen
+
+    section = README.split("## Keys", 1)[1].split("\n## ", 1)[0]
+    for binding in [*BalieApp.BINDINGS, *IntakeScreen.BINDINGS]:
+        assert f"| {key_label(binding.key)} | {binding.description}:" in section, binding.key

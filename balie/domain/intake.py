@@ -105,19 +105,42 @@ class IntakeCheck:
     """The inquiry to save; None while there are errors."""
 
 
-def village_candidates(reference: Reference) -> list[Candidate[Village]]:
-    """Active villages, largest first, so "hoog" offers Hoogersmilde before Hooghalen."""
+@dataclass(frozen=True)
+class _Choices:
+    villages: list[Candidate[Village]]
+    topics: list[Candidate[Topic]]
+    referrals: list[Candidate[ReferralTarget]]
+
+
+_choices_cache: list[tuple[Reference, _Choices]] = []
+
+
+def _choices(reference: Reference) -> _Choices:
+    """The type-ahead candidates of a reference, built once per loaded reference."""
+    if _choices_cache and _choices_cache[0][0] is reference:
+        return _choices_cache[0][1]
     villages = sorted(reference.villages.active, key=lambda v: -(v.inhabitants or 0))
-    return [Candidate(v, v.name, v.aliases) for v in villages]
+    choices = _Choices(
+        # Largest first, so "hoog" offers Hoogersmilde before Hooghalen.
+        villages=[Candidate(v, v.name, v.aliases) for v in villages],
+        # In their numbered order: 1 is the first topic.
+        topics=[Candidate(t, t.name, t.aliases) for t in reference.topics.active],
+        referrals=[Candidate(r, r.name) for r in reference.referral_targets.active],
+    )
+    _choices_cache[:] = [(reference, choices)]
+    return choices
+
+
+def village_candidates(reference: Reference) -> list[Candidate[Village]]:
+    return _choices(reference).villages
 
 
 def topic_candidates(reference: Reference) -> list[Candidate[Topic]]:
-    """Active topics in their numbered order (1 = the first)."""
-    return [Candidate(t, t.name, t.aliases) for t in reference.topics.active]
+    return _choices(reference).topics
 
 
 def referral_candidates(reference: Reference) -> list[Candidate[ReferralTarget]]:
-    return [Candidate(r, r.name) for r in reference.referral_targets.active]
+    return _choices(reference).referrals
 
 
 def _options_text(options) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from balie.domain.text import fold
@@ -29,13 +29,26 @@ class Candidate(Generic[T]):
     value: T
     name: str
     aliases: str = ""
+    # Folded forms, computed once: matching runs on every keystroke.
+    folded: str = field(init=False, repr=False, compare=False)
+    words: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    content_words: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    alias_words: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        words = tuple(_words(self.name))
+        object.__setattr__(self, "folded", fold(self.name))
+        object.__setattr__(self, "words", words)
+        object.__setattr__(self, "content_words",
+                           tuple(w for w in words if w not in _STOPWORDS))
+        object.__setattr__(self, "alias_words", tuple(_words(self.aliases)))
 
 
 def _words(text: str) -> list[str]:
     return [w for w in _WORD_SPLIT.split(fold(text)) if w]
 
 
-def _initials_match(parts: list[str], words: list[str]) -> bool:
+def _initials_match(parts: list[str], words: tuple[str, ...]) -> bool:
     """"n-b" -> ["n", "b"] matches the words "nieuw", "balinge" (each part a word's start)."""
     if len(parts) < 2 or len(parts) > len(words):
         return False
@@ -54,20 +67,18 @@ def rank(query: str, candidates: Sequence[Candidate[T]]) -> list[Candidate[T]]:
         initials = parts
     scored: list[tuple[int, int, Candidate[T]]] = []
     for index, candidate in enumerate(candidates):
-        name = fold(candidate.name)
-        words = _words(candidate.name)
-        content_words = [w for w in words if w not in _STOPWORDS]
+        name = candidate.folded
         if name == q:
             tier = 0
         elif name.startswith(q):
             tier = 1
-        elif any(w.startswith(q) for w in content_words):
+        elif any(w.startswith(q) for w in candidate.content_words):
             tier = 2
-        elif _initials_match(parts, words) or _initials_match(initials, content_words):
+        elif _initials_match(parts, candidate.words) or _initials_match(
+            initials, candidate.content_words
+        ):
             tier = 3
-        elif any(w.startswith(q) for w in _words(candidate.aliases)) or fold(
-            candidate.aliases
-        ).split().count(q):
+        elif any(w.startswith(q) for w in candidate.alias_words) or q in candidate.alias_words:
             tier = 4
         else:
             continue
@@ -99,10 +110,10 @@ def resolve(query: str, candidates: Sequence[Candidate[T]]) -> Resolution[T]:
     if not options:
         return Resolution(None, ())
     q = fold(query)
-    exact = [c for c in options if fold(c.name) == q]
+    exact = [c for c in options if c.folded == q]
     if len(exact) == 1 or len(options) == 1:
         return Resolution(exact[0] if exact else options[0], tuple(options))
-    prefixed = [c for c in options if fold(c.name).startswith(q)]
+    prefixed = [c for c in options if c.folded.startswith(q)]
     if len(prefixed) == 1:
         return Resolution(prefixed[0], tuple(options))
     return Resolution(None, tuple(options))

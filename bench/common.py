@@ -1,0 +1,81 @@
+"""Shared pieces of the benchmarks: the large database, statistics, the printed table."""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / ".data"
+MILLION_DAYS = 3650
+MILLION_PER_DAY = 386
+"""Ten years at regional scale: about 1,000,000 inquiries with the demo's weekly rhythm."""
+
+
+@dataclass
+class Figure:
+    """One line of the benchmark table."""
+
+    name: str
+    unit: str
+    samples: list[float]
+    target: str = ""
+    floor: list[float] | None = None
+    """The same measurement for the bare minimum (e.g. the raw SQL), if there is one."""
+    ok: bool | None = None
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples)
+
+
+def timed(fn: Callable[[], object], runs: int) -> list[float]:
+    """Milliseconds of ``runs`` calls."""
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def million_database(path: Path | None = None) -> Path:
+    """A database of about 1,000,000 demo inquiries, built once with `balie demo`."""
+    path = path or DATA / "bench-1m.db"
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    print(f"building {path} with balie demo (once) ...", file=sys.stderr)
+    subprocess.run(
+        [sys.executable, "-m", "balie", "--db", str(path), "demo", "--days", str(MILLION_DAYS),
+         "--per-day", str(MILLION_PER_DAY), "--seed", "1"],
+        check=True,
+    )
+    return path
+
+
+def fmt(value: float, unit: str) -> str:
+    if unit == "ms":
+        return f"{value:.1f}" if value < 100 else f"{value:.0f}"
+    return f"{value:g}"
+
+
+def print_table(figures: list[Figure]) -> None:
+    header = ("figure", "median", "min", "max", "unit", "floor (median)", "target", "")
+    rows = []
+    for f in figures:
+        floor = fmt(statistics.median(f.floor), f.unit) if f.floor else ""
+        verdict = "" if f.ok is None else ("ok" if f.ok else "MISSED")
+        rows.append((f.name, fmt(f.median, f.unit), fmt(min(f.samples), f.unit),
+                     fmt(max(f.samples), f.unit), f.unit, floor, f.target, verdict))
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    line = lambda r: "  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
+    print(line(header))
+    print("  ".join("-" * w for w in widths))
+    for r in rows:
+        print(line(r))
