@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -10,9 +11,46 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import Input
+from textual.widgets import Input, TextArea
 
 from balie.domain.text import fold
+
+
+class OrderedKeys:
+    """Mixin for form fields: keys that arrive in a burst land in the right field, in order.
+
+    Textual routes a key to the widget that has focus when the key *arrives*; a Tab
+    moves the focus only when it is *handled*. A fast typist over ssh (or a laggy
+    terminal server) delivers "78<Tab>v" in one read, and the "v" would land in the
+    age field. So a field runs the bindings of keys it does not use itself (Tab,
+    Ctrl+S, Esc) at once, while handling that key, and hands on any key that reaches
+    it after it lost the focus to the field that has it now.
+    """
+
+    def own_key(self, event: events.Key) -> bool:
+        """Keys this field handles itself (text); all others run their binding at once."""
+        return event.is_printable
+
+    async def _on_key(self, event: events.Key) -> None:
+        focused = self.app.focused
+        if focused is not self:
+            event.stop()
+            event.prevent_default()
+            if focused is not None:  # none while a save runs: the key is dropped
+                focused._forward_event(events.Key(event.key, event.character))
+            return
+        if self.own_key(event) or event.key in self.keys_with_handlers():
+            await super()._on_key(event)
+            return
+        event.stop()
+        event.prevent_default()
+        # The same bindings the key would reach by bubbling (this field, its screen,
+        # the app), but now, before the next key in this field's queue.
+        await self.app._check_bindings(event.key)
+
+    def keys_with_handlers(self) -> tuple[str, ...]:
+        """Non-printable keys the field's own key handler deals with."""
+        return ()
 
 
 @dataclass(frozen=True)
@@ -24,7 +62,7 @@ class Option:
     label: str
 
 
-class ChoiceField(Widget, can_focus=True):
+class ChoiceField(OrderedKeys, Widget, can_focus=True):
     """A choice from a few options, made with one key.
 
     A letter or digit picks the option it belongs to, left/right and space step through
@@ -160,18 +198,27 @@ class ChoiceField(Widget, can_focus=True):
         index = values.index(self.value) if self.value in values else 0
         self.value = values[(index + delta) % len(values)]
 
-    def on_key(self, event: events.Key) -> None:
-        if event.character is None or not event.is_printable or event.character == " ":
+    def own_key(self, event: events.Key) -> bool:
+        return False  # letters are handled below; space and arrows are bindings
+
+    async def _on_key(self, event: events.Key) -> None:
+        if (self.app.focused is self and event.is_printable and event.character
+                and event.character != " "):
+            event.stop()
+            event.prevent_default()
+            self.choose(event.character)
             return
-        pressed = fold(event.character)
-        event.stop()
-        event.prevent_default()
+        await super()._on_key(event)
+
+    def choose(self, character: str) -> None:
+        """Pick the option a typed character belongs to, or say that none does."""
+        pressed = fold(character)
         for option in self.options:
             if pressed in option.keys:
                 if not self.locked:
                     self.value = option.value
                 return
-        self.post_message(self.Refused(self, event.character))
+        self.post_message(self.Refused(self, character))
 
     def on_click(self, event: events.Click) -> None:
         if self.locked:
@@ -193,13 +240,26 @@ class ChoiceField(Widget, can_focus=True):
             position += size + 2
 
 
-class LookupInput(Input):
-    """An input with type-ahead: the screen supplies the options, Tab or Enter takes one.
+class FormInput(OrderedKeys, Input):
+    """A one-line text field of the intake form."""
 
-    ``options`` are the names matching what is typed, best first; up/down move the
-    highlight. Tab (or Enter) replaces the text being typed by the highlighted name and
-    moves on, so "hoog", down, Tab gives Hooghalen. With ``multi`` only the last piece
-    after a comma or space is completed ("fin, w" -> "fin, Wonen").
+
+class FormTextArea(OrderedKeys, TextArea):
+    """The multi-line summary: Enter is a new line, Tab moves on."""
+
+    def keys_with_handlers(self) -> tuple[str, ...]:
+        return ("enter",)
+
+
+class LookupInput(FormInput):
+    """An input with type-ahead: Tab or Enter takes the highlighted option and moves on.
+
+    ``matcher`` (set by the screen) gives, for the text typed so far, the names that
+    match best first and the piece of text they are for. Up/down move the highlight.
+    Tab replaces that piece by the highlighted name and moves on, so "hoog", down, Tab
+    gives Hooghalen. With ``multi`` only the last piece is completed ("fin, w" ->
+    "fin, Wonen"). Options are computed when needed, from the text as it is then, so
+    keys that arrive in a burst are completed correctly too.
     """
 
     BINDINGS = [
@@ -217,34 +277,37 @@ class LookupInput(Input):
     def __init__(self, *args, multi: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.multi = multi
+        self.matcher: Callable[[str], tuple[list[str], str]] | None = None
         self.options: list[str] = []
         self.highlighted = 0
         self.pending = ""
         """The piece of text the options are for (the last piece when ``multi``)."""
 
-    def show_options(self, options: list[str], pending: str) -> None:
-        if options != self.options or pending != self.pending:
+    def refresh_options(self) -> None:
+        """Match the current text again; the highlight stays unless the options change."""
+        options, pending = self.matcher(self.value) if self.matcher else ([], "")
+        if options != self.options:
             self.highlighted = 0
-        self.options = options
-        self.pending = pending
+        self.options, self.pending = options, pending
 
     def action_highlight(self, delta: int) -> None:
+        self.refresh_options()
         if self.options:
             self.highlighted = (self.highlighted + delta) % len(self.options)
             self.post_message(self.OptionsChanged(self))
 
     def complete(self) -> bool:
         """Put the highlighted option in place of the pending text; True if it changed."""
+        self.refresh_options()
         if not self.options or not self.pending:
             return False
         choice = self.options[self.highlighted]
         if self.multi:
-            head = self.value[: len(self.value) - len(self.value.lstrip())]
             text = self.value.rstrip()
             cut = len(text) - len(self.pending)
             if cut < 0 or fold(text[cut:]) != fold(self.pending):
                 return False
-            new = (head + text[:cut].lstrip()) + choice
+            new = text[:cut] + choice
         else:
             new = choice
         if new == self.value:
@@ -254,7 +317,7 @@ class LookupInput(Input):
         return True
 
     async def _on_key(self, event: events.Key) -> None:
-        if event.key == "tab" and self.complete():
+        if event.key == "tab" and self.app.focused is self and self.complete():
             event.stop()
             event.prevent_default()
             self.screen.focus_next()

@@ -33,14 +33,26 @@ from balie.db.inquiries import (
 )
 from balie.db.reference import load_reference
 from balie.db.rules import load_rule_set
-from balie.domain.intake import GENDERS, IntakeCheck, IntakeDraft, check, draft_from_inquiry
+from balie.domain.intake import (
+    GENDERS,
+    IntakeCheck,
+    IntakeDraft,
+    check,
+    draft_from_inquiry,
+    last_piece_matches,
+    referral_candidates,
+    single_matches,
+    topic_candidates,
+    village_candidates,
+)
 from balie.domain.models import Reference
 from balie.domain.parsing import describe_moment
 from balie.domain.routing import InvalidRules, RuleSet
+from balie.domain.text import fold
 from balie.domain.timekeeping import from_db, local, local_day, local_days_span
 from balie.screens.dialog import Answer, ChoiceDialog
 from balie.screens.history import HistoryScreen
-from balie.widgets import ChoiceField, LookupInput, Option
+from balie.widgets import ChoiceField, FormInput, FormTextArea, LookupInput, Option
 
 YES_NO = [Option("", ("n",), "nee"), Option("1", ("j", "y"), "ja")]
 GENDER_OPTIONS = [Option(code, (key,), label) for code, key, label in GENDERS]
@@ -129,7 +141,7 @@ class IntakeScreen(Screen):
                     yield LookupInput(placeholder="bei, hoog, n-b", id="village", compact=True)
                 with Horizontal(classes="row"):
                     yield Label("Leeftijd", classes="label")
-                    yield Input(placeholder="78 of 1948", id="age", compact=True)
+                    yield FormInput(placeholder="78 of 1948", id="age", compact=True)
                     yield Label("Geslacht", classes="label-inline")
                     yield ChoiceField(GENDER_OPTIONS, id="gender")
                 yield Static(id="msg-who", classes="message")
@@ -140,7 +152,7 @@ class IntakeScreen(Screen):
                 yield Static(id="msg-topics", classes="message")
                 with Horizontal(classes="row summary-row"):
                     yield Label("Omschrijving", classes="label")
-                    yield TextArea(id="summary", compact=True, soft_wrap=True)
+                    yield FormTextArea(id="summary", compact=True, soft_wrap=True)
                     yield Label("Spoed", classes="label-inline")
                     yield ChoiceField(YES_NO, id="urgent")
                 yield Static(id="msg-summary", classes="message")
@@ -157,19 +169,19 @@ class IntakeScreen(Screen):
                     yield Label("Toestemming", classes="label")
                     yield ChoiceField(YES_NO, id="consent")
                     yield Label("Naam", classes="label-inline")
-                    yield Input(id="name", compact=True)
+                    yield FormInput(id="name", compact=True)
                     yield Label("Telefoon", classes="label-inline")
-                    yield Input(placeholder="06-12345678", id="phone", compact=True)
+                    yield FormInput(placeholder="06-12345678", id="phone", compact=True)
                 with Horizontal(classes="row"):
                     yield Label("Terugbellen", classes="label")
-                    yield Input(placeholder="14:30, morgen 10u", id="callback", compact=True)
+                    yield FormInput(placeholder="14:30, morgen 10u", id="callback", compact=True)
                     yield Static(id="callback-preview")
                     yield Label("Postcode", classes="label-inline")
-                    yield Input(placeholder="9411 AB", id="postcode", compact=True)
+                    yield FormInput(placeholder="9411 AB", id="postcode", compact=True)
                 yield Static(id="msg-personal", classes="message")
                 with Horizontal(classes="row", id="reason-row"):
                     yield Label("Reden", classes="label")
-                    yield Input(placeholder="waarom deze correctie (optioneel)", id="reason",
+                    yield FormInput(placeholder="waarom deze correctie (optioneel)", id="reason",
                                 compact=True)
                 yield Static(id="msg-reason", classes="message")
             with Vertical(id="today"):
@@ -220,6 +232,13 @@ class IntakeScreen(Screen):
 
     def configure_fields(self) -> None:
         ref = self.reference
+        q = self.query_one
+        q("#village", LookupInput).matcher = lambda text: single_matches(
+            text, village_candidates(ref))
+        q("#referral", LookupInput).matcher = lambda text: single_matches(
+            text, referral_candidates(ref))
+        q("#topics", LookupInput).matcher = lambda text: last_piece_matches(
+            text, topic_candidates(ref))
         channels = [Option(c.code, (c.name[0].lower(), str(n)), c.name)
                     for n, c in enumerate(ref.channels.active, start=1)]
         self.query_one("#channel", ChoiceField).set_options(channels)
@@ -332,7 +351,7 @@ class IntakeScreen(Screen):
             (r for r in self.reference.routes.all if r.code == route.value), None)
         self.query_one("#referral-row").display = bool(
             chosen_route and chosen_route.kind == "external")
-        self.update_lookups(draft, result)
+        self.update_lookups()
         self.show_suggestion(result)
         preview = self.query_one("#callback-preview", Static)
         if result.callback and "callback" not in result.errors:
@@ -347,13 +366,9 @@ class IntakeScreen(Screen):
             return self.rules
         return RuleSet((), (), self.reference)
 
-    def update_lookups(self, draft: IntakeDraft, result: IntakeCheck) -> None:
-        village = self.query_one("#village", LookupInput)
-        village.show_options([v.name for v in result.village_options], draft.village.strip())
-        topics = self.query_one("#topics", LookupInput)
-        topics.show_options([t.name for t in result.topic_options], result.topic_pending)
-        referral = self.query_one("#referral", LookupInput)
-        referral.show_options([r.name for r in result.referral_options], draft.referral.strip())
+    def update_lookups(self) -> None:
+        for lookup in self.query(LookupInput):
+            lookup.refresh_options()
 
     def show_suggestion(self, result: IntakeCheck) -> None:
         line = Text()
@@ -414,7 +429,8 @@ class IntakeScreen(Screen):
                 numbered = [f"{n} {t.name}"
                             for n, t in enumerate(self.reference.topics.active, start=1)]
                 text.append("  ".join(numbered))
-        if lookup.options and lookup.pending:
+        exact = len(lookup.options) == 1 and fold(lookup.options[0]) == fold(lookup.pending)
+        if lookup.options and lookup.pending and not exact:
             if text:
                 text.append("   ")
             text.append(f"{lookup.pending}: ")
@@ -536,15 +552,17 @@ class IntakeScreen(Screen):
     def offer_draft(self, drafts) -> None:
         newest = drafts[0]
         draft = IntakeDraft.from_json(newest.body)
-        parts = [p for p in (draft.village, draft.age and f"{draft.age} jaar", draft.topics,
-                             draft.summary[:40]) if p]
-        what = ", ".join(parts) or "(bijna leeg)"
-        kind = f"correctie van nummer {draft.correction_of}" if draft.correction_of else \
-            "registratie"
-        more = f"\n(Er {'is' if len(drafts) == 2 else 'zijn'} nog {len(drafts) - 1} " \
-               "ander(e) concept(en); die komen daarna.)" if len(drafts) > 1 else ""
+        kind = (f"correctie van nummer {draft.correction_of}" if draft.correction_of
+                else "registratie")
+        others = len(drafts) - 1
+        more = ""
+        if others == 1:
+            more = "\n(Er is nog 1 ander concept; dat komt hierna of bij een volgende start.)"
+        elif others > 1:
+            more = (f"\n(Er zijn nog {others} andere concepten; die komen hierna of bij een "
+                    "volgende start.)")
         question = (f"Een niet-opgeslagen {kind} van {local(newest.updated_at):%d-%m %H:%M}: "
-                    f"{what}.{more}")
+                    f"{draft.describe()}.{more}")
 
         async def answered(choice: str) -> None:
             app = self.app
@@ -757,9 +775,12 @@ class IntakeScreen(Screen):
                 if draft.correction_of is None:
                     saved = await app.run_db(save_inquiry, result.data, app.staff.id, now,
                                              draft_id=self.draft_id)
-                    route = self.reference.routes[saved.route_id].name
+                    ref = self.reference
+                    route = ref.routes[saved.route_id].name
+                    if saved.referral_target_id is not None:
+                        route += f" ({ref.referral_targets[saved.referral_target_id].name})"
                     message = f"Opgeslagen: nummer {saved.id} → {route}" + (
-                        " (spoed)" if saved.urgent else "") + "."
+                        ", spoed" if saved.urgent else "") + "."
                 else:
                     changed = await app.run_db(
                         correct_inquiry, draft.correction_of, result.data, app.staff.id, now,

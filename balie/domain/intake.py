@@ -65,6 +65,18 @@ class IntakeDraft:
         """Nothing worth keeping has been typed (the channel alone is not content)."""
         return not any(getattr(self, name) for name in self.CONTENT)
 
+    def describe(self) -> str:
+        """A short reminder of what the draft holds: "Wijster, 81 jaar, eenz"."""
+        summary = " ".join(self.summary.split())
+        parts = [
+            self.village.strip(),
+            f"{self.age.strip()} jaar" if self.age.strip() else "",
+            self.topics.strip(),
+            summary[:40] + ("…" if len(summary) > 40 else ""),
+            "met contactgegevens" if (self.name.strip() or self.phone.strip()) else "",
+        ]
+        return ", ".join(p for p in parts if p) or "alleen keuzevelden ingevuld"
+
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
 
@@ -141,6 +153,20 @@ def topic_candidates(reference: Reference) -> list[Candidate[Topic]]:
 
 def referral_candidates(reference: Reference) -> list[Candidate[ReferralTarget]]:
     return _choices(reference).referrals
+
+
+def single_matches(text: str, candidates: list[Candidate]) -> tuple[list[str], str]:
+    """Type-ahead for a one-choice field: matching names, best first, for the whole text."""
+    return [c.name for c in resolve(text, candidates).options], text.strip()
+
+
+def last_piece_matches(text: str, candidates: list[Candidate]) -> tuple[list[str], str]:
+    """Type-ahead for a several-choice field: the options for the last unresolved piece."""
+    unresolved = resolve_many(text, candidates).unresolved
+    if not unresolved:
+        return [], ""
+    piece, options = unresolved[-1]
+    return [c.name for c in options], piece
 
 
 def _options_text(options) -> str:
