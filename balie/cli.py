@@ -92,6 +92,45 @@ def build_parser() -> argparse.ArgumentParser:
     )
     backup.add_argument("path", metavar="PAD", help="nieuw bestand voor de back-up")
 
+    report = command(
+        "report",
+        "tel de vragen per dorp, gebied, kanaal, onderwerp of uur en per route",
+        "Dezelfde cijfers als het dagoverzicht in de app, voor een periode:\n"
+        "  balie report                        vandaag, per dorp\n"
+        "  balie report --day gisteren --by area\n"
+        "  balie report --month 2024-03 --format csv > maart.csv\n"
+        "  balie report --year 2023 --factsheet\n"
+        "  balie report --from 1-1-2024 --to 31-3-2024 --suppress   (voor extern gebruik)\n"
+        "Een datum mag als 12-3, 12-3-2024, 8 maart, 2024-03-12, gisteren of vr.\n"
+        "CSV is voor Excel: puntkomma's, UTF-8 met BOM, Nederlandse kopjes.",
+    )
+    period = report.add_mutually_exclusive_group()
+    period.add_argument("--day", metavar="DATUM", help="een dag (standaard vandaag)")
+    for flag, name, example in (("--week", "de week", "12-3"), ("--month", "de maand", "2024-03"),
+                                ("--quarter", "het kwartaal", "2024-Q1"),
+                                ("--year", "het jaar", "2024")):
+        period.add_argument(flag, nargs="?", const="", metavar="WANNEER",
+                            help=f"{name} waarin WANNEER valt (bijv. {example}; "
+                                 "zonder: de huidige)")
+    period.add_argument("--from", dest="from_", metavar="DATUM",
+                        help="eigen periode vanaf DATUM (met --to)")
+    report.add_argument("--to", metavar="DATUM", help="eigen periode tot en met DATUM")
+    report.add_argument("--by", choices=("village", "area", "channel", "topic", "hour"),
+                        default="village", help="indeling van de regels (standaard village)")
+    report.add_argument("--route", action="append", metavar="NAAM",
+                        help="alleen deze route (naam of code; mag vaker)")
+    report.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                        help="uitvoer (standaard table)")
+    report.add_argument("--suppress", action="store_true",
+                        help="voor extern gebruik: 1-9 als <10, en genoeg andere cellen "
+                             "verborgen (x) dat niets terug te rekenen is")
+    report.add_argument("--factsheet", action="store_true",
+                        help="jaarcijfers per team: totaal, woonplaats, geslacht, leeftijd")
+    report.add_argument("--hide-empty", action="store_true",
+                        help="regels zonder vragen weglaten")
+    report.add_argument("--output", metavar="BESTAND",
+                        help="naar een bestand schrijven in plaats van naar het scherm")
+
     rules = command(
         "rules",
         "bekijk of vervang de routeringsregels (het voorstel in het formulier)",
@@ -187,7 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in (None, "start"):
             return _start(path)
         handler = {"info": _info, "demo": _demo, "backup": _backup, "ref": _ref,
-                   "rules": _rules}[args.command]
+                   "rules": _rules, "report": _report}[args.command]
         return handler(path, args)
     except StoreError as error:
         print(f"balie: {error.message}", file=sys.stderr)
@@ -257,6 +296,71 @@ def _backup(path: Path, args: argparse.Namespace) -> int:
     with open_database(path) as db:
         target = backup(db, Path(args.path))
     print(f"Back-up gemaakt en gecontroleerd: {target}")
+    return 0
+
+
+def _report(path: Path, args: argparse.Namespace) -> int:
+    from balie.db import open_database
+    from balie.db.reference import load_reference
+    from balie.db.reports import factsheets, report
+    from balie.domain import report_output as out
+    from balie.domain.parsing import InvalidInput, parse_day
+    from balie.domain.periods import Period, parse_period
+    from balie.domain.text import fold
+    from balie.domain.timekeeping import local_day, utc_now
+
+    today = local_day(utc_now())
+    try:
+        if args.from_ or args.to:
+            if not (args.from_ and args.to):
+                raise InvalidInput("Geef bij een eigen periode zowel --from als --to.")
+            first = parse_day(args.from_, today)
+            last = parse_day(args.to, today)
+            if last < first:
+                raise InvalidInput("--to ligt vóór --from.")
+            period = Period("range", first, last)
+        else:
+            kind, text = next(
+                ((kind, getattr(args, kind)) for kind in ("week", "month", "quarter", "year")
+                 if getattr(args, kind) is not None),
+                ("year" if args.factsheet else "day", args.day),
+            )
+            period = parse_period(kind, text, today)
+    except InvalidInput as error:
+        print(f"balie: {error.message}", file=sys.stderr)
+        return 2
+    with open_database(path) as db:
+        reference = load_reference(db)
+        codes = None
+        if args.route:
+            codes = []
+            for name in args.route:
+                route = next((r for r in reference.routes.all
+                              if fold(r.name) == fold(name) or r.code == name), None)
+                if route is None:
+                    known = ", ".join(r.name for r in reference.routes.all)
+                    print(f"balie: onbekende route {name!r}; kies uit: {known}.",
+                          file=sys.stderr)
+                    return 2
+                codes.append(route.code)
+            codes = tuple(codes)
+        if args.factsheet:
+            sheets = factsheets(db, reference, period, codes)
+            text = out.factsheets_as(sheets, args.format, suppressed=args.suppress)
+        else:
+            result = report(db, reference, period, args.by, route_codes=codes,
+                            include_empty=not args.hide_empty)
+            render = {"table": out.to_table, "csv": out.to_csv, "json": out.to_json}
+            text = render[args.format](result, suppressed=args.suppress)
+    encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
+    if args.output:
+        Path(args.output).write_text(text, encoding=encoding, newline="")
+        print(f"Geschreven naar {args.output}", file=sys.stderr)
+    elif args.format == "csv":
+        sys.stdout.buffer.write(text.encode(encoding))
+        sys.stdout.flush()
+    else:
+        sys.stdout.write(text)
     return 0
 
 

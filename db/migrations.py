@@ -292,6 +292,41 @@ def _intake(db: BalieDatabase) -> None:
     )
 
 
+
+@migration("0004_reports")
+def _reports(db: BalieDatabase) -> None:
+    """A covering index for the report counts, and what historic imports need."""
+    run_sql(
+        db,
+        """
+        -- Imports without a time of day count in every report except by hour.
+        ALTER TABLE inquiry ADD COLUMN time_known INTEGER NOT NULL DEFAULT 1
+            CHECK (time_known IN (0, 1));
+
+        -- Every report reads only this index: a range on registered_at, then the
+        -- columns the reports break down by. It replaces the plain time index.
+        DROP INDEX inquiry_by_time;
+        CREATE INDEX inquiry_report ON inquiry(
+            registered_at, route_id, village_id, channel_id, gender, age, time_known
+        );
+        -- A team's factsheet reads only that team's inquiries of the year.
+        CREATE INDEX inquiry_by_route_time ON inquiry(
+            route_id, registered_at, village_id, gender, age
+        );
+
+        -- Files imported with balie import: the same file is never imported twice.
+        CREATE TABLE import_batch (
+            id INTEGER PRIMARY KEY,
+            file_name TEXT NOT NULL,
+            sha256 TEXT NOT NULL UNIQUE,
+            rows INTEGER NOT NULL,
+            imported_at TEXT NOT NULL,
+            imported_by INTEGER NOT NULL REFERENCES staff(id)
+        );
+        ALTER TABLE inquiry ADD COLUMN import_batch_id INTEGER REFERENCES import_batch(id);
+        """,
+    )
+
 def unknown_migrations(db: BalieDatabase) -> list[str]:
     """Applied migrations this code does not know: a sign of a newer balie."""
     if not db["_sqlite_migrations"].exists():

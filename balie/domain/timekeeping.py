@@ -70,3 +70,32 @@ def local_days_span(first: date, last: date) -> Span:
     if last < first:
         raise ValueError("last day before first day")
     return Span(start_of_local_day(first), start_of_local_day(last + timedelta(days=1)))
+
+
+def _offset_hours(moment: datetime) -> int:
+    return int(moment.astimezone(AMSTERDAM).utcoffset().total_seconds() // 3600)
+
+
+def offset_segments(span: Span) -> list[tuple[str, str, int]]:
+    """Split a span where the Amsterdam clock changes: [(start, end, UTC offset in hours)].
+
+    Within one segment, local time is UTC plus a fixed number of hours, so SQL can
+    compute local hours and days with plain arithmetic. Changes happen on the hour.
+    """
+    segments = []
+    start = span.start
+    offset = _offset_hours(start)
+    probe = start
+    while probe < span.end:
+        step = min(probe + timedelta(days=1), span.end)
+        if _offset_hours(step) != offset or step == span.end:
+            if _offset_hours(step) != offset:
+                # Find the hour of the change between probe and step.
+                change = probe
+                while _offset_hours(change) == offset:
+                    change += timedelta(hours=1)
+                step = change
+            segments.append((to_db(start), to_db(step), offset))
+            start, offset = step, _offset_hours(step)
+        probe = step
+    return segments

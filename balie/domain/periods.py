@@ -1,0 +1,143 @@
+"""Report periods: Amsterdam calendar days, ISO weeks, months, quarters, years, ranges."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from balie.domain.parsing import MONTH_ABBREVIATIONS, InvalidInput, parse_day
+from balie.domain.text import fold
+from balie.domain.timekeeping import Span, local_days_span
+
+KINDS = ("day", "week", "month", "quarter", "year", "range")
+KIND_NAMES = {"day": "dag", "week": "week", "month": "maand", "quarter": "kwartaal",
+              "year": "jaar", "range": "periode"}
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+          "september", "oktober", "november", "december")
+WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
+
+
+@dataclass(frozen=True)
+class Period:
+    """A run of whole Amsterdam calendar days, ``first`` to ``last`` inclusive."""
+
+    kind: str
+    first: date
+    last: date
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown period kind {self.kind!r}")
+        if self.last < self.first:
+            raise ValueError("a period ends on or after its first day")
+
+    @property
+    def span(self) -> Span:
+        """The UTC moments of the period, for ``registered_at`` range queries."""
+        return local_days_span(self.first, self.last)
+
+    @property
+    def days(self) -> list[date]:
+        return [self.first + timedelta(days=n) for n in range((self.last - self.first).days + 1)]
+
+    def shift(self, steps: int) -> Period:
+        """The period ``steps`` periods later (earlier when negative), of the same kind."""
+        if self.kind == "day":
+            return containing("day", self.first + timedelta(days=steps))
+        if self.kind == "week":
+            return containing("week", self.first + timedelta(weeks=steps))
+        if self.kind in ("month", "quarter", "year"):
+            months = {"month": 1, "quarter": 3, "year": 12}[self.kind] * steps
+            return containing(self.kind, self.first + relativedelta(months=months))
+        length = (self.last - self.first).days + 1
+        return Period("range", self.first + timedelta(days=length * steps),
+                      self.last + timedelta(days=length * steps))
+
+    def year_earlier(self) -> Period:
+        """The same period a year before, as the annual report compares."""
+        if self.kind == "week":
+            year, week, _ = self.first.isocalendar()
+            try:
+                monday = date.fromisocalendar(year - 1, week, 1)
+            except ValueError:  # week 53 in a year that has 52
+                monday = date.fromisocalendar(year - 1, 52, 1)
+            return containing("week", monday)
+        if self.kind == "range":
+            return Period("range", self.first - relativedelta(years=1),
+                          self.last - relativedelta(years=1))
+        return containing(self.kind, self.first - relativedelta(years=1))
+
+    def label(self) -> str:
+        """Dutch name of the period: "dinsdag 10 maart 2026", "week 11 van 2026", ..."""
+        first, last = self.first, self.last
+        if self.kind == "day":
+            return f"{WEEKDAYS[first.weekday()]} {first.day} {MONTHS[first.month - 1]} {first.year}"
+        if self.kind == "week":
+            year, week, _ = first.isocalendar()
+            return f"week {week} van {year} ({short(first)} t/m {short(last)})"
+        if self.kind == "month":
+            return f"{MONTHS[first.month - 1]} {first.year}"
+        if self.kind == "quarter":
+            return f"{(first.month - 1) // 3 + 1}e kwartaal {first.year}"
+        if self.kind == "year":
+            return str(first.year)
+        return f"{short(first)} {first.year} t/m {short(last)} {last.year}"
+
+
+def short(day: date) -> str:
+    return f"{day.day} {MONTH_ABBREVIATIONS[day.month - 1]}"
+
+
+def containing(kind: str, day: date) -> Period:
+    """The period of ``kind`` that contains ``day`` (for "range": just that day)."""
+    if kind in ("day", "range"):
+        return Period(kind, day, day)
+    if kind == "week":
+        monday = day - timedelta(days=day.weekday())
+        return Period("week", monday, monday + timedelta(days=6))
+    if kind == "month":
+        first = day.replace(day=1)
+        return Period("month", first, first + relativedelta(months=1) - timedelta(days=1))
+    if kind == "quarter":
+        first = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+        return Period("quarter", first, first + relativedelta(months=3) - timedelta(days=1))
+    if kind == "year":
+        return Period("year", date(day.year, 1, 1), date(day.year, 12, 31))
+    raise ValueError(f"unknown period kind {kind!r}")
+
+
+def parse_period(kind: str, text: str | None, today: date) -> Period:
+    """The period of ``kind`` named by what someone typed (None: the current one).
+
+    A day, or any day inside the period, in the forms of
+    :func:`balie.domain.parsing.parse_day`; also "2024-03" or "maart 2024" for a month,
+    "2024-Q1" or "Q1 2024" for a quarter and "2024" for a year.
+    """
+    if text is None or not text.strip():
+        return containing(kind, today)
+    raw = fold(text)
+    if kind == "year" and re.fullmatch(r"\d{4}", raw):
+        return containing("year", date(int(raw), 1, 1))
+    if kind == "quarter":
+        match = re.fullmatch(r"(\d{4})\s*-?\s*q([1-4])|q([1-4])\s*-?\s*(\d{4})", raw)
+        if match:
+            year = int(match.group(1) or match.group(4))
+            quarter = int(match.group(2) or match.group(3))
+            return containing("quarter", date(year, 3 * quarter - 2, 1))
+    if kind == "month":
+        match = re.fullmatch(r"(\d{4})-(\d{1,2})", raw)
+        named = re.fullmatch(r"([a-z]+)\s+(\d{4})", raw)
+        try:
+            if match:
+                return containing("month", date(int(match.group(1)), int(match.group(2)), 1))
+            if named:
+                month = next(i for i, m in enumerate(MONTHS, 1)
+                             if m.startswith(named.group(1)[:3]))
+                return containing("month", date(int(named.group(2)), month, 1))
+        except (ValueError, StopIteration):
+            raise InvalidInput(f"'{text.strip()}' is geen maand; bijv. 2024-03 of maart 2024."
+                               ) from None
+    return containing(kind, parse_day(text, today, prefer="past"))

@@ -1,0 +1,243 @@
+"""Report arithmetic: counts per category and route, subtotals, totals, comparison, rates.
+
+The screen, ``balie report`` and the export all call :func:`build_report` and
+:func:`build_factsheets` with counts from :mod:`balie.db.reports`, so every output shows
+the same figures, computed by the same code.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from balie.domain.models import Reference, Route
+from balie.domain.periods import Period
+from balie.domain.reference_data import ROUTE_TEAM
+
+BREAKDOWNS = {"village": "Dorp", "area": "Gebied", "channel": "Kanaal", "topic": "Onderwerp",
+              "hour": "Uur"}
+"""Breakdown code -> Dutch column heading."""
+
+AGE_BANDS = ("0-17", "18-26", "27-45", "46-67", "68+")
+GENDER_NAMES = {"f": "vrouw", "m": "man", "x": "anders"}
+UNKNOWN_HOUR = -1
+
+
+@dataclass(frozen=True)
+class Line:
+    """One row of a report: a category, an area subtotal, or the total."""
+
+    label: str
+    kind: str
+    """"item", "subtotal" or "total"."""
+    cells: tuple[int, ...]
+    """Inquiries per column (route), in the report's column order."""
+    total: int
+    previous: int | None = None
+    """The same count in the same period a year earlier."""
+    inhabitants: int | None = None
+    group: str | None = None
+    """The area a village belongs to."""
+
+    @property
+    def change(self) -> float | None:
+        """Change against a year earlier, in percent (None when there is nothing to compare)."""
+        if self.previous is None or self.previous == 0:
+            return None
+        return 100.0 * (self.total - self.previous) / self.previous
+
+    @property
+    def rate(self) -> float | None:
+        """Inquiries per 1,000 inhabitants."""
+        if not self.inhabitants:
+            return None
+        return 1000.0 * self.total / self.inhabitants
+
+
+@dataclass(frozen=True)
+class Report:
+    period: Period
+    breakdown: str
+    columns: tuple[Route, ...]
+    lines: tuple[Line, ...]
+    """Items (with area subtotals when by village), and the total as the last line."""
+    previous_period: Period
+    note: str = ""
+    additive: bool = True
+    """Whether items add up to the total (not so by topic: an inquiry can have several)."""
+
+    @property
+    def total(self) -> Line:
+        return self.lines[-1]
+
+    @property
+    def heading(self) -> str:
+        return BREAKDOWNS[self.breakdown]
+
+
+def _columns(reference: Reference, counts: Counter, route_codes: tuple[str, ...] | None
+             ) -> tuple[Route, ...]:
+    used = {route for (_, route) in counts}
+    routes = [r for r in reference.routes.all if not r.retired or r.id in used]
+    if route_codes:
+        routes = [r for r in routes if r.code in route_codes]
+    return tuple(routes)
+
+
+def build_report(
+    reference: Reference,
+    period: Period,
+    breakdown: str,
+    cells: Counter,
+    route_totals: Counter,
+    previous_cells: Counter,
+    previous_route_totals: Counter,
+    *,
+    route_codes: tuple[str, ...] | None = None,
+    include_empty: bool = True,
+) -> Report:
+    """Turn counts per (category, route id) into report lines.
+
+    ``cells`` come from :func:`balie.db.reports.count` for the village breakdown when
+    ``breakdown`` is "area" (areas add up their villages).
+    """
+    columns = _columns(reference, cells, route_codes)
+    route_ids = [r.id for r in columns]
+
+    def per_column(counter: Counter, keys) -> tuple[int, ...]:
+        return tuple(sum(counter[(k, r)] for k in keys) for r in route_ids)
+
+    def previous_of(keys) -> int:
+        return sum(previous_cells[(k, r)] for k in keys for r in route_ids)
+
+    lines: list[Line] = []
+
+    def add(label, keys, kind="item", inhabitants=None, group=None, force=False) -> Line:
+        values = per_column(cells, keys)
+        line = Line(label, kind, values, sum(values), previous_of(keys), inhabitants, group)
+        if force or include_empty or line.total or line.previous:
+            lines.append(line)
+        return line
+
+    if breakdown == "village":
+        for area in reference.areas.all:
+            villages = [v for v in reference.villages.all if v.area_id == area.id
+                        and (not v.retired or any(cells[(v.id, r)] for r in route_ids))]
+            if not villages:
+                continue
+            for village in villages:
+                add(village.name, [village.id], inhabitants=village.inhabitants,
+                    group=area.name)
+            if len(villages) > 1:
+                ids = [v.id for v in villages]
+                known = [v.inhabitants for v in villages if v.inhabitants]
+                add(f"Totaal {area.name}", ids, "subtotal", sum(known) or None, area.name)
+    elif breakdown == "area":
+        for area in reference.areas.all:
+            villages = [v for v in reference.villages.all if v.area_id == area.id]
+            known = [v.inhabitants for v in villages if v.inhabitants]
+            add(area.name, [v.id for v in villages], inhabitants=sum(known) or None)
+    elif breakdown in ("channel", "topic"):
+        entries = reference.channels if breakdown == "channel" else reference.topics
+        used = {key for (key, _) in cells}
+        for entry in entries.all:
+            if not entry.retired or entry.id in used:
+                add(entry.name, [entry.id])
+    elif breakdown == "hour":
+        hours = sorted({key for (key, _) in cells} - {UNKNOWN_HOUR})
+        shown = range(24) if include_empty else hours
+        for hour in shown:
+            add(f"{hour:02d}:00-{hour + 1:02d}:00" if hour < 23 else "23:00-24:00", [hour])
+        if any(cells[(UNKNOWN_HOUR, r)] for r in route_ids):
+            add("tijd onbekend", [UNKNOWN_HOUR])
+    else:
+        raise ValueError(f"unknown breakdown {breakdown!r}")
+
+    additive = breakdown != "topic"
+    if additive:
+        # Every category counts, shown or not (hidden empty rows add nothing).
+        totals = tuple(sum(n for (k, r), n in cells.items() if r == rid) for rid in route_ids)
+        previous_total = sum(n for (k, r), n in previous_cells.items() if r in route_ids)
+    else:
+        totals = tuple(route_totals[rid] for rid in route_ids)
+        previous_total = sum(previous_route_totals[rid] for rid in route_ids)
+    inhabitants = sum(v.inhabitants or 0 for v in reference.villages.all) or None
+    lines.append(Line("Totaal", "total", totals, sum(totals), previous_total,
+                      inhabitants if breakdown in ("village", "area") else None))
+    note = ("Een vraag met meer onderwerpen telt bij elk onderwerp; het totaal telt elke vraag "
+            "één keer." if not additive else "")
+    return Report(period, breakdown, columns, tuple(lines), period.year_earlier(), note,
+                  additive)
+
+
+@dataclass(frozen=True)
+class Share:
+    label: str
+    count: int
+    share: float | None
+    """Percentage of the recorded answers (None when nothing was recorded)."""
+
+
+@dataclass(frozen=True)
+class FactSheet:
+    """A team's year in figures, like the annual report's factsheets."""
+
+    route: Route
+    period: Period
+    total: int
+    previous: int
+    by_area: tuple[Share, ...] = field(default_factory=tuple)
+    by_gender: tuple[Share, ...] = field(default_factory=tuple)
+    by_age: tuple[Share, ...] = field(default_factory=tuple)
+    gender_unknown: int = 0
+    age_unknown: int = 0
+
+    @property
+    def change(self) -> float | None:
+        return None if not self.previous else 100.0 * (self.total - self.previous) / self.previous
+
+
+def _shares(pairs: list[tuple[str, int]]) -> tuple[Share, ...]:
+    recorded = sum(n for _, n in pairs)
+    return tuple(Share(label, n, 100.0 * n / recorded if recorded else None)
+                 for label, n in pairs)
+
+
+def build_factsheets(
+    reference: Reference,
+    period: Period,
+    profile: Counter,
+    previous_totals: Counter,
+    route_codes: tuple[str, ...] | None = None,
+) -> list[FactSheet]:
+    """One factsheet per team for ``period`` from (route, village, gender, band) counts,
+    and each team's total in the period a year earlier."""
+    area_of = {v.id: v.area_id for v in reference.villages.all}
+    sheets = []
+    for route in reference.routes.all:
+        if route.kind != ROUTE_TEAM or (route_codes and route.code not in route_codes):
+            continue
+        mine = {key: n for key, n in profile.items() if key[0] == route.id}
+        if route.retired and not mine:
+            continue
+        areas: Counter = Counter()
+        genders: Counter = Counter()
+        ages: Counter = Counter()
+        for (_, village, gender, band), n in mine.items():
+            areas[area_of.get(village)] += n
+            genders[gender] += n
+            ages[band] += n
+        previous = previous_totals[route.id]
+        sheets.append(FactSheet(
+            route=route,
+            period=period,
+            total=sum(mine.values()),
+            previous=previous,
+            by_area=_shares([(a.name, areas[a.id]) for a in reference.areas.all
+                             if areas[a.id] or not a.retired]),
+            by_gender=_shares([(name, genders[code]) for code, name in GENDER_NAMES.items()]),
+            by_age=_shares([(band, ages[band]) for band in AGE_BANDS]),
+            gender_unknown=genders[""],
+            age_unknown=ages["onbekend"],
+        ))
+    return sheets

@@ -1,0 +1,223 @@
+"""Report counts equal a hand-computed fixture, for every breakdown and period."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import date, datetime
+
+import pytest
+
+from balie.cli import main
+from balie.db import open_database
+from balie.db.inquiries import InquiryInput, save_inquiry
+from balie.db.reference import ensure_staff, load_reference
+from balie.db.reports import factsheets, query_plans, report
+from balie.domain.periods import Period, containing
+from balie.domain.report_output import headers, table_rows, to_csv
+from balie.domain.timekeeping import AMSTERDAM
+
+# (local Amsterdam time, fold, village, channel, topics, route)
+FIXTURE = [
+    (datetime(2026, 3, 29, 0, 30), 0, "Beilen", "phone", ["finances"], "client_support"),
+    (datetime(2026, 3, 29, 3, 30), 0, "Beilen", "desk", ["loneliness", "care_wmo"], "senior_work"),
+    (datetime(2026, 3, 29, 23, 30), 0, "Hooghalen", "email", ["housing"], "desk"),
+    (datetime(2026, 3, 28, 23, 59), 0, "Elp", "phone", ["other"], "desk"),
+    (datetime(2026, 3, 30, 0, 0), 0, "Smilde", "phone", ["finances"], "external"),
+    (datetime(2026, 10, 25, 2, 30), 0, "Westerbork", "phone", ["psychosocial"], "social_work"),
+    (datetime(2026, 10, 25, 2, 30), 1, "Westerbork", "desk", ["psychosocial", "finances"],
+     "social_work"),
+    (datetime(2025, 3, 29, 10, 0), 0, "Beilen", "phone", ["finances"], "client_support"),
+    (datetime(2025, 3, 15, 10, 0), 0, "Smilde", "phone", ["housing"], "desk"),
+    (datetime(2026, 3, 10, 9, 0), 0, "Hooghalen", "home_visit", ["loneliness"], "senior_work"),
+]
+DST_START = date(2026, 3, 29)  # a day of 23 hours
+DST_END = date(2026, 10, 25)  # a day of 25 hours: 02:30 happens twice
+
+
+@pytest.fixture
+def fixture_db(db_path):
+    db = open_database(db_path)
+    ref = load_reference(db)
+    staff = ensure_staff(db, "rapport")
+    topic = {t.code: t.id for t in ref.topics.all}
+    channel = {c.code: c.id for c in ref.channels.all}
+    for local, fold, village, chan, topics, route in FIXTURE:
+        moment = local.replace(tzinfo=AMSTERDAM, fold=fold)
+        data = InquiryInput(
+            channel_id=channel[chan], village_id=ref.villages.named(village).id,
+            route_id=ref.route(route).id, topic_ids=tuple(topic[t] for t in topics),
+            referral_target_id=ref.referral_targets.all[0].id if route == "external" else None,
+            age=70 if route == "senior_work" else 40, gender="f")
+        save_inquiry(db, data, staff.id, moment)
+    yield db, ref
+    db.close()
+
+
+def cells(result, label) -> dict[str, int]:
+    line = next(line for line in result.lines if line.label == label)
+    return {r.code: n for r, n in zip(result.columns, line.cells) if n}
+
+
+def test_a_day_across_the_start_of_summer_time(fixture_db):
+    db, ref = fixture_db
+    result = report(db, ref, containing("day", DST_START), "village")
+    assert cells(result, "Beilen") == {"client_support": 1, "senior_work": 1}
+    assert cells(result, "Hooghalen") == {"desk": 1}
+    assert cells(result, "Totaal Kleine dorpen rond Beilen") == {"desk": 1}
+    assert (result.total.total, result.total.previous) == (3, 1)  # 29 March 2025: one
+    assert result.total.cells == (1, 0, 1, 1, 0)
+
+
+@pytest.mark.parametrize(
+    ("breakdown", "expected"),
+    [
+        ("area", {"Beilen": 2, "Kleine dorpen rond Beilen": 1}),
+        ("channel", {"Telefoon": 1, "Balie": 1, "E-mail": 1}),
+        ("hour", {"00:00-01:00": 1, "03:00-04:00": 1, "23:00-24:00": 1}),
+        ("topic", {"Financiën": 1, "Eenzaamheid en contact": 1, "Zorg en Wmo": 1, "Wonen": 1}),
+    ],
+)
+def test_every_breakdown_of_that_day(fixture_db, breakdown, expected):
+    db, ref = fixture_db
+    result = report(db, ref, containing("day", DST_START), breakdown, include_empty=False)
+    items = {line.label: line.total for line in result.lines if line.kind == "item"}
+    assert items == expected
+    # By topic an inquiry with two topics counts twice, but the total counts inquiries.
+    assert result.total.total == 3
+
+
+def test_the_hour_that_happens_twice_when_summer_time_ends(fixture_db):
+    db, ref = fixture_db
+    result = report(db, ref, containing("day", DST_END), "hour", include_empty=False)
+    assert {line.label: line.total for line in result.lines} == {
+        "02:00-03:00": 2, "Totaal": 2}
+
+
+@pytest.mark.parametrize(
+    ("period", "total", "previous"),
+    [
+        (containing("week", DST_START), 4, 1),  # week 13 of 2025 holds 29 March 2025
+        (containing("month", DST_START), 6, 2),
+        (containing("quarter", DST_START), 6, 2),
+        (containing("year", DST_START), 8, 2),
+        (Period("range", date(2026, 3, 28), date(2026, 3, 30)), 5, 1),
+    ],
+)
+def test_totals_of_every_kind_of_period(fixture_db, period, total, previous):
+    db, ref = fixture_db
+    result = report(db, ref, period, "village")
+    assert (result.total.total, result.total.previous) == (total, previous)
+    # Villages and subtotals agree with the total.
+    items = sum(line.total for line in result.lines if line.kind == "item")
+    assert items == total
+
+
+def test_only_one_route(fixture_db):
+    db, ref = fixture_db
+    result = report(db, ref, containing("year", DST_START), "village",
+                    route_codes=("social_work",))
+    assert [r.code for r in result.columns] == ["social_work"]
+    assert result.total.total == 2 and cells(result, "Westerbork") == {"social_work": 2}
+
+
+def test_rate_per_thousand_inhabitants(fixture_db):
+    db, ref = fixture_db
+    result = report(db, ref, containing("year", DST_START), "village")
+    westerbork = next(line for line in result.lines if line.label == "Westerbork")
+    assert westerbork.rate == pytest.approx(2 / 4755 * 1000)
+
+
+def test_factsheet_of_each_team(fixture_db):
+    db, ref = fixture_db
+    sheets = {s.route.code: s for s in factsheets(db, ref, containing("year", DST_START))}
+    assert set(sheets) == {"client_support", "social_work", "senior_work"}
+    senior = sheets["senior_work"]
+    assert (senior.total, senior.previous) == (2, 0)
+    assert {s.label: s.count for s in senior.by_age if s.count} == {"68+": 2}
+    assert {s.label: s.share for s in senior.by_gender if s.count} == {"vrouw": 100.0}
+    assert (sheets["client_support"].total, sheets["client_support"].previous) == (1, 1)
+
+
+def test_report_queries_use_indexes_and_never_scan_the_table(fixture_db):
+    db, _ = fixture_db
+    for name, plan in query_plans(db, containing("month", DST_START).span).items():
+        text = " ".join(plan)
+        assert "SCAN inquiry " not in text + " " and "USING COVERING INDEX" in text, name
+
+
+def run_cli(capsys, *argv) -> str:
+    assert main(list(argv)) == 0
+    return capsys.readouterr().out
+
+
+def test_cli_table_shows_the_same_figures(fixture_db, db_path, capsys):
+    db, ref = fixture_db
+    text = run_cli(capsys, "--db", str(db_path), "report", "--day", "29-3-2026")
+    printed = [re.split(r"\s{2,}", line.strip()) for line in text.splitlines()[2:]
+               if line.strip() and not line.startswith("-")]
+    result = report(db, ref, containing("day", DST_START), "village")
+    assert printed[0] == headers(result)
+    assert printed[1:] == [[cell for cell in row if cell] for row in table_rows(result)]
+
+
+def test_cli_csv_is_for_dutch_excel_and_reads_back(fixture_db, db_path, tmp_path, capsys):
+    target = tmp_path / "maart.csv"
+    assert main(["--db", str(db_path), "report", "--month", "2026-03", "--by", "area",
+                 "--format", "csv", "--output", str(target)]) == 0
+    raw = target.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel opens it as UTF-8
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    header = rows[2]
+    assert header[:2] == ["Gebied", "Cliëntondersteuning"] and "Per 1.000 inwoners" in header
+    beilen = dict(zip(header, next(r for r in rows if r and r[0] == "Beilen")))
+    assert (beilen["Totaal"], beilen["Seniorenwerk"], beilen["Totaal maart 2025"]) == (
+        "2", "1", "1")
+    assert beilen["Per 1.000 inwoners"] == "0,2"
+
+
+def test_cli_json_is_stable_and_scriptable(fixture_db, db_path, capsys):
+    args = ("--db", str(db_path), "report", "--year", "2026", "--by", "channel",
+            "--format", "json")
+    first = run_cli(capsys, *args)
+    assert run_cli(capsys, *args) == first
+    document = json.loads(first)
+    assert document["period"] == {"kind": "year", "label": "2026", "first": "2026-01-01",
+                                  "last": "2026-12-31"}
+    phone = next(line for line in document["lines"] if line["label"] == "Telefoon")
+    assert phone["total"] == 4 and phone["cells"]["social_work"] == 1
+
+
+def test_cli_suppressed_output_hides_small_counts(fixture_db, db_path, capsys):
+    text = run_cli(capsys, "--db", str(db_path), "report", "--year", "2026", "--suppress")
+    assert "<10" in text and "(AVG" in text
+    beilen = next(line for line in text.splitlines() if line.startswith("Beilen "))
+    assert " 1 " not in f" {beilen} " and " 2 " not in f" {beilen} "
+
+
+def test_cli_factsheet(fixture_db, db_path, capsys):
+    text = run_cli(capsys, "--db", str(db_path), "report", "--year", "2026", "--factsheet",
+                   "--route", "seniorenwerk")
+    assert text.startswith("Seniorenwerk, 2026")
+    assert "Leeftijd:" in text and "68+: 2 (100%)" in text
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [(["--day", "31-2"], "bestaat niet"), (["--from", "1-3-2026"], "--from als --to"),
+     (["--from", "5-3-2026", "--to", "1-3-2026"], "vóór"),
+     (["--route", "Jongerenwerk"], "onbekende route")],
+)
+def test_cli_report_mistakes(db_path, capsys, argv, message):
+    assert main(["--db", str(db_path), "report", *argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_csv_of_a_report_has_dutch_numbers(fixture_db):
+    db, ref = fixture_db
+    text = to_csv(report(db, ref, containing("year", DST_START), "village"))
+    westerbork = next(line for line in text.split("\r\n") if line.startswith("Westerbork;"))
+    assert westerbork.endswith(";2;0;nieuw;0,4")  # total, a year earlier, change, per 1,000

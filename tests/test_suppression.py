@@ -1,0 +1,235 @@
+"""AVG suppression: small counts show as "<10" and cannot be recomputed from the totals.
+
+The attacker here is independent of how balie chooses the cells to hide: a linear
+program gets every published figure, every sum relation of the table and what a reader
+knows of the hidden cells ("<10" is 1..9, "x" is at least 10) and computes the smallest
+and largest value each "<10" cell can have. If the two are equal, the count is exposed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linprog
+
+from balie.domain.models import Route
+from balie.domain.periods import containing
+from balie.domain.report import Line, Report
+from balie.domain.report_output import factsheet_text, to_csv, to_json, to_table
+from balie.domain.suppression import (
+    SECONDARY_MIN,
+    for_publication,
+    hidden_in_breakdowns,
+    hidden_previous,
+    suppress,
+)
+from tests.conftest import FROZEN_NOW
+
+PERIOD = containing("month", FROZEN_NOW.date())
+BIG = 10**6
+
+
+def columns(n: int) -> tuple[Route, ...]:
+    return tuple(Route(k + 1, f"r{k}", f"Route {k}", "team") for k in range(n))
+
+
+def make_report(groups: list[list[list[int]]], additive: bool = True,
+                totals: list[int] | None = None) -> Report:
+    """Items per group (each item: counts per column), area subtotals, and the total."""
+    width = len(groups[0][0])
+    lines = []
+    for g, items in enumerate(groups):
+        for k, cells in enumerate(items):
+            lines.append(Line(f"v{g}.{k}", "item", tuple(cells), sum(cells), group=f"g{g}"))
+        if len(items) > 1 and additive:
+            sums = [sum(item[c] for item in items) for c in range(width)]
+            lines.append(Line(f"g{g}", "subtotal", tuple(sums), sum(sums), group=f"g{g}"))
+    if totals is None:
+        totals = [sum(item[c] for items in groups for item in items) for c in range(width)]
+    lines.append(Line("Totaal", "total", tuple(totals), sum(totals)))
+    return Report(PERIOD, "village", columns(width), tuple(lines), PERIOD.year_earlier(),
+                  additive=additive)
+
+
+def exposed(report: Report, mask) -> list[tuple[tuple[int, int], float, float]]:
+    """The "<10" cells whose value a reader can pin down, with their range."""
+    width = len(report.columns)
+    cells = [(i, j) for i in range(len(report.lines)) for j in range(width + 1)]
+    value = {}
+    for i, line in enumerate(report.lines):
+        for j in range(width):
+            value[(i, j)] = line.cells[j]
+        value[(i, width)] = line.total
+    unknown = [c for c in cells if c in mask]
+    index = {c: k for k, c in enumerate(unknown)}
+    equations: list[dict] = []
+    for i in range(len(report.lines)):  # every line adds up to its total
+        equations.append({**{(i, j): 1 for j in range(width)}, (i, width): -1})
+    if report.additive:
+        items = [i for i, line in enumerate(report.lines) if line.kind == "item"]
+        last = len(report.lines) - 1
+        for j in range(width + 1):
+            equations.append({(last, j): 1, **{(i, j): -1 for i in items}})
+            for s, line in enumerate(report.lines):
+                if line.kind == "subtotal":
+                    members = [i for i in items if report.lines[i].group == line.group]
+                    equations.append({(s, j): 1, **{(i, j): -1 for i in members}})
+    a_eq, b_eq = [], []
+    for eq in equations:
+        row = np.zeros(len(unknown))
+        rhs = 0.0
+        for cell, coef in eq.items():
+            if cell in index:
+                row[index[cell]] += coef
+            else:
+                rhs -= coef * value[cell]
+        if row.any():
+            a_eq.append(row)
+            b_eq.append(rhs)
+        else:
+            assert abs(rhs) < 1e-9, "the table itself does not add up"
+    bounds = [(1, 9) if mask[c] == "primary" else (SECONDARY_MIN, BIG) for c in unknown]
+    found = []
+    for cell in unknown:
+        if mask[cell] != "primary":
+            continue
+        objective = np.zeros(len(unknown))
+        objective[index[cell]] = 1
+        low = linprog(objective, A_eq=a_eq or None, b_eq=b_eq or None, bounds=bounds)
+        high = linprog(-objective, A_eq=a_eq or None, b_eq=b_eq or None, bounds=bounds)
+        assert low.status == 0 and high.status == 0, "the true values must be feasible"
+        if -high.fun - low.fun < 1 - 1e-6:
+            found.append((cell, low.fun, -high.fun))
+    return found
+
+
+def check(report: Report) -> None:
+    published = for_publication(report)
+    mask = suppress(published)
+    for i, line in enumerate(published.lines):
+        for j, value in enumerate([*line.cells, line.total]):
+            if 1 <= value <= 9:
+                assert mask.get((i, j)) == "primary", (i, j)
+            if value == 0:
+                assert (i, j) not in mask, "zero stays 0"
+    assert exposed(published, mask) == []
+
+
+counts = st.one_of(st.just(0), st.integers(1, 9), st.integers(10, 60))
+
+
+@st.composite
+def reports(draw, additive=True):
+    width = draw(st.integers(1, 4))
+    groups = draw(st.lists(
+        st.lists(st.lists(counts, min_size=width, max_size=width), min_size=1, max_size=3),
+        min_size=1, max_size=3))
+    if additive:
+        return make_report(groups)
+    # By topic: the total per route is at least the largest topic and at most their sum.
+    totals = []
+    for c in range(width):
+        column = [item[c] for items in groups for item in items]
+        totals.append(draw(st.integers(max(column), max(sum(column), max(column)))))
+    return make_report(groups, additive=False, totals=totals)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(reports())
+def test_no_hidden_count_can_be_recomputed(report):
+    check(report)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(reports(additive=False))
+def test_no_hidden_count_can_be_recomputed_by_topic(report):
+    check(report)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(counts, min_size=1, max_size=1), min_size=1, max_size=6))
+def test_the_previous_year_column_is_protected_too(items):
+    report = make_report([items])
+    report = replace(report, lines=tuple(
+        replace(line, previous=line.total) for line in report.lines))
+    hidden = hidden_previous(report)
+    mask = {(i, j): ("primary" if 1 <= report.lines[i].total <= 9 else "secondary")
+            for i in hidden for j in (0, 1)}
+    assert exposed(report, mask) == []
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(st.sampled_from(["area", "gender", "age"]),
+                       st.lists(counts, min_size=2, max_size=5), min_size=1, max_size=3))
+def test_factsheet_breakdowns_of_one_total_are_protected_together(raw):
+    # Make every breakdown add up to the same total, as on a factsheet.
+    total = max(sum(values) for values in raw.values())
+    breakdowns = {name: [(f"{name}{k}", n) for k, n in enumerate(values)] + [
+        ("rest", total - sum(values))] for name, values in raw.items()}
+    total_hidden, hidden = hidden_in_breakdowns(total, breakdowns)
+    for name, items in breakdowns.items():
+        lines = (*(Line(label, "item", (n,), n) for label, n in items),
+                 Line("Totaal", "total", (total,), total))
+        report = Report(PERIOD, "area", columns(1), lines, PERIOD)
+        last = len(lines) - 1
+        mask = {}
+        for i, line in enumerate(lines):
+            if line.label in hidden[name] or (i == last and total_hidden):
+                kind = "primary" if 1 <= line.total <= 9 else "secondary"
+                mask[(i, 0)] = mask[(i, 1)] = kind
+        assert exposed(report, mask) == []
+        for label, n in items:
+            assert (1 <= n <= 9) <= (label in hidden[name])
+
+
+def test_a_single_small_count_takes_a_rectangle_with_it():
+    report = make_report([[[3, 20], [15, 30]]])
+    mask = suppress(report)
+    # 3 cannot hide alone: a partner in its row and column, and the opposite corner.
+    assert {(0, 0), (0, 1), (1, 0), (1, 1)} <= set(mask)
+    assert mask[(0, 0)] == "primary" and mask[(1, 1)] == "secondary"
+
+
+def test_zero_stays_zero_and_large_tables_stay_mostly_public():
+    report = make_report([[[0, 40, 12], [25, 0, 33]], [[50, 60, 70]]])
+    assert suppress(report) == {}
+
+
+def test_outputs_show_the_suppressed_cells_the_same_way():
+    report = make_report([[[3, 20], [15, 30]]])
+    text = to_table(report, suppressed=True)
+    assert "<10" in text and " x " in f" {text} "
+    csv_text = to_csv(report, suppressed=True)
+    assert "<10" in csv_text and ";x;" in csv_text
+    document = to_json(report, suppressed=True)
+    assert '"<10"' in document and '"x"' in document
+    # A rate per 1,000 inhabitants or a change would give a hidden total away.
+    small = make_report([[[4, 0], [15, 30]]])
+    small = replace(small, lines=tuple(replace(line, inhabitants=1000, previous=50)
+                                       for line in small.lines))
+    rows = [line.split(";") for line in to_csv(small, suppressed=True).split("\r\n")]
+    first = next(row for row in rows if row[0] == "v0.0")
+    assert first[1:4] == ["<10", "0", "<10"] and first[-2:] == ["", ""]
+    plain = next(row for row in (line.split(";") for line in to_csv(small).split("\r\n"))
+                 if row[0] == "v0.0")
+    assert plain[-2:] == ["−92%", "4,0"]
+
+
+@pytest.mark.parametrize("suppressed", [False, True])
+def test_factsheet_shares_never_reveal_hidden_counts(suppressed, seeded_reference):
+    from balie.domain.report import FactSheet, Share
+
+    route = seeded_reference.routes.all[0]
+    sheet = FactSheet(route, PERIOD, total=50, previous=40,
+                      by_gender=(Share("vrouw", 24, 24 / 41 * 100), Share("man", 14, 34.1),
+                                 Share("anders", 3, 7.3)),
+                      by_area=(Share("Beilen", 50, 100.0),), by_age=(), gender_unknown=9)
+    text = factsheet_text(sheet, suppressed=suppressed)
+    if suppressed:
+        assert "(59%)" not in text and "anders: <10" in text
+    else:
+        assert "vrouw: 24 (59%)" in text
