@@ -6,21 +6,26 @@ import asyncio
 import functools
 import os
 import socket
+import sqlite3
 import sys
+import traceback
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.screen import Screen
 
-from balie.config import os_username
-from balie.db import BalieDatabase, open_database
+from balie.config import access_from, os_username
+from balie.db import BalieDatabase, StoreError, open_database
+from balie.db.connection import is_busy
 from balie.db.demo import is_demo
+from balie.db.errors import DatabaseBusy
 from balie.db.reference import ensure_staff
 from balie.domain.models import Staff
 from balie.domain.timekeeping import utc_now
@@ -80,6 +85,7 @@ class BalieApp(App[None]):
         self.origin = terminal_origin()
         self.sub_title = f"{staff.display_name}" + ("  ·  DEMO-GEGEVENS" if demo else "")
         self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="balie-db")
+        self._crash: BaseException | None = None
 
     async def run_db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a data-layer function on the one database thread and await its result.
@@ -89,7 +95,7 @@ class BalieApp(App[None]):
         and the connection is never used by two threads at once.
         """
         loop = asyncio.get_running_loop()
-        call = functools.partial(fn, self.db, *args, **kwargs)
+        call = functools.partial(_as_store_errors, fn, self.db, *args, **kwargs)
         return await loop.run_in_executor(self._db_thread, call)
 
     # --- app-wide actions ----------------------------------------------------------
@@ -141,8 +147,19 @@ class BalieApp(App[None]):
         self.exit()
 
     async def _quit_keeping_draft(self, intake: IntakeScreen) -> None:
-        await intake.write_draft()
-        self.exit()
+        if await intake.write_draft():
+            self.exit()
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual's crash report prints the local variables of every frame: a caller's
+        # name or phone number could end up on the screen or in a terminal log.
+        self._crash = error
+        super()._handle_exception(error)
+
+    def _fatal_error(self) -> None:
+        self.bell()
+        self._exit_renderables.append(Text(crash_report(self._crash)))
+        self._close_messages_no_wait()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The command palette offers every key binding of the app and the current screen."""
@@ -168,6 +185,33 @@ class BalieApp(App[None]):
         self.db.close()
 
 
+def _as_store_errors(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a data-layer call; any SQLite error becomes a StoreError the screen can show."""
+    try:
+        return fn(*args, **kwargs)
+    except sqlite3.Error as error:
+        if isinstance(error, sqlite3.OperationalError) and is_busy(error):
+            raise DatabaseBusy("De database is bezet door een andere balie. Probeer het zo "
+                               "nog eens; wat u typte is bewaard.") from error
+        raise StoreError(f"Databasefout ({type(error).__name__}); wat u typte is bewaard. "
+                         "Probeer het opnieuw of meld het aan beheer.") from error
+
+
+def crash_report(error: BaseException | None) -> str:
+    """What balie prints when it stops on a bug: the kind of error and where, no data.
+
+    Neither local variables nor the error's message are shown: both can hold what was
+    typed about a caller.
+    """
+    error = getattr(error, "error", error)  # a worker's failure wraps the real error
+    lines = [f"balie is gestopt door een programmafout: {type(error).__name__}."]
+    for frame in traceback.extract_tb(getattr(error, "__traceback__", None))[-8:]:
+        lines.append(f"  {frame.filename}:{frame.lineno} in {frame.name}")
+    lines.append("Wat u typte is als concept bewaard en wordt bij de volgende start "
+                 "aangeboden. Meld deze fout aan beheer.")
+    return "\n".join(lines)
+
+
 def make_app(
     db_path: Path | str,
     *,
@@ -179,9 +223,14 @@ def make_app(
     Opens (creating or upgrading) the database before the app starts, so a problem with
     it is reported as a message, not inside a half-started screen.
     """
-    db = open_database(db_path)
+    db = open_database(db_path, access=access_from())
     try:
         staff = ensure_staff(db, username or os_username())
+        if staff.retired:
+            raise StoreError(
+                f"Het account {staff.username} is ingetrokken en kan niet registreren. "
+                f"Vraag beheer: balie ref restore staff {staff.username}"
+            )
         demo = is_demo(db)
     except BaseException:
         db.close()

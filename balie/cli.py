@@ -15,7 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from balie import __version__
-from balie.config import ENV_DB, os_username, resolve_db_path
+from balie.config import ENV_DB, access_from, os_username, resolve_db_path
 
 
 class DutchHelpFormatter(argparse.RawDescriptionHelpFormatter):
@@ -249,7 +249,7 @@ def _info(path: Path, args: argparse.Namespace) -> int:
     from balie.db.demo import is_demo
     from balie.db.migrations import MIGRATIONS
 
-    with open_database(path) as db:
+    with open_database(path, create=False) as db:
         applied = MIGRATIONS.applied(db)
         (count,) = db.execute("SELECT count(*) FROM inquiry").fetchone()
         size = sum(
@@ -270,11 +270,15 @@ def _demo(path: Path, args: argparse.Namespace) -> int:
     from balie.db.demo import fill_demo
     from balie.domain.timekeeping import local_day, utc_now
 
+    if getattr(args, "db", None) is None:
+        print("balie: geef bij demo altijd --db PAD op: verzonnen gegevens horen nooit in "
+              "de database van de balie terecht te komen.", file=sys.stderr)
+        return 2
     now = utc_now()
     last = local_day(now)
     first = last - timedelta(days=args.days - 1)
     started = time.perf_counter()
-    with open_database(path) as db:
+    with open_database(path, access=access_from()) as db:
         result = fill_demo(
             db, first, last, args.per_day, now, seed=args.seed,
             progress=lambda n: print(f"  {n:,} registraties ...".replace(",", "."),
@@ -293,8 +297,8 @@ def _backup(path: Path, args: argparse.Namespace) -> int:
     from balie.db import open_database
     from balie.db.backup import backup
 
-    with open_database(path) as db:
-        target = backup(db, Path(args.path))
+    with open_database(path, create=False) as db:
+        target = backup(db, Path(args.path), access_from())
     print(f"Back-up gemaakt en gecontroleerd: {target}")
     return 0
 
@@ -329,7 +333,7 @@ def _report(path: Path, args: argparse.Namespace) -> int:
     except InvalidInput as error:
         print(f"balie: {error.message}", file=sys.stderr)
         return 2
-    with open_database(path) as db:
+    with open_database(path, create=False) as db:
         reference = load_reference(db)
         codes = None
         if args.route:
@@ -371,7 +375,7 @@ def _rules(path: Path, args: argparse.Namespace) -> int:
     from balie.domain.routing import InvalidRules, parse_rules
     from balie.domain.timekeeping import local, utc_now
 
-    with open_database(path) as db:
+    with open_database(path, create=False) as db:
         if args.action == "show":
             version = active_rules(db)
             print(f"# versie {version.id}, in gebruik sinds "
@@ -405,7 +409,7 @@ def _ref(path: Path, args: argparse.Namespace) -> int:
     from balie.db import reference as refdb
 
     kind = refdb.KINDS[args.kind]
-    with open_database(path) as db:
+    with open_database(path, create=False) as db:
         if args.action == "list":
             _print_rows(refdb.list_entries(db, kind))
             return 0

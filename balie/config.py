@@ -8,6 +8,8 @@ from pathlib import Path
 
 ENV_DB = "BALIE_DB"
 """Environment variable that overrides the default database path."""
+ENV_GROUP = "BALIE_GROUP"
+"""Environment variable naming the OS group of desks that share the database file."""
 
 
 def default_db_path() -> Path:
@@ -40,3 +42,10 @@ def os_username() -> str:
         import getpass
 
         return getpass.getuser()
+
+
+def access_from(environ: Mapping[str, str] = os.environ):
+    """File access for new database files: owner only, or the BALIE_GROUP group."""
+    from balie.db.connection import Access
+
+    return Access(environ.get(ENV_GROUP) or None)

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from balie.db.connection import BalieDatabase, connect
+from balie.db.connection import OWNER_ONLY, Access, BalieDatabase, connect
 from balie.db.errors import StoreError
 from balie.db.migrations import migrate
 
-__all__ = ["BalieDatabase", "StoreError", "open_database"]
+__all__ = ["Access", "BalieDatabase", "StoreError", "open_database"]
 
 
-def open_database(path: Path | str) -> BalieDatabase:
-    """Open the database at ``path``, creating and upgrading it as needed."""
-    db = connect(Path(path))
+def open_database(
+    path: Path | str, *, create: bool = True, access: Access = OWNER_ONLY
+) -> BalieDatabase:
+    """Open the database at ``path``, upgrading it as needed (and creating it if allowed)."""
+    db = connect(Path(path), create=create, access=access)
     try:
         migrate(db)
     except BaseException:

@@ -4,30 +4,34 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import tempfile
 from pathlib import Path
 
-from balie.db.connection import FILE_MODE, BalieDatabase
+from balie.db.connection import OWNER_ONLY, Access, BalieDatabase
 from balie.db.errors import StoreError
 
 
-def backup(db: BalieDatabase, target: Path) -> Path:
+def backup(db: BalieDatabase, target: Path, access: Access = OWNER_ONLY) -> Path:
     """Copy the database to ``target`` with SQLite's online backup API.
 
     The copy is one consistent snapshot (taken in a single step, under a read lock,
-    so writers on other desks are not blocked), written to a temporary file beside
-    the target, checked with ``integrity_check``, fsynced, and only then renamed into
-    place. An existing file is never overwritten.
+    so writers on other desks are not blocked), written to a new temporary file beside
+    the target, checked with ``integrity_check``, fsynced, and only then linked into
+    place under its name. An existing file is never overwritten, even one that appears
+    while the copy is made.
     """
     target = Path(target).expanduser()
     if target.exists():
         raise StoreError(f"{target} bestaat al; kies een nieuwe bestandsnaam voor de back-up.")
-    if target.is_dir() or str(target).endswith(os.sep):
+    if str(target).endswith(os.sep):
         raise StoreError(f"{target} is een map; geef een bestandsnaam op.")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(target.name + ".partial")
-        partial.unlink(missing_ok=True)
-        os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE))
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial",
+                                    dir=target.parent)
+        os.close(fd)
+        partial = Path(name)
+        access.apply(partial, access.file_mode)
     except OSError as error:
         raise StoreError(f"Kan {target} niet aanmaken: {error.strerror or error}.") from error
     try:
@@ -42,14 +46,15 @@ def backup(db: BalieDatabase, target: Path) -> Path:
         if result != "ok":
             raise StoreError(f"De back-up is niet in orde ({result}); probeer het opnieuw.")
         _fsync(partial)
-        os.rename(partial, target)
+        try:
+            os.link(partial, target)  # fails, unlike rename, if the name is taken
+        except FileExistsError:
+            raise StoreError(f"{target} bestaat al; kies een nieuwe bestandsnaam.") from None
         _fsync(target.parent)
     except sqlite3.Error as error:
-        partial.unlink(missing_ok=True)
         raise StoreError(f"De back-up naar {target} is mislukt: {error}.") from error
-    except BaseException:
+    finally:
         partial.unlink(missing_ok=True)
-        raise
     return target
 
 

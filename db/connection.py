@@ -13,6 +13,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlite_utils
@@ -168,19 +169,76 @@ def _network_message(path: Path, where: str) -> str:
     )
 
 
-def connect(path: Path) -> BalieDatabase:
-    """Open (creating if needed) the database file with balie's connection settings.
+@dataclass(frozen=True)
+class Access:
+    """Who may open the database file: its owner only, or also a group of desks.
 
-    Does not migrate; :func:`balie.db.open_database` does both.
+    On a server where every desk has its own OS account (so the app knows who is at the
+    desk), the accounts share a group: the file is then 0660 and its folder 2770
+    (setgid), so SQLite's -wal and -shm files get the same group.
+    """
+
+    group: str | None = None
+
+    @property
+    def file_mode(self) -> int:
+        return 0o660 if self.group else FILE_MODE
+
+    @property
+    def folder_mode(self) -> int:
+        return 0o2770 if self.group else 0o700
+
+    @property
+    def gid(self) -> int | None:
+        if not self.group:
+            return None
+        import grp
+
+        try:
+            return grp.getgrnam(self.group).gr_gid
+        except KeyError:
+            raise UnsafeLocation(
+                f"De groep {self.group!r} (BALIE_GROUP) bestaat niet op deze server."
+            ) from None
+
+    def apply(self, path: Path, mode: int) -> None:
+        """Give a file or folder this access (independent of the umask)."""
+        gid = self.gid
+        if gid is not None:
+            os.chown(path, -1, gid)
+        os.chmod(path, mode)
+
+
+OWNER_ONLY = Access()
+
+
+def connect(path: Path, *, create: bool = True, access: Access = OWNER_ONLY) -> BalieDatabase:
+    """Open the database file with balie's connection settings.
+
+    With ``create`` a missing file (and folder) is made, with ``access``'s permissions.
+    Without, a missing file is an error: a mistyped path must not silently become a new,
+    empty database. Does not migrate; :func:`balie.db.open_database` does both.
     """
     path = Path(path).expanduser()
     check_location(path)
+    if not path.exists() and not create:
+        raise DatabaseUnusable(
+            f"De database {path} bestaat niet. Kijk het pad na (--db of BALIE_DB); een "
+            "nieuwe database maakt balie bij de eerste start van de app."
+        )
+    _ = access.gid  # an unknown group is reported before anything is created
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
+        for folder in reversed(missing):
+            folder.mkdir()
+            access.apply(folder, access.folder_mode)
         if not path.exists():
             # Create the file ourselves so it never exists with wider permissions;
             # SQLite gives the -wal and -shm files the mode of the database file.
-            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, FILE_MODE))
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, access.file_mode))
+            access.apply(path, access.file_mode)
+    except FileExistsError:
+        pass  # another desk created it at the same moment
     except OSError as error:
         raise DatabaseUnusable(
             f"Kan de database {path} niet aanmaken: {error.strerror or error}."
@@ -190,6 +248,8 @@ def connect(path: Path) -> BalieDatabase:
     except sqlite3.Error as error:
         raise DatabaseUnusable(f"Kan de database {path} niet openen: {error}.") from error
     try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
+        _check_is_balie(conn, path)
         configure(conn)
     except sqlite3.DatabaseError as error:
         conn.close()
@@ -200,9 +260,27 @@ def connect(path: Path) -> BalieDatabase:
         raise DatabaseUnusable(
             f"{path} is geen bruikbare balie-database ({error})."
         ) from error
+    except StoreError:
+        conn.close()
+        raise
     db = BalieDatabase(conn, execute_plugins=False)
     db.path = path
     return db
+
+
+def _check_is_balie(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse a SQLite file of another program before changing anything in it."""
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not tables:
+        return  # new and empty
+    balie = "_sqlite_migrations" in tables and conn.execute(
+        "SELECT 1 FROM _sqlite_migrations WHERE migration_set = 'balie' LIMIT 1"
+    ).fetchone()
+    if not balie:
+        raise DatabaseUnusable(
+            f"{path} is een SQLite-database van een ander programma, geen balie-database. "
+            "Kies een ander pad; balie verandert niets aan dit bestand."
+        )
 
 
 def configure(conn: sqlite3.Connection) -> None:

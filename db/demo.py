@@ -54,14 +54,19 @@ def fill_demo(
     progress: Callable[[int], None] | None = None,
 ) -> DemoResult:
     """Add made-up inquiries for the Amsterdam days ``first``..``last`` (none after ``now``)."""
-    has_rows = db.execute("SELECT EXISTS (SELECT 1 FROM inquiry)").fetchone()[0]
-    if has_rows and not is_demo(db):
-        raise StoreError(
-            f"De database {db.path} bevat echte registraties. Demogegevens worden daar "
-            "nooit aan toegevoegd; gebruik een aparte database (--db PAD)."
-        )
     stamp = to_db(now)
+    demo_names = [s.username for s in DEMO_STAFF]
     with db.write():
+        real = db.execute(
+            f"""SELECT EXISTS (SELECT 1 FROM inquiry JOIN staff ON staff.id = registered_by
+                WHERE staff.username NOT IN ({', '.join('?' * len(demo_names))}))""",
+            demo_names,
+        ).fetchone()[0]
+        if real:
+            raise StoreError(
+                f"De database {db.path} bevat echte registraties. Demogegevens worden daar "
+                "nooit aan toegevoegd; gebruik een aparte database (--db PAD)."
+            )
         db.execute(
             "INSERT INTO setting (key, value, updated_at) VALUES ('demo', 'true', ?) "
             "ON CONFLICT (key) DO UPDATE SET value = 'true', updated_at = excluded.updated_at",

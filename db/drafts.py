@@ -16,6 +16,8 @@ from balie.domain.timekeeping import from_db, to_db
 
 OTHER_HOST_GRACE = timedelta(minutes=10)
 """A draft from another machine is only offered after it has been quiet this long."""
+MAX_AGE = timedelta(days=14)
+"""Orphaned drafts older than this are deleted: they may hold personal details."""
 
 
 @dataclass(frozen=True)
@@ -31,12 +33,16 @@ def save_draft(
     db: BalieDatabase, draft_id: int | None, staff_id: int, host: str, pid: int, body: str,
     now: datetime,
 ) -> int:
-    """Insert or update this app's draft; returns its id."""
+    """Insert or update this app's draft; returns its id.
+
+    Only a draft this app owns is updated: if another app claimed it in the meantime,
+    this app starts a draft of its own instead of writing into the other one.
+    """
     with db.write():
         if draft_id is not None:
             cursor = db.execute(
-                "UPDATE draft SET body = ?, updated_at = ?, host = ?, pid = ? WHERE id = ?",
-                [body, to_db(now), host, pid, draft_id],
+                "UPDATE draft SET body = ?, updated_at = ? WHERE id = ? AND host = ? AND pid = ?",
+                [body, to_db(now), draft_id, host, pid],
             )
             if cursor.rowcount:
                 return draft_id
@@ -97,3 +103,10 @@ def claim_draft(db: BalieDatabase, draft: StoredDraft, host: str, pid: int) -> b
             [host, pid, draft.id, draft.host, draft.pid],
         )
         return cursor.rowcount == 1
+
+
+def expire_drafts(db: BalieDatabase, now: datetime) -> int:
+    """Delete drafts nobody came back to within MAX_AGE; returns how many."""
+    with db.write():
+        return db.execute("DELETE FROM draft WHERE updated_at < ?",
+                          [to_db(now - MAX_AGE)]).rowcount

@@ -10,10 +10,16 @@ from typing import Any
 from balie.db.connection import BalieDatabase
 from balie.db.errors import StoreError
 from balie.domain.models import PERSONAL_FIELDS, InquiryInput
+from balie.domain.parsing import clean_text
 from balie.domain.reference_data import ROUTE_TEAM
 from balie.domain.timekeeping import Span, from_db, to_db
 
 STATUS_NEW, STATUS_PICKED_UP, STATUS_CLOSED = "new", "picked_up", "closed"
+
+FIELDS_WITHOUT_VALUES = (*PERSONAL_FIELDS, "summary")
+"""Corrections of these are recorded by field name only: their old text (a name, or a
+BSN that was removed from the summary) must not live on in the history."""
+MAX_REASON = 200
 
 
 @dataclass(frozen=True)
@@ -25,6 +31,7 @@ class Inquiry(InquiryInput):
     registered_by: int = 0
     status: str = STATUS_NEW
     updated_at: datetime | None = None
+    version: int = 1
 
 
 @dataclass(frozen=True)
@@ -129,6 +136,7 @@ def _inquiry(row: dict[str, Any], topic_ids: tuple[int, ...]) -> Inquiry:
         callback_at=from_db(row["callback_at"]) if row["callback_at"] else None,
         status=row["status"],
         updated_at=from_db(row["updated_at"]),
+        version=row["version"],
     )
 
 
@@ -140,20 +148,21 @@ def correct_inquiry(
     now: datetime,
     reason: str | None = None,
     *,
-    expected_updated_at: datetime | None = None,
+    expected_version: int | None = None,
     draft_id: int | None = None,
 ) -> list[str]:
     """Apply a correction; every changed field lands in the history. Returns their names.
 
     A changed route is a routing event (from, to, why); other fields are corrections.
     Personal fields are recorded by name only, so history never holds personal data.
-    With ``expected_updated_at``, a change made by someone else since the inquiry was
+    With ``expected_version``, a change made by someone else since the inquiry was
     opened is refused (EditConflict) instead of silently overwritten.
     """
     stamp = to_db(now)
+    reason = clean_text(reason)[:MAX_REASON] or None if reason else None
     with db.write():
         before = get_inquiry(db, inquiry_id)
-        if expected_updated_at is not None and before.updated_at != expected_updated_at:
+        if expected_version is not None and before.version != expected_version:
             raise EditConflict(
                 f"Nummer {inquiry_id} is intussen door iemand anders gewijzigd. Open het "
                 "opnieuw uit de lijst om de nieuwste gegevens te zien."
@@ -178,7 +187,7 @@ def correct_inquiry(
             if name == "topic_ids":
                 old_value = ",".join(map(str, sorted(before.topic_ids)))
                 new_value = ",".join(map(str, sorted(set(data.topic_ids))))
-            elif name in PERSONAL_FIELDS:
+            elif name in FIELDS_WITHOUT_VALUES:
                 old_value = new_value = None
             else:
                 old_value, new_value = _text(old[name]), _text(new[name])
@@ -190,10 +199,19 @@ def correct_inquiry(
             )
         row = new | {"updated_at": stamp}
         if "route_id" in changed:
-            row["status"] = _status_for_route(db, data.route_id)
+            status = _status_for_route(db, data.route_id)
+            if status != before.status:
+                row["status"] = status
+                db.execute(
+                    """INSERT INTO inquiry_event
+                       (inquiry_id, at, staff_id, kind, old_value, new_value, reason)
+                       VALUES (?, ?, ?, 'status', ?, ?, ?)""",
+                    [inquiry_id, stamp, staff_id, before.status, status, reason],
+                )
         assignments = ", ".join(f"{name} = ?" for name in row)
         db.execute(
-            f"UPDATE inquiry SET {assignments} WHERE id = ?", [*row.values(), inquiry_id]
+            f"UPDATE inquiry SET {assignments}, version = version + 1 WHERE id = ?",
+            [*row.values(), inquiry_id],
         )
         if "topic_ids" in changed:
             db.execute("DELETE FROM inquiry_topic WHERE inquiry_id = ?", [inquiry_id])
@@ -290,6 +308,11 @@ class EarlierContacts:
     count: int
     last_at: datetime
     last_route: str
+    ids: tuple[int, ...] = ()
+    """The matching registrations, newest first (at most MAX_SHOWN_IDS): for the audit log."""
+
+
+MAX_SHOWN_IDS = 20
 
 
 def _contacts(db: BalieDatabase, basis: str, where: str, params: list) -> EarlierContacts | None:
@@ -298,12 +321,13 @@ def _contacts(db: BalieDatabase, basis: str, where: str, params: list) -> Earlie
     ).fetchone()
     if not row[0]:
         return None
-    (route,) = db.execute(
-        f"""SELECT route.name FROM inquiry JOIN route ON route.id = inquiry.route_id
-            WHERE {where} ORDER BY inquiry.registered_at DESC LIMIT 1""",
+    matches = db.execute(
+        f"""SELECT inquiry.id, route.name FROM inquiry JOIN route ON route.id = inquiry.route_id
+            WHERE {where} ORDER BY inquiry.registered_at DESC LIMIT {MAX_SHOWN_IDS}""",
         params,
-    ).fetchone()
-    return EarlierContacts(basis, row[0], from_db(row[1]), route)
+    ).fetchall()
+    return EarlierContacts(basis, row[0], from_db(row[1]), matches[0][1],
+                           tuple(m[0] for m in matches))
 
 
 def name_query(name: str) -> str | None:

@@ -324,6 +324,9 @@ def _reports(db: BalieDatabase) -> None:
             imported_by INTEGER NOT NULL REFERENCES staff(id)
         );
         ALTER TABLE inquiry ADD COLUMN import_batch_id INTEGER REFERENCES import_batch(id);
+
+        -- Raised by every change, so a correction never overwrites someone else's.
+        ALTER TABLE inquiry ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
         """,
     )
 

@@ -58,7 +58,9 @@ class ChoiceDialog(ModalScreen[str]):
                     )
 
     def on_mount(self) -> None:
-        self.query_one(Button).focus()
+        # Enter on a freshly opened question must never do harm: the safe answer has focus.
+        safe = [b for b in self.query(Button) if b.id == f"answer-{self.cancel_value}"]
+        (safe or list(self.query(Button)))[0].focus()
 
     def on_key(self, event: events.Key) -> None:
         for answer in self.answers:

@@ -17,9 +17,16 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static, TextArea
+from textual.worker import Worker, WorkerState
 
 from balie.db.audit import log_event
-from balie.db.drafts import claim_draft, delete_draft, orphaned_drafts, save_draft
+from balie.db.drafts import (
+    claim_draft,
+    delete_draft,
+    expire_drafts,
+    orphaned_drafts,
+    save_draft,
+)
 from balie.db.errors import StoreError
 from balie.db.inquiries import (
     EarlierContacts,
@@ -49,7 +56,7 @@ from balie.domain.models import Reference
 from balie.domain.parsing import describe_moment
 from balie.domain.routing import InvalidRules, RuleSet
 from balie.domain.text import fold
-from balie.domain.timekeeping import from_db, local, local_day, local_days_span
+from balie.domain.timekeeping import local, local_day, local_days_span
 from balie.screens.dialog import Answer, ChoiceDialog
 from balie.screens.history import HistoryScreen
 from balie.widgets import ChoiceField, FormInput, FormTextArea, LookupInput, Option
@@ -60,6 +67,8 @@ NARROW = 110
 """Below this width the list of today's registrations moves under the form."""
 DRAFT_DELAY = 0.3
 """Seconds between a change and writing the draft: at most this much typing is at risk."""
+RELOAD_EVERY = 120
+"""Seconds between looks for changed reference data and rules (made by beheer)."""
 SLOW_SAVE = 0.15
 """Seconds after which a save that is still running says so (another desk holds a lock)."""
 LOOKUP_DELAY = 0.4
@@ -124,7 +133,6 @@ class IntakeScreen(Screen):
         self._check_pending = False
         self._shown: dict[str, Text] = {}
         """What each message line shows now, so unchanged lines are not redrawn."""
-        self._audited: set[str] = set()
         self._last_channel = "phone"
 
     # --- layout --------------------------------------------------------------------
@@ -202,13 +210,34 @@ class IntakeScreen(Screen):
         self.show_mode()
         self.query_one("#village").focus()
         self.load()
+        self.set_interval(RELOAD_EVERY, self.reload_reference)
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW, "narrow")
 
+    # --- failures ------------------------------------------------------------------
+
+    def background(self, work, *, group: str = "default") -> None:
+        """Run database work for this screen; a failure becomes a status line, not a crash."""
+        self.run_worker(work, group=group, exit_on_error=False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        if isinstance(error, StoreError):
+            self.set_status(f"Niet gelukt: {error.message}", "error")
+        else:
+            # A bug: say so without details (they could hold what was typed).
+            self.log.error(f"worker {event.worker.name} failed: {type(error).__name__}")
+            self.set_status(f"Er ging iets mis ({type(error).__name__}); wat u typte is "
+                            "bewaard. Probeer het opnieuw of meld het aan beheer.", "error")
+        if self.app.focused is None and self.app.screen is self:
+            self.query_one("#village").focus()
+
     # --- loading -------------------------------------------------------------------
 
-    @work(exclusive=True, group="load")
+    @work(exclusive=True, group="load", exit_on_error=False)
     async def load(self) -> None:
         app = self.app
         self.reference = await app.run_db(load_reference)
@@ -226,19 +255,34 @@ class IntakeScreen(Screen):
         if self.draft_id is None and self.correcting is None and not self.is_dirty():
             self.fill(IntakeDraft(channel=self._last_channel))
         await self.refresh_today()
+        await app.run_db(expire_drafts, app.clock())
         drafts = await app.run_db(orphaned_drafts, app.staff.id, app.host, app.pid, app.clock())
         if drafts:
             self.offer_draft(drafts)
 
+    @work(exclusive=True, group="reload", exit_on_error=False)
+    async def reload_reference(self) -> None:
+        """Pick up what beheer changed meanwhile (names, retired entries, new rules)."""
+        reference = await self.app.run_db(load_reference)
+        try:
+            rules = await self.app.run_db(load_rule_set)
+        except InvalidRules:
+            rules = None
+        if reference != self.reference or rules != self.rules:
+            self.reference, self.rules = reference, rules
+            self.configure_fields()
+            self.refresh_check()
+
     def configure_fields(self) -> None:
         ref = self.reference
         q = self.query_one
+        # A correction may keep retired entries; a new registration only offers active ones.
         q("#village", LookupInput).matcher = lambda text: single_matches(
-            text, village_candidates(ref))
+            text, village_candidates(ref, self.correcting is not None))
         q("#referral", LookupInput).matcher = lambda text: single_matches(
-            text, referral_candidates(ref))
+            text, referral_candidates(ref, self.correcting is not None))
         q("#topics", LookupInput).matcher = lambda text: last_piece_matches(
-            text, topic_candidates(ref))
+            text, topic_candidates(ref, self.correcting is not None))
         channels = [Option(c.code, (c.name[0].lower(), str(n)), c.name)
                     for n, c in enumerate(ref.channels.active, start=1)]
         self.query_one("#channel", ChoiceField).set_options(channels)
@@ -287,7 +331,7 @@ class IntakeScreen(Screen):
             postcode=q("#postcode", Input).value,
             reason=q("#reason", Input).value,
             correction_of=self.correcting,
-            expected_updated_at=self._expected_updated_at if self.correcting else None,
+            expected_version=self._expected_version if self.correcting else None,
         )
 
     def fill(self, draft: IntakeDraft) -> None:
@@ -304,14 +348,13 @@ class IntakeScreen(Screen):
         q("#route", ChoiceField).value = draft.route
         q("#consent", ChoiceField).value = "1" if draft.consent else ""
         self.correcting = draft.correction_of
-        self._expected_updated_at = draft.expected_updated_at
+        self._expected_version = draft.expected_version
         self.touched = set()
         self.save_attempted = False
         self.contacts = []
-        self._audited = set()
-        self._baseline = self.read_draft().to_json()
         self.show_mode()
-        self.refresh_check()
+        self.refresh_check()  # may lock spoed: part of what was opened, not a change
+        self._baseline = self.read_draft().to_json()
 
     def is_dirty(self) -> bool:
         """Is there typed work that would be lost by clearing the form?"""
@@ -460,7 +503,7 @@ class IntakeScreen(Screen):
             self.call_later(self._deferred_check)
         self.schedule_draft()
         control = getattr(event, "control", None)
-        if control is not None and control.id in ("name", "phone"):
+        if control is not None and control.id in ("name", "phone", "consent"):
             self.schedule_lookup()
 
     def _deferred_check(self) -> None:
@@ -524,30 +567,36 @@ class IntakeScreen(Screen):
         self._draft_timer = None
         self.persist_draft()
 
-    @work(group="draft")
+    @work(group="draft", exit_on_error=False)
     async def persist_draft(self) -> None:
         await self.write_draft()
 
-    async def write_draft(self) -> None:
-        """Store the form as this app's draft, or remove the draft when nothing is typed."""
+    async def write_draft(self) -> bool:
+        """Store the form as this app's draft, or remove it when nothing is typed.
+
+        Name, phone, postcode and callback are kept only once consent is given: without
+        it they may not be stored at all, not even in a draft. Returns False when the
+        draft could not be written (the reason is on the status line).
+        """
         async with self._draft_lock:
             if self._saving:
-                return
+                return True
             app = self.app
-            body = self.read_draft().to_json()
-            if not self.is_dirty():
-                if self.draft_id is not None:
-                    await app.run_db(delete_draft, self.draft_id)
-                    self.draft_id, self._persisted = None, None
-                return
-            if body == self._persisted:
-                return
+            body = self.read_draft().storable().to_json()
             try:
-                self.draft_id = await app.run_db(save_draft, self.draft_id, app.staff.id,
-                                                 app.host, app.pid, body, app.clock())
-                self._persisted = body
+                if not self.is_dirty():
+                    if self.draft_id is not None:
+                        await app.run_db(delete_draft, self.draft_id)
+                        self.draft_id, self._persisted = None, None
+                    return True
+                if body != self._persisted:
+                    self.draft_id = await app.run_db(save_draft, self.draft_id, app.staff.id,
+                                                     app.host, app.pid, body, app.clock())
+                    self._persisted = body
             except StoreError as error:
                 self.set_status(f"Concept niet bewaard: {error.message}", "error")
+                return False
+            return True
 
     def offer_draft(self, drafts) -> None:
         newest = drafts[0]
@@ -576,10 +625,10 @@ class IntakeScreen(Screen):
             elif choice == "discard":
                 await app.run_db(delete_draft, newest.id)
                 self.set_status("Concept weggegooid.")
-            if len(drafts) > 1 and choice != "later":
+                # The form is still empty: offer the next one now.
                 remaining = await app.run_db(orphaned_drafts, app.staff.id, app.host, app.pid,
                                              app.clock())
-                if remaining and choice == "discard":
+                if remaining:
                     self.offer_draft(remaining)
 
         if self.is_dirty():
@@ -592,7 +641,7 @@ class IntakeScreen(Screen):
                  Answer("l", "Later", "later")),
                 cancel_value="later",
             ),
-            answered,
+            lambda choice: self.background(answered(choice)),
         )
 
     # --- returning callers -----------------------------------------------------------
@@ -602,22 +651,25 @@ class IntakeScreen(Screen):
             self._lookup_timer.stop()
         self._lookup_timer = self.set_timer(LOOKUP_DELAY, self.lookup_contacts)
 
-    @work(exclusive=True, group="lookup")
+    @work(exclusive=True, group="lookup", exit_on_error=False)
     async def lookup_contacts(self) -> None:
         self._lookup_timer = None
         result = self.result
-        if result is None:
-            return
-        phone = result.phone if "phone" not in result.errors else None
-        app = self.app
-        contacts = await app.run_db(earlier_contacts, phone, result.name, self.correcting)
-        self.contacts = contacts
-        for contact in contacts:
-            if contact.basis not in self._audited:
-                self._audited.add(contact.basis)
-                await app.run_db(log_event, app.staff.id, "caller_lookup", app.clock(),
-                                 detail=f"{contact.basis}: {contact.count} treffer(s)",
-                                 origin=app.origin)
+        draft = self.read_draft()
+        phone = result.phone if result and "phone" not in result.errors else None
+        name = result.name if result else None
+        if not draft.consent or not (phone or name):
+            # Looking a caller up uses their details: only with their consent.
+            self.contacts = []
+        else:
+            app = self.app
+            self.contacts = await app.run_db(earlier_contacts, phone, name, self.correcting)
+            # Every look-up is logged: what was searched by (never the search terms
+            # themselves) and which registrations it showed.
+            found = "; ".join(f"{c.basis}: {c.count} ({', '.join(map(str, c.ids))})"
+                              for c in self.contacts) or "niets gevonden"
+            await app.run_db(log_event, app.staff.id, "caller_lookup", app.clock(),
+                             inquiry_id=self.correcting, detail=found, origin=app.origin)
         if self.result:
             self.show_messages(self.result)
 
@@ -656,7 +708,7 @@ class IntakeScreen(Screen):
         else:
             table.focus()
 
-    async def action_cancel(self) -> None:
+    def action_cancel(self) -> None:
         if self.query_one("#today-table", DataTable).has_focus:
             self.query_one("#village").focus()
             return
@@ -667,11 +719,11 @@ class IntakeScreen(Screen):
                         else "Formulier leegmaken? Wat u typte gaat verloren.")
             self.app.push_screen(ChoiceDialog("Leegmaken", question), self._clear_if_yes)
         else:
-            await self.start_new()
+            self.background(self.start_new())
 
-    async def _clear_if_yes(self, answer: str) -> None:
+    def _clear_if_yes(self, answer: str) -> None:
         if answer == "yes":
-            await self.start_new()
+            self.background(self.start_new())
 
     async def start_new(self) -> None:
         """Clear the form for the next caller (discarding the current draft)."""
@@ -693,7 +745,7 @@ class IntakeScreen(Screen):
                 self._clear_if_yes,
             )
         else:
-            self.run_worker(self.start_new())
+            self.background(self.start_new())
 
     def open_correction(self, inquiry_id: int) -> None:
         async def go(answer: str = "yes") -> None:
@@ -714,10 +766,10 @@ class IntakeScreen(Screen):
             self.app.push_screen(
                 ChoiceDialog("Correctie openen",
                              "Huidige invoer wissen en deze registratie openen?"),
-                go,
+                lambda answer: self.background(go(answer)),
             )
         else:
-            self.run_worker(go())
+            self.background(go())
 
     def action_history(self) -> None:
         if self.correcting is None:
@@ -728,7 +780,7 @@ class IntakeScreen(Screen):
             events_ = await self.app.run_db(history, inquiry_id)
             self.app.push_screen(HistoryScreen(inquiry_id, events_, self.reference))
 
-        self.run_worker(show())
+        self.background(show())
 
     def action_save(self) -> None:
         if self._saving or self.reference is None:
@@ -757,7 +809,7 @@ class IntakeScreen(Screen):
             return
         self.store(draft, result)
 
-    @work(exclusive=True, group="save")
+    @work(exclusive=True, group="save", exit_on_error=False)
     async def store(self, draft: IntakeDraft, result: IntakeCheck) -> None:
         app = self.app
         self._saving = True
@@ -785,13 +837,14 @@ class IntakeScreen(Screen):
                     changed = await app.run_db(
                         correct_inquiry, draft.correction_of, result.data, app.staff.id, now,
                         draft.reason.strip() or None,
-                        expected_updated_at=from_db(draft.expected_updated_at),
+                        expected_version=draft.expected_version,
                         draft_id=self.draft_id,
                     )
                     message = (f"Correctie van nummer {draft.correction_of} opgeslagen "
                                f"({len(changed)} wijziging(en))." if changed else
                                f"Nummer {draft.correction_of}: geen wijzigingen.")
-                self._last_channel = draft.channel
+                if draft.correction_of is None:  # the desk's channel, not an old one's
+                    self._last_channel = draft.channel
                 self.draft_id, self._persisted = None, None
         except StoreError as error:
             self.set_status(f"Niet opgeslagen: {error.message}", "error")

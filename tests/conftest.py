@@ -45,3 +45,10 @@ def seeded_reference(tmp_path_factory) -> Reference:
         return load_reference(database)
     finally:
         database.close()
+
+
+@pytest.fixture
+def made_db(db_path: Path) -> Path:
+    """The path of a new, migrated database (for commands that never create one)."""
+    open_database(db_path).close()
+    return db_path

@@ -51,16 +51,17 @@ def test_db_option_wins_over_environment_which_wins_over_default(tmp_path):
 
 
 def test_the_environment_variable_is_used(capsys, tmp_path, monkeypatch):
+    open_database(tmp_path / "env.db").close()
     monkeypatch.setenv(ENV_DB, str(tmp_path / "env.db"))
     code, out, _ = run(capsys, "info")
     assert code == 0 and str(tmp_path / "env.db") in out
     assert (tmp_path / "env.db").exists()
 
 
-def test_info_shows_path_schema_and_counts(capsys, db_path):
-    code, out, _ = run(capsys, "--db", str(db_path), "info")
+def test_info_shows_path_schema_and_counts(capsys, made_db):
+    code, out, _ = run(capsys, "--db", str(made_db), "info")
     assert code == 0
-    assert str(db_path) in out and "registraties: 0" in out and KNOWN[-1] in out
+    assert str(made_db) in out and "registraties: 0" in out and KNOWN[-1] in out
 
 
 def test_demo_builds_a_year_with_the_rhythm_of_a_working_week(capsys, db_path):
@@ -127,16 +128,16 @@ def test_backup_makes_a_checked_private_copy(capsys, db_path, tmp_path):
     assert not list(target.parent.glob("*.partial"))
 
 
-def test_backup_never_overwrites(capsys, db_path, tmp_path):
+def test_backup_never_overwrites(capsys, made_db, tmp_path):
     target = tmp_path / "bestaat.db"
     target.write_text("iets belangrijks")
-    code, _, err = run(capsys, "--db", str(db_path), "backup", str(target))
+    code, _, err = run(capsys, "--db", str(made_db), "backup", str(target))
     assert code == 1 and "bestaat al" in err
     assert target.read_text() == "iets belangrijks"
 
 
-def test_reference_data_can_be_managed_from_the_command_line(capsys, db_path):
-    db = ["--db", str(db_path)]
+def test_reference_data_can_be_managed_from_the_command_line(capsys, made_db):
+    db = ["--db", str(made_db)]
     code, out, _ = run(capsys, *db, "ref", "list", "villages")
     assert code == 0 and "Beilen" in out and "11665" in out
     assert run(capsys, *db, "ref", "add", "villages", "Nieuwlande", "--area", "Overig",
@@ -152,10 +153,10 @@ def test_reference_data_can_be_managed_from_the_command_line(capsys, db_path):
     assert "Voedselbank" in run(capsys, *db, "ref", "list", "referrals")[1]
 
 
-def test_reference_mistakes_get_a_message_not_a_traceback(capsys, db_path):
-    code, _, err = run(capsys, "--db", str(db_path), "ref", "add", "topics", "Financien")
+def test_reference_mistakes_get_a_message_not_a_traceback(capsys, made_db):
+    code, _, err = run(capsys, "--db", str(made_db), "ref", "add", "topics", "Financien")
     assert code == 1 and "bestaat al" in err and "Traceback" not in err
-    code, _, err = run(capsys, "--db", str(db_path), "ref", "set", "villages", "Beilen")
+    code, _, err = run(capsys, "--db", str(made_db), "ref", "set", "villages", "Beilen")
     assert code == 2 and "geef op wat er moet veranderen" in err
 
 
@@ -177,33 +178,62 @@ def test_every_subcommand_has_dutch_help():
         assert command.format_help().startswith("gebruik: "), name
 
 
-def test_rules_can_be_shown_edited_and_loaded(capsys, db_path, tmp_path):
-    code, shown, _ = run(capsys, "--db", str(db_path), "rules", "show")
+def test_rules_can_be_shown_edited_and_loaded(capsys, made_db, tmp_path):
+    code, shown, _ = run(capsys, "--db", str(made_db), "rules", "show")
     assert code == 0 and "[[rule]]" in shown and "# versie 1" in shown
     edited = tmp_path / "regels.toml"
     edited.write_text(shown.replace('route = "desk"\nreason = "informatie en advies aan de balie"',
                                     'route = "external"\nreferral = "Huisarts"\n'
                                     'reason = "naar de huisarts"'))
-    code, out, _ = run(capsys, "--db", str(db_path), "rules", "load", "--check", str(edited))
+    code, out, _ = run(capsys, "--db", str(made_db), "rules", "load", "--check", str(edited))
     assert code == 0 and "in orde" in out
-    code, out, _ = run(capsys, "--db", str(db_path), "rules", "load", str(edited))
+    code, out, _ = run(capsys, "--db", str(made_db), "rules", "load", str(edited))
     assert code == 0 and "versie 2" in out
-    assert 'reason = "naar de huisarts"' in run(capsys, "--db", str(db_path), "rules", "show")[1]
+    assert 'reason = "naar de huisarts"' in run(capsys, "--db", str(made_db), "rules", "show")[1]
 
 
-def test_bad_rules_are_refused_and_the_old_ones_stay(capsys, db_path, tmp_path):
+def test_bad_rules_are_refused_and_the_old_ones_stay(capsys, made_db, tmp_path):
     bad = tmp_path / "fout.toml"
     bad.write_text('[[rule]]\nroute = "nergens"\nreason = "x"\n[[rule]]\nreason = "y"\n')
-    code, _, err = run(capsys, "--db", str(db_path), "rules", "load", str(bad))
+    code, _, err = run(capsys, "--db", str(made_db), "rules", "load", str(bad))
     assert code == 1
     assert "onbekende route 'nergens'" in err and "'route' ontbreekt" in err
     assert "Traceback" not in err
-    assert "# versie 1" in run(capsys, "--db", str(db_path), "rules", "show")[1]
+    assert "# versie 1" in run(capsys, "--db", str(made_db), "rules", "show")[1]
 
 
-def test_renaming_something_the_rules_name_is_refused(capsys, db_path):
-    code, _, err = run(capsys, "--db", str(db_path), "ref", "rename", "villages",
+def test_renaming_something_the_rules_name_is_refused(capsys, made_db):
+    code, _, err = run(capsys, "--db", str(made_db), "ref", "rename", "villages",
                        "Buiten Midden-Drenthe", "Elders")
     assert code == 1 and "routeringsregels" in err
-    assert "Buiten Midden-Drenthe" in run(capsys, "--db", str(db_path), "ref", "list",
+    assert "Buiten Midden-Drenthe" in run(capsys, "--db", str(made_db), "ref", "list",
                                           "villages")[1]
+
+
+@pytest.mark.parametrize("command", [["info"], ["backup", "kopie.db"], ["rules", "show"],
+                                     ["report"], ["ref", "list", "villages"]])
+def test_a_mistyped_path_never_becomes_a_new_database(capsys, tmp_path, command):
+    typo = tmp_path / "typo" / "balie.db"
+    code, _, err = run(capsys, "--db", str(typo), *command)
+    assert code == 1 and "bestaat niet" in err
+    assert not typo.exists() and not typo.parent.exists()
+
+
+def test_a_sqlite_file_of_another_program_is_left_alone(capsys, tmp_path):
+    other = tmp_path / "boekhouding.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE area (x)")
+    conn.commit()
+    conn.close()
+    before = other.read_bytes()
+    code, _, err = run(capsys, "--db", str(other), "info")
+    assert code == 1 and "ander programma" in err and "Traceback" not in err
+    assert other.read_bytes() == before  # not even switched to WAL
+    assert not (tmp_path / "boekhouding.db-wal").exists()
+
+
+def test_demo_needs_an_explicit_database(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv(ENV_DB, str(tmp_path / "productie.db"))
+    code, _, err = run(capsys, "demo", "--days", "3")
+    assert code == 2 and "--db" in err
+    assert not (tmp_path / "productie.db").exists()

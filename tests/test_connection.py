@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import stat
 from pathlib import Path
 
 import pytest
 
-from balie.db import connection, open_database
+from balie.db import Access, connection, open_database
 from balie.db.errors import DatabaseBusy, DatabaseUnusable, UnsafeLocation
 
 MOUNTINFO = """\
@@ -112,3 +113,27 @@ def test_nested_writes_join_the_outer_transaction(db):
                 db.execute("INSERT INTO setting VALUES ('inner', '1', 'x')")
             raise RuntimeError("outer fails")
     assert db.execute("SELECT count(*) FROM setting WHERE key = 'inner'").fetchone()[0] == 0
+
+
+def test_a_shared_server_gives_the_group_of_desks_access(tmp_path):
+    import grp
+
+    group = grp.getgrgid(os.getgid()).gr_name if os.getgid() else "users"
+    path = tmp_path / "gedeeld" / "balie.db"
+    db = open_database(path, access=Access(group))
+    db.execute("CREATE TABLE t (x)")
+    try:
+        folder = path.parent.stat()
+        assert stat.S_IMODE(folder.st_mode) == 0o2770  # setgid: new files get the group
+        for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            info = file.stat()
+            assert stat.S_IMODE(info.st_mode) == 0o660, file
+            assert grp.getgrgid(info.st_gid).gr_name == group, file
+    finally:
+        db.close()
+
+
+def test_an_unknown_group_is_a_clear_error(tmp_path):
+    with pytest.raises(UnsafeLocation, match="bestaat niet"):
+        open_database(tmp_path / "x" / "balie.db", access=Access("geen-groep-zo"))
+    assert not (tmp_path / "x").exists()

@@ -50,7 +50,8 @@ def test_phone_numbers_are_normalised(typed, stored):
     assert parse_phone(typed) == stored
 
 
-@pytest.mark.parametrize("typed", ["12345", "06-1234567", "telefoon", "+49 12", "06-123456789"])
+@pytest.mark.parametrize("typed", ["12345", "06-1234567", "telefoon", "+49 12", "06-123456789",
+                                   "0000000000", "+00 1234567"])
 def test_impossible_phone_numbers_get_a_dutch_message(typed):
     with pytest.raises(InvalidInput, match="telefoonnummer"):
         parse_phone(typed)

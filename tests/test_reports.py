@@ -210,8 +210,8 @@ def test_cli_factsheet(fixture_db, db_path, capsys):
      (["--from", "5-3-2026", "--to", "1-3-2026"], "vóór"),
      (["--route", "Jongerenwerk"], "onbekende route")],
 )
-def test_cli_report_mistakes(db_path, capsys, argv, message):
-    assert main(["--db", str(db_path), "report", *argv]) == 2
+def test_cli_report_mistakes(made_db, capsys, argv, message):
+    assert main(["--db", str(made_db), "report", *argv]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
 

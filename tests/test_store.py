@@ -118,3 +118,34 @@ def test_a_correction_without_changes_writes_nothing(db, ref, staff):
     saved = save_inquiry(db, make_input(ref), staff.id, FROZEN_NOW)
     assert correct_inquiry(db, saved.id, make_input(ref), staff.id, FROZEN_NOW) == []
     assert len(history(db, saved.id)) == 1
+
+
+def test_summary_corrections_do_not_keep_the_old_text(db, ref, staff):
+    saved = save_inquiry(db, make_input(ref, summary="bsn 111222333 van Jan"), staff.id,
+                         FROZEN_NOW)
+    correct_inquiry(db, saved.id, make_input(ref, summary="iets zonder nummer"), staff.id,
+                    FROZEN_NOW, reason="BSN weggehaald")
+    (event,) = [e for e in history(db, saved.id) if e.kind == "correction"]
+    assert event.field == "summary" and event.old_value is None and event.new_value is None
+    assert "111222333" not in str(list(db.query("SELECT * FROM inquiry_event")))
+
+
+def test_a_correction_reason_is_cleaned_and_kept_short(db, ref, staff):
+    saved = save_inquiry(db, make_input(ref), staff.id, FROZEN_NOW)
+    correct_inquiry(db, saved.id, make_input(ref, age=80), staff.id, FROZEN_NOW,
+                    reason="\x1b[31m" + "lang " * 100)
+    (event,) = [e for e in history(db, saved.id) if e.kind == "correction"]
+    assert len(event.reason) == 200 and "\x1b" not in event.reason
+
+
+def test_every_change_raises_the_version(db, ref, staff):
+    saved = save_inquiry(db, make_input(ref), staff.id, FROZEN_NOW)
+    assert saved.version == 1
+    correct_inquiry(db, saved.id, make_input(ref, age=80), staff.id, FROZEN_NOW,
+                    expected_version=1)
+    assert get_inquiry(db, saved.id).version == 2
+    from balie.db.inquiries import EditConflict
+
+    with pytest.raises(EditConflict):
+        correct_inquiry(db, saved.id, make_input(ref, age=81), staff.id, FROZEN_NOW,
+                        expected_version=1)

@@ -9,7 +9,7 @@ in order, the :class:`~balie.domain.models.InquiryInput` to save.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime
 
 from balie.domain.lookup import Candidate, resolve, resolve_many
@@ -28,7 +28,7 @@ from balie.domain.parsing import (
 )
 from balie.domain.reference_data import ROUTE_EXTERNAL
 from balie.domain.routing import RuleSet, Suggestion
-from balie.domain.timekeeping import local, local_day, to_db
+from balie.domain.timekeeping import local, local_day
 
 GENDERS = (("", "-", "-"), ("f", "v", "vrouw"), ("m", "m", "man"), ("x", "x", "anders"))
 """(stored code, key, Dutch label); the empty code means not recorded."""
@@ -55,8 +55,8 @@ class IntakeDraft:
     reason: str = ""
     correction_of: int | None = None
     """The inquiry being corrected, or None for a new registration."""
-    expected_updated_at: str | None = None
-    """The corrected inquiry's ``updated_at`` when it was opened (to detect a conflict)."""
+    expected_version: int | None = None
+    """The corrected inquiry's version when it was opened (to detect a conflict)."""
 
     CONTENT = ("village", "age", "gender", "topics", "summary", "urgent", "route",
                "referral", "callback", "consent", "name", "phone", "postcode", "reason")
@@ -76,6 +76,12 @@ class IntakeDraft:
             "met contactgegevens" if (self.name.strip() or self.phone.strip()) else "",
         ]
         return ", ".join(p for p in parts if p) or "alleen keuzevelden ingevuld"
+
+    def storable(self) -> IntakeDraft:
+        """The draft as it may be stored: personal details only once consent is given."""
+        if self.consent:
+            return self
+        return replace(self, name="", phone="", postcode="", callback="")
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
@@ -97,14 +103,8 @@ class IntakeCheck:
     warnings: dict[str, str] = field(default_factory=dict)
     """Things the desk should know but that do not block saving."""
     village: Village | None = None
-    village_options: tuple[Village, ...] = ()
     topics: tuple[Topic, ...] = ()
-    topic_options: tuple[Topic, ...] = ()
-    """Options for the topic being typed (the last unresolved piece)."""
-    topic_pending: str = ""
-    """The piece of the topics text that ``topic_options`` are for."""
     referral: ReferralTarget | None = None
-    referral_options: tuple[ReferralTarget, ...] = ()
     age: int | None = None
     callback: Moment | None = None
     phone: str | None = None
@@ -124,35 +124,47 @@ class _Choices:
     referrals: list[Candidate[ReferralTarget]]
 
 
-_choices_cache: list[tuple[Reference, _Choices]] = []
+_choices_cache: dict[bool, tuple[Reference, _Choices]] = {}
 
 
-def _choices(reference: Reference) -> _Choices:
-    """The type-ahead candidates of a reference, built once per loaded reference."""
-    if _choices_cache and _choices_cache[0][0] is reference:
-        return _choices_cache[0][1]
-    villages = sorted(reference.villages.active, key=lambda v: -(v.inhabitants or 0))
+def _choices(reference: Reference, retired: bool = False) -> _Choices:
+    """Type-ahead candidates, built once per loaded reference.
+
+    New registrations offer active entries only; a correction also accepts retired
+    ones, so an old registration stays correctable after beheer retired its village.
+    Retired entries come after all active ones.
+    """
+    cached = _choices_cache.get(retired)
+    if cached and cached[0] is reference:
+        return cached[1]
+
+    def pick(entries):
+        return [*entries.active, *(e for e in entries.all if e.retired)] if retired \
+            else list(entries.active)
+
+    villages = sorted(pick(reference.villages), key=lambda v: (v.retired, -(v.inhabitants or 0)))
     choices = _Choices(
         # Largest first, so "hoog" offers Hoogersmilde before Hooghalen.
         villages=[Candidate(v, v.name, v.aliases) for v in villages],
         # In their numbered order: 1 is the first topic.
-        topics=[Candidate(t, t.name, t.aliases) for t in reference.topics.active],
-        referrals=[Candidate(r, r.name) for r in reference.referral_targets.active],
+        topics=[Candidate(t, t.name, t.aliases) for t in pick(reference.topics)],
+        referrals=[Candidate(r, r.name) for r in pick(reference.referral_targets)],
     )
-    _choices_cache[:] = [(reference, choices)]
+    _choices_cache[retired] = (reference, choices)
     return choices
 
 
-def village_candidates(reference: Reference) -> list[Candidate[Village]]:
-    return _choices(reference).villages
+def village_candidates(reference: Reference, retired: bool = False) -> list[Candidate[Village]]:
+    return _choices(reference, retired).villages
 
 
-def topic_candidates(reference: Reference) -> list[Candidate[Topic]]:
-    return _choices(reference).topics
+def topic_candidates(reference: Reference, retired: bool = False) -> list[Candidate[Topic]]:
+    return _choices(reference, retired).topics
 
 
-def referral_candidates(reference: Reference) -> list[Candidate[ReferralTarget]]:
-    return _choices(reference).referrals
+def referral_candidates(reference: Reference, retired: bool = False
+                        ) -> list[Candidate[ReferralTarget]]:
+    return _choices(reference, retired).referrals
 
 
 def single_matches(text: str, candidates: list[Candidate]) -> tuple[list[str], str]:
@@ -190,19 +202,18 @@ def check(
     errors: dict[str, str] = {}
     warnings: dict[str, str] = {}
     today = local_day(now)
+    correcting = draft.correction_of is not None
 
     channel = next((c for c in reference.channels.all if c.code == draft.channel), None)
-    if channel is None:
+    if channel is None or (channel.retired and not correcting):
         errors["channel"] = "Kies een kanaal."
 
     village = None
-    village_options: tuple[Village, ...] = ()
     if draft.village.strip():
-        found = resolve(draft.village, village_candidates(reference))
-        village_options = tuple(c.value for c in found.options)
+        found = resolve(draft.village, village_candidates(reference, correcting))
         village = found.chosen.value if found.chosen else None
         if found.ambiguous:
-            errors["village"] = f"Bedoelt u {_options_text(village_options)}?"
+            errors["village"] = f"Bedoelt u {_options_text(found.options)}?"
         elif village is None:
             errors["village"] = (f"'{draft.village.strip()}' is geen dorp in de lijst; "
                                  "kies 'onbekend' als het niet bekend is.")
@@ -218,14 +229,10 @@ def check(
     if draft.gender not in {code for code, _, _ in GENDERS}:
         errors["gender"] = "Kies v, m, x of laat leeg."
 
-    candidates = topic_candidates(reference)
+    candidates = topic_candidates(reference, correcting)
     picked = resolve_many(draft.topics, candidates)
     topics = tuple(c.value for c in picked.chosen)
-    topic_options: tuple[Topic, ...] = ()
-    topic_pending = ""
     if picked.unresolved:
-        topic_pending, options = picked.unresolved[-1]
-        topic_options = tuple(c.value for c in options)
         problems = []
         for piece, piece_options in picked.unresolved:
             if piece_options:
@@ -258,14 +265,12 @@ def check(
         errors["route"] = f"{route.name} wordt niet meer gebruikt; kies een andere route."
 
     referral = None
-    referral_options: tuple[ReferralTarget, ...] = ()
     if route is not None and route.kind == ROUTE_EXTERNAL:
         if draft.referral.strip():
-            found = resolve(draft.referral, referral_candidates(reference))
-            referral_options = tuple(c.value for c in found.options)
+            found = resolve(draft.referral, referral_candidates(reference, correcting))
             referral = found.chosen.value if found.chosen else None
             if found.ambiguous:
-                errors["referral"] = f"Bedoelt u {_options_text(referral_options)}?"
+                errors["referral"] = f"Bedoelt u {_options_text(found.options)}?"
             elif referral is None:
                 errors["referral"] = f"'{draft.referral.strip()}' staat niet in de lijst."
         elif for_save:
@@ -327,12 +332,8 @@ def check(
         errors=errors,
         warnings=warnings,
         village=village,
-        village_options=village_options,
         topics=topics,
-        topic_options=topic_options,
-        topic_pending=topic_pending,
         referral=referral,
-        referral_options=referral_options,
         age=age,
         callback=callback,
         phone=phone,
@@ -368,5 +369,5 @@ def draft_from_inquiry(inquiry, reference: Reference) -> IntakeDraft:
         phone=format_phone(inquiry.phone),
         postcode=inquiry.postcode or "",
         correction_of=inquiry.id,
-        expected_updated_at=to_db(inquiry.updated_at),
+        expected_version=inquiry.version,
     )

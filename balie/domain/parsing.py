@@ -130,7 +130,7 @@ def parse_phone(text: str) -> str | None:
     compact = re.sub(r"[\s().-]", "", raw)
     international = compact.startswith(("+", "00"))
     if international and not compact.startswith(("+31", "0031")):
-        if not re.fullmatch(r"(\+|00)\d{6,15}", compact):
+        if not re.fullmatch(r"(\+|00)[1-9]\d{5,14}", compact):
             raise InvalidInput("Dat lijkt geen buitenlands telefoonnummer (+49 30 1234567).")
         return raw  # foreign: kept exactly as typed
     import phonenumbers  # a large module: loaded the first time a number is typed

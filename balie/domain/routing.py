@@ -91,6 +91,8 @@ class RuleSet:
         topic_ids = frozenset(t.id for t in topics)
         village_id = village.id if village else None
         for rule in self.rules:
+            if rule.route.retired:  # no longer offered for new registrations
+                continue
             if rule.matches(village_id, age, topic_ids):
                 return Suggestion(rule.route, self._reason(rule, village, age, topics),
                                   rule.referral_id)
