@@ -32,6 +32,7 @@ from balie.domain.timekeeping import utc_now
 from balie.screens.dialog import ChoiceDialog
 from balie.screens.help import HelpScreen, key_label
 from balie.screens.intake import IntakeScreen
+from balie.screens.overview import OverviewScreen
 
 T = TypeVar("T")
 
@@ -50,12 +51,14 @@ class BalieApp(App[None]):
 
     TITLE = "balie"
     CSS_PATH = "app.tcss"
-    MODES = {"intake": IntakeScreen}
+    MODES = {"intake": IntakeScreen, "overview": OverviewScreen}
     DEFAULT_MODE = "intake"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
         Binding("ctrl+n", "new_inquiry", "Nieuw", id="app.new", priority=True,
                 tooltip="Een nieuwe vraag registreren, vanuit elk scherm"),
+        Binding("f2", "switch_mode('overview')", "Overzicht", id="app.overview",
+                key_display="F2", tooltip="Het dagoverzicht: vragen per dorp en route"),
         Binding("f1", "help", "Help", id="app.help", key_display="F1", tooltip="Alle toetsen"),
         Binding("ctrl+q", "quit", "Stop", id="app.quit", priority=True,
                 tooltip="balie afsluiten (een half formulier blijft als concept bewaard)"),

@@ -185,6 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help="extra zoekwoorden van een dorp (bijv. Broekstreek)")
         sub.add_argument("--kind", dest="route_kind", choices=("team", "desk", "external"),
                          help="soort route")
+        sub.add_argument("--short-name", metavar="NAAM",
+                         help="korte naam van een route (voor smalle kolommen)")
         sub.add_argument("--display-name", metavar="NAAM", help="weergavenaam van een medewerker")
         sub.add_argument("--role", choices=("balie", "team", "teamleider", "beheer"),
                          help="rol van een medewerker")
@@ -420,6 +422,7 @@ def _ref(path: Path, args: argparse.Namespace) -> int:
                 "inhabitants": getattr(args, "inhabitants", None),
                 "aliases": getattr(args, "aliases", None),
                 "kind": getattr(args, "route_kind", None),
+                "short_name": getattr(args, "short_name", None),
                 "display_name": getattr(args, "display_name", None),
                 "role": getattr(args, "role", None),
                 "team": getattr(args, "team", None),

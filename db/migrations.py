@@ -324,11 +324,24 @@ def _reports(db: BalieDatabase) -> None:
             imported_by INTEGER NOT NULL REFERENCES staff(id)
         );
         ALTER TABLE inquiry ADD COLUMN import_batch_id INTEGER REFERENCES import_batch(id);
-
-        -- Raised by every change, so a correction never overwrites someone else's.
-        ALTER TABLE inquiry ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
         """,
     )
+
+
+@migration("0005_versions_and_short_names")
+def _versions_and_short_names(db: BalieDatabase) -> None:
+    run_sql(
+        db,
+        """
+        -- Raised by every change, so a correction never overwrites someone else's.
+        ALTER TABLE inquiry ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+
+        -- A short name for narrow table columns ("Maatsch. werk").
+        ALTER TABLE route ADD COLUMN short_name TEXT NOT NULL DEFAULT '';
+        """,
+    )
+    for code, short in ref.ROUTE_SHORT_NAMES.items():
+        db.execute("UPDATE route SET short_name = ? WHERE code = ?", [short, code])
 
 def unknown_migrations(db: BalieDatabase) -> list[str]:
     """Applied migrations this code does not know: a sign of a newer balie."""

@@ -49,7 +49,7 @@ KINDS: dict[str, Kind] = {
     for kind in (
         Kind("villages", "village", "dorp", attributes=("area", "inhabitants", "aliases")),
         Kind("areas", "area", "gebied"),
-        Kind("routes", "route", "route", has_code=True, attributes=("kind",)),
+        Kind("routes", "route", "route", has_code=True, attributes=("kind", "short_name")),
         Kind("channels", "channel", "kanaal", has_code=True),
         Kind("topics", "topic", "onderwerp", has_code=True, attributes=("aliases",)),
         Kind("referrals", "referral_target", "verwijsadres"),
@@ -88,7 +88,8 @@ def load_reference(db: BalieDatabase) -> Reference:
             )
         )
         routes = Entries.of(
-            Route(r["id"], r["code"], r["name"], r["kind"], r["retired_at"] is not None)
+            Route(r["id"], r["code"], r["name"], r["kind"], r["retired_at"] is not None,
+                  r["short_name"])
             for r in db.query("SELECT * FROM route ORDER BY sort_order, id")
         )
         channels = Entries.of(
@@ -123,7 +124,8 @@ def list_entries(db: BalieDatabase, spec: Kind) -> list[dict[str, Any]]:
                   ORDER BY staff.username"""
     else:
         columns = "code, name AS naam" if spec.has_code else "name AS naam"
-        extra = {"routes": ", kind AS soort", "topics": ", aliases AS zoekwoorden"}.get(
+        extra = {"routes": ", kind AS soort, short_name AS kort",
+                 "topics": ", aliases AS zoekwoorden"}.get(
             spec.key, ""
         )
         sql = f"SELECT {columns}{extra}, {retired} FROM {spec.table} ORDER BY sort_order, id"

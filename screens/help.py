@@ -37,7 +37,8 @@ def bindings_table(title: str, bindings: list[Binding]) -> Table:
     table.add_column()
     for binding in bindings:
         if binding.description:
-            table.add_row(key_label(binding.key), binding.tooltip or binding.description)
+            table.add_row(binding.key_display or key_label(binding.key),
+                          binding.tooltip or binding.description)
     return table
 
 

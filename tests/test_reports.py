@@ -37,9 +37,8 @@ DST_START = date(2026, 3, 29)  # a day of 23 hours
 DST_END = date(2026, 10, 25)  # a day of 25 hours: 02:30 happens twice
 
 
-@pytest.fixture
-def fixture_db(db_path):
-    db = open_database(db_path)
+def fill_fixture(db) -> None:
+    """Register the inquiries of FIXTURE (at their own moments)."""
     ref = load_reference(db)
     staff = ensure_staff(db, "rapport")
     topic = {t.code: t.id for t in ref.topics.all}
@@ -52,7 +51,13 @@ def fixture_db(db_path):
             referral_target_id=ref.referral_targets.all[0].id if route == "external" else None,
             age=70 if route == "senior_work" else 40, gender="f")
         save_inquiry(db, data, staff.id, moment)
-    yield db, ref
+
+
+@pytest.fixture
+def fixture_db(db_path):
+    db = open_database(db_path)
+    fill_fixture(db)
+    yield db, load_reference(db)
     db.close()
 
 

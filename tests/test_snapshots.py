@@ -59,3 +59,15 @@ def test_filled_form_with_suggestion_and_messages(snap_compare, db_path, size):
 def test_help_screen(snap_compare, db_path):
     app = make_app(db_path, username="snapshot", clock=lambda: FROZEN_NOW)
     assert snap_compare(app, press=["f1"], terminal_size=(100, 40), run_before=ready)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_overview_of_a_month(snap_compare, db_path, size):
+    from balie.db import open_database
+    from tests.test_reports import fill_fixture
+
+    db = open_database(db_path)
+    fill_fixture(db)
+    db.close()
+    app = make_app(db_path, username="snapshot", clock=lambda: FROZEN_NOW)
+    assert snap_compare(app, press=["f2", "p", "p"], terminal_size=size, run_before=ready)

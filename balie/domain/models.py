@@ -37,6 +37,12 @@ class Route:
     name: str
     kind: str
     retired: bool = False
+    short_name: str = ""
+    """For narrow columns; the name when not set."""
+
+    @property
+    def short(self) -> str:
+        return self.short_name or self.name
 
     @property
     def is_team(self) -> bool:

@@ -81,6 +81,14 @@ ROUTES: tuple[tuple[str, str, str], ...] = (
     (EXTERNAL, "Extern doorverwezen", ROUTE_EXTERNAL),
 )
 
+ROUTE_SHORT_NAMES = {
+    CLIENT_SUPPORT: "Cliëntond.",
+    SOCIAL_WORK: "Maatsch.",
+    SENIOR_WORK: "Senioren",
+    DESK: "Balie",
+    EXTERNAL: "Extern",
+}
+
 # Where "extern doorverwezen" sends people (DOMAIN.md: formal support partners).
 REFERRAL_TARGETS: tuple[str, ...] = (
     "Gemeente Wmo-loket",

@@ -81,7 +81,11 @@ def publishable(report: Report, suppressed: bool) -> tuple[Report, Mask | None, 
     return report, suppress(report), hidden_previous(report)
 
 
-def headers(report: Report) -> list[str]:
+def headers(report: Report, *, short: bool = False) -> list[str]:
+    """Column headings; ``short`` for a screen (short route names, no period name)."""
+    if short:
+        return [report.heading, *(r.short for r in report.columns), "Totaal", "Vorig jaar",
+                "Verschil", "Per 1.000"]
     return [report.heading, *(r.name for r in report.columns), "Totaal",
             f"Totaal {report.previous_period.label()}", "Verschil", "Per 1.000 inwoners"]
 

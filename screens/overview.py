@@ -1,0 +1,374 @@
+"""Dagoverzicht: where inquiries came from and where they went, for any period.
+
+The table is :func:`balie.domain.report_output.table_rows` of the same report that
+``balie report`` prints, so screen, command line and export show the same figures.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
+
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label, Sparkline, Static
+from textual.worker import Worker, WorkerState
+
+from balie.db.audit import log_event
+from balie.db.errors import StoreError
+from balie.db.reference import load_reference
+from balie.db.reports import daily, report
+from balie.domain.models import Reference
+from balie.domain.parsing import InvalidInput, parse_day
+from balie.domain.periods import KIND_NAMES, KINDS, Period, containing, parse_period
+from balie.domain.report import BREAKDOWNS, Report
+from balie.domain.report_output import headers, publishable, table_rows, to_csv
+from balie.domain.timekeeping import local_day, local_days_span
+from balie.screens.factsheet import FactsheetScreen
+
+BROWSE = Binding.Group("Bladeren", compact=True)
+LABEL_WIDTH = 26
+"""The label column is cut here (with …) so the figures fit beside it at 120 columns."""
+CHART_DAYS = 30
+CHARTS_FROM_HEIGHT = 32
+CHARTS_FROM_WIDTH = 140
+TREND_WEEKS = 12
+REFRESH_SECONDS = 30
+"""How often an overview that includes today is counted again (other desks register)."""
+BARS = "▁▂▃▄▅▆▇█"
+
+
+def trend(values: list[int]) -> str:
+    """A small text sparkline: ▁▃▇ for the weeks of a village."""
+    top = max(values, default=0)
+    if not top:
+        return " " * len(values)
+    return "".join(BARS[min(len(BARS) - 1, round(v / top * (len(BARS) - 1)))] for v in values)
+
+
+class OverviewScreen(Screen):
+    """Counts by village (or area, channel, topic, hour) and route, for any period."""
+
+    CSS_PATH = "overview.tcss"
+    HELP_TITLE = "Overzicht"
+    BINDINGS = [
+        Binding("left", "shift(-1)", "Vorige", id="overview.previous", priority=True,
+                key_display="←", tooltip="De vorige dag (week, maand, ...)", group=BROWSE),
+        Binding("right", "shift(1)", "Volgende", id="overview.next", priority=True,
+                key_display="→", tooltip="De volgende dag (week, maand, ...)", group=BROWSE),
+        Binding("t", "today", "Vandaag", id="overview.today",
+                tooltip="Terug naar vandaag (of de periode van vandaag)"),
+        Binding("d", "ask_date", "Datum", id="overview.date",
+                tooltip="Naar een datum: gisteren, 12-3, vr, 8 maart, 2024-03-12"),
+        Binding("p", "next_kind", "Periode", id="overview.kind",
+                tooltip="Dag, week, maand, kwartaal, jaar of een eigen periode"),
+        Binding("i", "next_breakdown", "Indeling", id="overview.breakdown",
+                tooltip="Per dorp, gebied, kanaal, onderwerp of uur"),
+        Binding("l", "toggle_empty", "Leeg", id="overview.empty",
+                tooltip="Regels zonder vragen tonen of verbergen"),
+        Binding("a", "toggle_avg", "AVG", id="overview.avg",
+                tooltip="Kleine aantallen verbergen zoals voor extern gebruik (<10)"),
+        Binding("e", "export", "Export", id="overview.export",
+                tooltip="Als CSV voor Excel opslaan (met AVG als die aan staat)"),
+        Binding("f", "factsheet", "Factsheet", id="overview.factsheet",
+                tooltip="Jaarcijfers per team, zoals in het jaarverslag"),
+        Binding("g", "toggle_charts", "Grafiek", id="overview.charts",
+                tooltip="Grafieken tonen of verbergen: per route de laatste 30 dagen, "
+                        "per dorp een trend van 12 weken"),
+        Binding("escape", "app.switch_mode('intake')", "Terug", id="overview.back",
+                key_display="Esc", tooltip="Terug naar het registreren"),
+        Binding("up", "scroll(-1)", show=False, priority=True),
+        Binding("down", "scroll(1)", show=False, priority=True),
+        Binding("pageup", "scroll(-10)", show=False),
+        Binding("pagedown", "scroll(10)", show=False),
+        Binding("shift+left", "pan(-8)", show=False),
+        Binding("shift+right", "pan(8)", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reference: Reference | None = None
+        self.period: Period | None = None
+        self.breakdown = "village"
+        self.hide_empty = True
+        self.suppressed = False
+        self.report: Report | None = None
+        self.asking: str | None = None
+        """What the input line asks for: "date", "range", or None when closed."""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="title")
+        yield Static(id="settings")
+        yield DataTable(id="report", zebra_stripes=True, cursor_type="none")
+        with Vertical(id="charts"):
+            yield Static(id="charts-title")
+            yield Horizontal(id="sparklines")
+        with Horizontal(id="ask"):
+            yield Label(id="ask-label")
+            yield Input(id="ask-input", compact=True)
+        yield Static(id="status")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#report", DataTable).can_focus = False
+        # Charts when there is room for them beside the whole table.
+        size = self.app.size
+        self.query_one("#charts").display = (size.height >= CHARTS_FROM_HEIGHT
+                                             and size.width >= CHARTS_FROM_WIDTH)
+        self.query_one("#ask").display = False
+        self.period = containing("day", local_day(self.app.clock()))
+        self.set_interval(REFRESH_SECONDS, self.refresh_if_current)
+        self.recount()
+
+    # --- counting ------------------------------------------------------------------
+
+    @work(exclusive=True, group="count", exit_on_error=False)
+    async def recount(self) -> None:
+        app = self.app
+        if self.reference is None:
+            self.reference = await app.run_db(load_reference)
+        result = await app.run_db(report, self.reference, self.period, self.breakdown,
+                                  include_empty=not self.hide_empty)
+        self.report = result
+        trends = None
+        charts = self.query_one("#charts").display
+        if charts and self.breakdown in ("village", "area"):
+            trends = await self.trends()
+        self.show(result, trends)
+        if self.query_one("#charts").display:
+            await self.show_charts()
+
+    async def trends(self) -> dict[str, str]:
+        """A 12-week trend per village (or area), ending with the current period."""
+        last = self.period.last
+        first = last - timedelta(weeks=TREND_WEEKS) + timedelta(days=1)
+        counts = await self.app.run_db(daily, local_days_span(first, last), "village")
+        weekly: Counter = Counter()
+        for (day, village), n in counts.items():
+            week = (date.fromisoformat(day) - first).days // 7
+            weekly[(village, week)] += n
+        ref = self.reference
+        result = {}
+        for village in ref.villages.all:
+            result[village.name] = trend([weekly[(village.id, w)] for w in range(TREND_WEEKS)])
+        for area in ref.areas.all:
+            ids = [v.id for v in ref.villages.all if v.area_id == area.id]
+            series = [sum(weekly[(v, w)] for v in ids) for w in range(TREND_WEEKS)]
+            result[area.name] = result[f"Totaal {area.name}"] = trend(series)
+        return result
+
+    def show(self, result: Report, trends: dict[str, str] | None) -> None:
+        self.query_one("#title", Static).update(Text(
+            f"{result.heading} x route, {result.period.label()}", style="bold"))
+        settings = Text()
+        for name, value in (("Periode", KIND_NAMES[result.period.kind]),
+                            ("Indeling", BREAKDOWNS[self.breakdown].lower()),
+                            ("Lege regels", "verborgen" if self.hide_empty else "getoond"),
+                            ("Vorig jaar", result.previous_period.label()),
+                            ("AVG", "aan: kleine aantallen <10" if self.suppressed else "uit")):
+            if settings:
+                settings.append("  ·  ")
+            settings.append(f"{name}: ", style="dim")
+            settings.append(value, style="bold" if name != "AVG" or self.suppressed else "")
+        if result.note:
+            settings.append(f"\n{result.note}", style="dim")
+        self.query_one("#settings", Static).update(settings)
+        table = self.query_one("#report", DataTable)
+        table.clear(columns=True)
+        names = headers(result, short=True)
+        published, _, _ = publishable(result, self.suppressed)
+        rows = table_rows(result, suppressed=self.suppressed)
+        if trends is not None:
+            names.append(f"Trend {TREND_WEEKS} wk")
+            rows = [[*row, trends.get(row[0], "")] for row in rows]
+        # Figures are right-aligned by padding them to their column's width.
+        widths = [max(len(str(r[k])) for r in [names, *rows]) for k in range(len(names))]
+        widths[0] = min(LABEL_WIDTH, widths[0])
+        table.add_column(Text(names[0]), width=widths[0])
+        for name, width in zip(names[1:], widths[1:]):
+            table.add_column(Text(name.rjust(width)), width=width)
+        for line, row in zip(published.lines, rows):
+            style = "bold" if line.kind in ("subtotal", "total") else ""
+            cells = [Text(row[0], style=style, no_wrap=True, overflow="ellipsis")]
+            cells += [Text(cell.rjust(width), style=style)
+                      for cell, width in zip(row[1:], widths[1:])]
+            if trends is not None:
+                cells[-1] = Text(row[-1].ljust(widths[-1]), style="cyan")
+            table.add_row(*cells)
+
+    async def show_charts(self) -> None:
+        """One sparkline per route: inquiries per day over the last 30 days."""
+        last = min(self.period.last, local_day(self.app.clock()))
+        first = last - timedelta(days=CHART_DAYS - 1)
+        counts = await self.app.run_db(daily, local_days_span(first, last), "route")
+        days = [(first + timedelta(days=n)).isoformat() for n in range(CHART_DAYS)]
+        box = self.query_one("#sparklines", Horizontal)
+        await box.remove_children()
+        for route in self.reference.routes.all:
+            series = [counts[(day, route.id)] for day in days]
+            if route.retired and not any(series):
+                continue
+            column = Vertical(classes="chart")
+            await box.mount(column)
+            await column.mount(Label(Text(f"{route.name}\n{sum(series)} in {CHART_DAYS} dagen, "
+                                          f"max {max(series)}/dag")),
+                               Sparkline(series, summary_function=max))
+        self.query_one("#charts-title", Static).update(Text(
+            f"Vragen per dag per route, {first:%d-%m} t/m {last:%d-%m-%Y}", style="bold"))
+
+    def refresh_if_current(self) -> None:
+        if self.period and self.period.first <= local_day(self.app.clock()) <= self.period.last:
+            self.recount()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            message = error.message if isinstance(error, StoreError) else type(error).__name__
+            self.set_status(f"Niet gelukt: {message}", "error")
+
+    # --- actions -------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # While a date is being typed, the arrows move the cursor in it.
+        if self.asking and action in ("shift", "scroll"):
+            return False
+        return True
+
+    def action_shift(self, steps: int) -> None:
+        if self.asking:
+            return
+        self.period = self.period.shift(steps)
+        self.recount()
+
+    def action_today(self) -> None:
+        kind = "day" if self.period.kind == "range" else self.period.kind
+        self.period = containing(kind, local_day(self.app.clock()))
+        self.recount()
+
+    def action_next_kind(self) -> None:
+        kind = KINDS[(KINDS.index(self.period.kind) + 1) % len(KINDS)]
+        if kind == "range":
+            self.ask("range", "Eigen periode (bijv. 1-3 t/m 15-3):")
+            return
+        self.period = containing(kind, self.period.last)
+        self.recount()
+
+    def action_next_breakdown(self) -> None:
+        codes = list(BREAKDOWNS)
+        self.breakdown = codes[(codes.index(self.breakdown) + 1) % len(codes)]
+        self.recount()
+
+    def action_toggle_empty(self) -> None:
+        self.hide_empty = not self.hide_empty
+        self.recount()
+
+    def action_toggle_avg(self) -> None:
+        self.suppressed = not self.suppressed
+        self.recount()
+
+    def action_toggle_charts(self) -> None:
+        charts = self.query_one("#charts")
+        charts.display = not charts.display
+        self.recount()
+
+    def action_scroll(self, lines: int) -> None:
+        self.query_one("#report", DataTable).scroll_relative(y=lines, animate=False)
+
+    def action_pan(self, columns: int) -> None:
+        self.query_one("#report", DataTable).scroll_relative(x=columns, animate=False)
+
+    def action_factsheet(self) -> None:
+        year = containing("year", self.period.last)
+        self.app.push_screen(FactsheetScreen(year, self.reference, self.suppressed))
+
+    def action_ask_date(self) -> None:
+        self.ask("date", "Ga naar (gisteren, 12-3, vr, 8 maart, 2024-03-12):")
+
+    def ask(self, what: str, label: str) -> None:
+        self.asking = what
+        self.query_one("#ask-label", Label).update(label)
+        box = self.query_one("#ask")
+        box.display = True
+        field = self.query_one("#ask-input", Input)
+        field.value = ""
+        field.focus()
+
+    def close_question(self) -> None:
+        self.asking = None
+        self.query_one("#ask").display = False
+        self.set_focus(None)
+
+    def on_key(self, event: events.Key) -> None:
+        if self.asking and event.key == "escape":
+            event.stop()
+            self.close_question()
+
+    @on(Input.Submitted, "#ask-input")
+    def answered(self, event: Input.Submitted) -> None:
+        today = local_day(self.app.clock())
+        text = event.value
+        try:
+            if self.asking == "range":
+                first_text, sep, last_text = text.replace("tot en met", "t/m").partition("t/m")
+                if not sep:
+                    first_text, sep, last_text = text.partition(" - ")
+                if not sep:
+                    raise InvalidInput("Typ twee datums met t/m ertussen, bijv. 1-3 t/m 15-3.")
+                first, last = parse_day(first_text, today), parse_day(last_text, today)
+                if last < first:
+                    raise InvalidInput("De tweede datum ligt vóór de eerste.")
+                self.period = Period("range", first, last)
+            else:
+                self.period = parse_period(self.period.kind if self.period.kind != "range"
+                                           else "day", text, today)
+        except InvalidInput as error:
+            self.set_status(error.message, "error")  # the question stays open, text kept
+            return
+        self.close_question()
+        self.set_status("")
+        self.recount()
+
+    @work(exclusive=True, group="export", exit_on_error=False)
+    async def action_export(self) -> None:
+        if self.report is None:
+            return
+        folder = export_folder()
+        name = (f"balie-{self.breakdown}-{self.report.period.first}-{self.report.period.last}"
+                f"{'-avg' if self.suppressed else ''}.csv")
+        target = folder / name
+        text = to_csv(self.report, suppressed=self.suppressed)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8-sig", newline="")
+        except OSError as error:
+            self.set_status(f"Export niet gelukt: {error.strerror or error}", "error")
+            return
+        app = self.app
+        await app.run_db(log_event, app.staff.id, "export", app.clock(),
+                         detail=f"{target} ({'AVG' if self.suppressed else 'intern'})",
+                         origin=app.origin)
+        self.set_status(f"Opgeslagen als {target}", "ok")
+
+    def set_status(self, text: str, kind: str = "info") -> None:
+        status = self.query_one("#status", Static)
+        status.update(Text(text))
+        status.set_class(kind == "error", "-error")
+        status.set_class(kind == "ok", "-ok")
+
+
+def export_folder() -> Path:
+    """Where exports go: BALIE_EXPORT_DIR, or the user's documents folder."""
+    import os
+
+    import platformdirs
+
+    configured = os.environ.get("BALIE_EXPORT_DIR")
+    if configured:
+        return Path(configured).expanduser()
+    return platformdirs.user_documents_path() / "balie"

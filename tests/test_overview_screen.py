@@ -1,0 +1,182 @@
+"""The daily overview: navigation, switching, export, and the same figures as the CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from rich.text import Text
+from textual.widgets import DataTable, Input, Static
+
+from balie.app import make_app
+from balie.db.reference import load_reference
+from balie.db.reports import report
+from balie.domain.periods import containing
+from balie.domain.report_output import table_rows
+from balie.screens.factsheet import FactsheetScreen
+from balie.screens.overview import OverviewScreen
+from tests.conftest import FROZEN_NOW
+from tests.test_reports import DST_START, fixture_db  # noqa: F401 - the fixture
+
+SIZE = (120, 40)
+
+
+def build(db_path):
+    return make_app(db_path, username="teamleider", clock=lambda: FROZEN_NOW)
+
+
+async def settle(pilot) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def open_overview(pilot) -> OverviewScreen:
+    await settle(pilot)
+    await pilot.press("f2")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, OverviewScreen)
+    return screen
+
+
+def shown(screen: OverviewScreen) -> list[list[str]]:
+    table = screen.query_one("#report", DataTable)
+    rows = []
+    for index in range(table.row_count):
+        cells = table.get_row_at(index)
+        rows.append([(c.plain if isinstance(c, Text) else str(c)).strip() for c in cells])
+    return rows
+
+
+def title(screen) -> str:
+    return str(screen.query_one("#title", Static).render())
+
+
+async def test_the_screen_shows_exactly_what_balie_report_computes(fixture_db, db_path):
+    db, ref = fixture_db
+    app = build(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_overview(pilot)
+        screen.period = containing("day", DST_START)
+        screen.hide_empty = False
+        screen.recount()
+        await settle(pilot)
+        expected = table_rows(report(db, ref, containing("day", DST_START), "village"))
+        assert [row[:len(expected[0])] for row in shown(screen)] == expected
+
+
+async def test_arrows_today_and_a_typed_date_move_through_time(fixture_db, db_path):
+    app = build(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_overview(pilot)
+        assert "dinsdag 10 maart 2026" in title(screen)
+        await pilot.press("left")
+        await settle(pilot)
+        assert "maandag 9 maart 2026" in title(screen)
+        await pilot.press("right", "right")
+        await settle(pilot)
+        assert "woensdag 11 maart 2026" in title(screen)
+        await pilot.press("t")
+        await settle(pilot)
+        assert "dinsdag 10 maart 2026" in title(screen)
+        await pilot.press("d")
+        assert isinstance(app.focused, Input)
+        await pilot.press(*"31-2", "enter")  # impossible: said at the line, text kept
+        assert "bestaat niet" in str(screen.query_one("#status").render())
+        assert app.focused.value == "31-2"
+        app.focused.value = "29-3"  # without a year: the last 29 March, a year ago
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "zaterdag 29 maart 2025" in title(screen)
+        await pilot.press("d")
+        app.focused.value = "29-3-2026"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "zondag 29 maart 2026" in title(screen)
+        total = next(row for row in shown(screen) if row[0] == "Totaal")
+        assert total[6] == "3"
+
+
+async def test_switching_period_and_breakdown(fixture_db, db_path):
+    app = build(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_overview(pilot)
+        await pilot.press("p")  # week
+        await settle(pilot)
+        assert "week 11 van 2026" in title(screen)
+        await pilot.press("p")  # month
+        await settle(pilot)
+        assert title(screen).endswith("maart 2026")
+        assert next(row for row in shown(screen) if row[0] == "Totaal")[6] == "6"
+        await pilot.press("i")  # by area
+        await settle(pilot)
+        assert title(screen).startswith("Gebied x route")
+        await pilot.press("i", "i", "i")  # channel, topic, hour
+        await settle(pilot)
+        assert title(screen).startswith("Uur x route")
+        await pilot.press("p", "p", "p")  # quarter, year, own range
+        assert isinstance(app.focused, Input)
+        app.focused.value = "28-3-2026 t/m 30-3-2026"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "28 mrt 2026 t/m 30 mrt 2026" in title(screen)
+
+
+async def test_avg_view_and_export_for_excel(fixture_db, db_path, tmp_path, monkeypatch):
+    monkeypatch.setenv("BALIE_EXPORT_DIR", str(tmp_path / "export"))
+    app = build(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_overview(pilot)
+        await pilot.press("p", "p")  # the month
+        await pilot.press("a")
+        await settle(pilot)
+        beilen = next(row for row in shown(screen) if row[0] == "Beilen")
+        assert "<10" in beilen and "2" not in beilen[1:7]
+        await pilot.press("e")
+        await settle(pilot)
+        status = str(screen.query_one("#status").render())
+        assert status.startswith("Opgeslagen als ")
+    (exported,) = (tmp_path / "export").glob("*.csv")
+    assert exported.name == "balie-village-2026-03-01-2026-03-31-avg.csv"
+    rows = list(csv.reader(io.StringIO(exported.read_text(encoding="utf-8-sig")),
+                           delimiter=";"))
+    assert rows[2][0] == "Dorp" and any(r and r[0] == "Beilen" and "<10" in r for r in rows)
+
+
+async def test_factsheet_and_back_to_registering(fixture_db, db_path):
+    app = build(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_overview(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        assert isinstance(app.screen, FactsheetScreen)
+        body = str(app.screen.query_one("#factsheet-body").render())
+        assert "Seniorenwerk, 2026" in body and "Totaal: 2 vragen" in body
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        assert app.current_mode == "intake"
+
+
+async def test_charts_and_village_trends_on_request(fixture_db, db_path):
+    app = build(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_overview(pilot)
+        assert not screen.query_one("#charts").display  # 120 columns: the table first
+        await pilot.press("g")
+        await settle(pilot)
+        assert screen.query_one("#charts").display
+        charts = screen.query(".chart")
+        assert len(charts) == len(load_reference(fixture_db[0]).routes.all)
+        table = screen.query_one("#report", DataTable)
+        assert str(table.ordered_columns[-1].label).strip().startswith("Trend")
+        await pilot.press("g")
+        await settle(pilot)
+        assert not screen.query_one("#charts").display
+
+
+async def test_large_terminals_show_the_charts_at_once(fixture_db, db_path):
+    app = build(db_path)
+    async with app.run_test(size=(150, 40)) as pilot:
+        screen = await open_overview(pilot)
+        assert screen.query_one("#charts").display
