@@ -15,8 +15,7 @@ from balie.domain.periods import containing
 from balie.domain.report_output import table_rows
 from balie.screens.factsheet import FactsheetScreen
 from balie.screens.overview import OverviewScreen
-from tests.conftest import FROZEN_NOW
-from tests.test_reports import DST_START, fixture_db  # noqa: F401 - the fixture
+from tests.conftest import DST_START, FROZEN_NOW
 
 SIZE = (120, 40)
 

@@ -64,7 +64,7 @@ def test_help_screen(snap_compare, db_path):
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_overview_of_a_month(snap_compare, db_path, size):
     from balie.db import open_database
-    from tests.test_reports import fill_fixture
+    from tests.conftest import fill_fixture
 
     db = open_database(db_path)
     fill_fixture(db)
