@@ -131,6 +131,20 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--output", metavar="BESTAND",
                         help="naar een bestand schrijven in plaats van naar het scherm")
 
+    importer = command(
+        "import",
+        "lees historische registraties in uit een CSV-bestand",
+        "Leest oude registraties in. Eerste regel: kolomnamen, in willekeurige volgorde:\n"
+        "  datum (dd-mm-jjjj of jjjj-mm-dd), tijd (optioneel, uu:mm), kanaal, dorp, route,\n"
+        "  onderwerp (meerdere gescheiden door |), leeftijd, geslacht, omschrijving (optioneel)\n"
+        "Puntkomma of komma, UTF-8 met of zonder BOM. Namen zoals in balie ref list (hoofd-\n"
+        "letters en accenten tellen niet). Bij één fout wordt niets ingelezen; hetzelfde\n"
+        "bestand twee keer inlezen wordt geweigerd.",
+    )
+    importer.add_argument("file", metavar="BESTAND", help="CSV-bestand")
+    importer.add_argument("--dry-run", action="store_true",
+                          help="alleen controleren, niets inlezen")
+
     rules = command(
         "rules",
         "bekijk of vervang de routeringsregels (het voorstel in het formulier)",
@@ -228,7 +242,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in (None, "start"):
             return _start(path)
         handler = {"info": _info, "demo": _demo, "backup": _backup, "ref": _ref,
-                   "rules": _rules, "report": _report}[args.command]
+                   "rules": _rules, "report": _report, "import": _import}[args.command]
         return handler(path, args)
     except StoreError as error:
         print(f"balie: {error.message}", file=sys.stderr)
@@ -367,6 +381,47 @@ def _report(path: Path, args: argparse.Namespace) -> int:
         sys.stdout.flush()
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def _import(path: Path, args: argparse.Namespace) -> int:
+    from balie.db import open_database
+    from balie.db.importing import already_imported_message, previous_import, store_import
+    from balie.db.reference import ensure_staff, load_reference
+    from balie.domain.importing import read_import
+    from balie.domain.timekeeping import utc_now
+
+    source = Path(args.file)
+    try:
+        text = source.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        print(f"balie: {source} is geen UTF-8; sla het in Excel op als 'CSV UTF-8'.",
+              file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"balie: kan {source} niet lezen: {error.strerror or error}.", file=sys.stderr)
+        return 1
+    now = utc_now()
+    with open_database(path, create=False) as db:
+        checked = read_import(text, load_reference(db), now)
+        if checked.problems:
+            print(f"balie: {source} is niet ingelezen; verbeter deze regels:", file=sys.stderr)
+            for problem in checked.problems:
+                print(f"  {problem}", file=sys.stderr)
+            if len(checked.problems) >= 200:
+                print("  (en mogelijk meer; na 200 meldingen gestopt)", file=sys.stderr)
+            return 1
+        earlier = previous_import(db, checked.fingerprint)
+        if earlier is not None:
+            print(f"balie: {already_imported_message(earlier)}", file=sys.stderr)
+            return 1
+        count = len(checked.rows)
+        if args.dry_run:
+            print(f"{source} is in orde: {count} registraties. Niets ingelezen (--dry-run).")
+            return 0
+        staff = ensure_staff(db, os_username())
+        batch = store_import(db, checked, source.name, staff.id, now)
+    print(f"{count} registraties uit {source} ingelezen (import {batch.id}).")
     return 0
 
 

@@ -17,7 +17,7 @@ from balie.db import open_database
 from balie.db.inquiries import earlier_contacts
 from balie.db.migrations import KNOWN
 
-COMMANDS = ("start", "info", "demo", "backup", "report", "rules", "ref")
+COMMANDS = ("start", "info", "demo", "backup", "report", "import", "rules", "ref")
 
 
 def run(capsys, *argv) -> tuple[int, str, str]:

@@ -1,0 +1,222 @@
+"""Reading historic registrations from a CSV file (``balie import``).
+
+The file has a header row; columns are found by their Dutch name, in any order:
+datum, tijd, kanaal, dorp, route, onderwerp (several separated by ``|``), leeftijd,
+geslacht, omschrijving. Semicolons or commas, UTF-8 with or without BOM. Values are
+matched to the reference data by name or code, ignoring case and accents; retired
+entries count too (the registrations are historic). Every problem is reported with its
+line, column, value and reason, and a file with any problem imports nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from balie.domain.models import Reference
+from balie.domain.parsing import InvalidInput, parse_summary
+from balie.domain.text import fold
+from balie.domain.timekeeping import AMSTERDAM
+
+REQUIRED = ("datum", "kanaal", "dorp", "route", "onderwerp")
+OPTIONAL = ("tijd", "leeftijd", "geslacht", "omschrijving")
+GENDER_WORDS = {"v": "f", "vrouw": "f", "f": "f", "m": "m", "man": "m", "x": "x",
+                "anders": "x", "overig": "x"}
+UNKNOWN_TIME = time(12, 0)
+"""The moment stored for a registration without a time (marked ``time_known = 0``)."""
+MAX_PROBLEMS = 200
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    column: str
+    value: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"regel {self.line}" + (f", kolom '{self.column}'" if self.column else "")
+        value = f": '{self.value}'" if self.value else ""
+        return f"{where}{value}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    line: int
+    registered_at: datetime
+    time_known: bool
+    channel_id: int
+    village_id: int
+    route_id: int
+    topic_ids: tuple[int, ...]
+    age: int | None
+    gender: str | None
+    summary: str
+
+
+@dataclass(frozen=True)
+class ImportFile:
+    rows: tuple[ImportRow, ...]
+    problems: tuple[Problem, ...]
+    fingerprint: str
+    """SHA-256 of the content (line endings and BOM left out): the same file twice."""
+
+
+def fingerprint(text: str) -> str:
+    normal = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return hashlib.sha256(normal.encode("utf-8")).hexdigest()
+
+
+def _lookup(entries, value: str) -> object | None:
+    wanted = fold(value)
+    for entry in entries:
+        names = [entry.name, getattr(entry, "code", ""), getattr(entry, "short_name", "")]
+        if any(name and fold(name) == wanted for name in names):
+            return entry
+    return None
+
+
+def _parse_date(value: str) -> date:
+    raw = value.strip()
+    iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", raw)
+    dutch = re.fullmatch(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})", raw)
+    try:
+        if iso:
+            return date(int(iso[1]), int(iso[2]), int(iso[3]))
+        if dutch:
+            return date(int(dutch[3]), int(dutch[2]), int(dutch[1]))
+    except ValueError:
+        raise InvalidInput("die datum bestaat niet") from None
+    raise InvalidInput("datum als dd-mm-jjjj of jjjj-mm-dd")
+
+
+def _parse_time(value: str) -> time:
+    match = re.fullmatch(r"(\d{1,2})[:.](\d{2})(?::(\d{2}))?", value.strip())
+    if not match:
+        raise InvalidInput("tijd als uu:mm, bijv. 14:30")
+    hour, minute, second = int(match[1]), int(match[2]), int(match[3] or 0)
+    if hour > 23 or minute > 59 or second > 59:
+        raise InvalidInput("die tijd bestaat niet")
+    return time(hour, minute, second)
+
+
+def read_import(text: str, reference: Reference, now: datetime) -> ImportFile:
+    """Check every line of a CSV text; the rows are only usable if there are no problems."""
+    body = text.lstrip("\ufeff")
+    problems: list[Problem] = []
+    rows: list[ImportRow] = []
+    first_line = body.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error):
+        return ImportFile((), (Problem(1, "", "", "het bestand is leeg"),), fingerprint(text))
+    columns: dict[str, int] = {}
+    for index, name in enumerate(header):
+        key = fold(name)
+        if not key:
+            continue
+        if key not in REQUIRED + OPTIONAL:
+            problems.append(Problem(1, name, "", "onbekende kolom (bekend: "
+                                    + ", ".join(REQUIRED + OPTIONAL) + ")"))
+        elif key in columns:
+            problems.append(Problem(1, name, "", "kolom staat er twee keer in"))
+        else:
+            columns[key] = index
+    for key in REQUIRED:
+        if key not in columns:
+            problems.append(Problem(1, key, "", "verplichte kolom ontbreekt"))
+    if problems:
+        return ImportFile((), tuple(problems), fingerprint(text))
+
+    today = now.astimezone(AMSTERDAM).date()
+    line = 1
+    try:
+        for record in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in record):
+                continue  # blank lines are allowed
+            row = _read_row(record, columns, line, reference, today, problems)
+            if row is not None:
+                rows.append(row)
+            if len(problems) >= MAX_PROBLEMS:
+                break
+    except csv.Error as error:
+        problems.append(Problem(line + 1, "", "", f"geen geldige CSV: {error}"))
+    if not rows and not problems:
+        problems.append(Problem(2, "", "", "er staan geen registraties in het bestand"))
+    return ImportFile(tuple(rows), tuple(problems), fingerprint(text))
+
+
+def _read_row(record, columns, line, reference, today, problems) -> ImportRow | None:
+    before = len(problems)
+
+    def cell(key: str) -> str:
+        index = columns.get(key)
+        return record[index].strip() if index is not None and index < len(record) else ""
+
+    def problem(key: str, reason: str) -> None:
+        problems.append(Problem(line, key, cell(key)[:60], reason))
+
+    if len(record) > len(columns) and any(c.strip() for c in record[len(columns):]):
+        problems.append(Problem(line, "", "", "meer waarden dan kolommen (scheidingsteken?)"))
+    day = moment = None
+    try:
+        day = _parse_date(cell("datum"))
+        if day > today:
+            problem("datum", "ligt in de toekomst")
+    except InvalidInput as error:
+        problem("datum", error.message)
+    clock, time_known = UNKNOWN_TIME, False
+    if cell("tijd"):
+        try:
+            clock, time_known = _parse_time(cell("tijd")), True
+        except InvalidInput as error:
+            problem("tijd", error.message)
+    if day is not None:
+        moment = datetime.combine(day, clock, tzinfo=AMSTERDAM)
+    found = {}
+    for key, entries, label in (("kanaal", reference.channels.all, "onbekend kanaal"),
+                                ("dorp", reference.villages.all, "onbekend dorp"),
+                                ("route", reference.routes.all, "onbekende route")):
+        if not cell(key):
+            problem(key, "is leeg")
+            continue
+        found[key] = _lookup(entries, cell(key))
+        if found[key] is None:
+            problem(key, label)
+    topics = []
+    pieces = [p.strip() for p in cell("onderwerp").split("|") if p.strip()]
+    if not pieces:
+        problem("onderwerp", "minstens één onderwerp")
+    for piece in pieces:
+        topic = _lookup(reference.topics.all, piece)
+        if topic is None:
+            problems.append(Problem(line, "onderwerp", piece[:60], "onbekend onderwerp"))
+        elif topic.id not in topics:
+            topics.append(topic.id)
+    age = None
+    if cell("leeftijd"):
+        if re.fullmatch(r"[0-9]{1,3}", cell("leeftijd")) and int(cell("leeftijd")) <= 120:
+            age = int(cell("leeftijd"))
+        else:
+            problem("leeftijd", "leeftijd in jaren, 0 tot 120")
+    gender = None
+    if cell("geslacht"):
+        gender = GENDER_WORDS.get(fold(cell("geslacht")))
+        if gender is None:
+            problem("geslacht", "v, m of x (of leeg)")
+    summary = ""
+    try:
+        summary = parse_summary(cell("omschrijving"))
+    except InvalidInput as error:
+        problem("omschrijving", error.message)
+    if len(problems) > before or moment is None:
+        return None
+    return ImportRow(line, moment, time_known, found["kanaal"].id, found["dorp"].id,
+                     found["route"].id, tuple(topics), age, gender, summary)

@@ -1,0 +1,74 @@
+"""Storing a checked import file: all rows in one transaction, and never the same file twice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from balie.db.connection import BalieDatabase
+from balie.db.errors import StoreError
+from balie.domain.importing import ImportFile
+from balie.domain.timekeeping import from_db, local, to_db
+
+
+@dataclass(frozen=True)
+class Batch:
+    id: int
+    file_name: str
+    rows: int
+    imported_at: datetime
+
+
+def previous_import(db: BalieDatabase, fingerprint: str) -> Batch | None:
+    row = db.execute(
+        "SELECT id, file_name, rows, imported_at FROM import_batch WHERE sha256 = ?",
+        [fingerprint],
+    ).fetchone()
+    return Batch(row[0], row[1], row[2], from_db(row[3])) if row else None
+
+
+def already_imported_message(batch: Batch) -> str:
+    return (f"Dit bestand is al geïmporteerd op {local(batch.imported_at):%d-%m-%Y %H:%M} "
+            f"als '{batch.file_name}' ({batch.rows} registraties, import {batch.id}). "
+            "Het wordt niet nog eens ingelezen.")
+
+
+def store_import(
+    db: BalieDatabase, checked: ImportFile, file_name: str, staff_id: int, now: datetime
+) -> Batch:
+    """Import every row of a checked file, or nothing (one transaction)."""
+    if checked.problems:
+        raise ValueError("a file with problems is never imported")
+    stamp = to_db(now)
+    with db.write():
+        earlier = previous_import(db, checked.fingerprint)
+        if earlier is not None:
+            raise StoreError(already_imported_message(earlier))
+        batch_id = db.execute(
+            """INSERT INTO import_batch (file_name, sha256, rows, imported_at, imported_by)
+               VALUES (?, ?, ?, ?, ?)""",
+            [file_name, checked.fingerprint, len(checked.rows), stamp, staff_id],
+        ).lastrowid
+        for row in checked.rows:
+            registered = to_db(row.registered_at)
+            # Historic registrations: done, whatever their route.
+            inquiry_id = db.execute(
+                """INSERT INTO inquiry (registered_at, registered_by, channel_id, village_id,
+                       age, gender, summary, route_id, status, updated_at, time_known,
+                       import_batch_id)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'closed', ?, ?, ?)""",
+                [registered, staff_id, row.channel_id, row.village_id, row.age, row.gender,
+                 row.summary, row.route_id, stamp, int(row.time_known), batch_id],
+            ).lastrowid
+            db.conn.executemany(
+                "INSERT INTO inquiry_topic (inquiry_id, topic_id) VALUES (?, ?)",
+                [(inquiry_id, t) for t in row.topic_ids],
+            )
+            db.execute(
+                """INSERT INTO inquiry_event (inquiry_id, at, staff_id, kind, to_route_id,
+                       reason)
+                   VALUES (?, ?, ?, 'created', ?, ?)""",
+                [inquiry_id, stamp, staff_id, row.route_id,
+                 f"import {batch_id}, regel {row.line}"],
+            )
+    return Batch(batch_id, file_name, len(checked.rows), now)

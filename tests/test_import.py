@@ -1,0 +1,139 @@
+"""balie import: historic registrations from CSV, all or nothing, never twice."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from balie.cli import main
+from balie.db import open_database
+from balie.db.reports import report
+from balie.domain.importing import read_import
+from balie.domain.periods import containing
+from tests.conftest import FROZEN_NOW
+
+GOOD = (
+    "\ufeffDatum;Tijd;Kanaal;Dorp;Route;Onderwerp;Leeftijd;Geslacht;Omschrijving\r\n"
+    "12-03-2024;10:15;telefoon;beilen;seniorenwerk;eenzaamheid en contact|mantelzorg;81;v;"
+    "Zoekt gezelschap\r\n"
+    "2024-03-13;;Balie;HOOGHALEN;Afgehandeld aan de balie;administratie en formulieren;;;\r\n"
+    "\r\n"
+    "14-3-2024;9.05;e-mail;Nieuw-Balinge;client_support;Financien;44;man;\"met ; puntkomma\"\r\n"
+)
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def count(db_path) -> int:
+    with open_database(db_path) as db:
+        return db.execute("SELECT count(*) FROM inquiry").fetchone()[0]
+
+
+def test_a_good_file_is_imported_as_one_batch(made_db, tmp_path, capsys):
+    source = tmp_path / "2024.csv"
+    source.write_text(GOOD, encoding="utf-8")
+    code, out, _ = run(capsys, "--db", str(made_db), "import", str(source))
+    assert code == 0 and "3 registraties" in out
+    with open_database(made_db) as db:
+        rows = db.execute(
+            """SELECT registered_at, time_known, village.name, route.code, age, gender,
+                      summary, status, import_batch_id
+               FROM inquiry JOIN village ON village.id = village_id
+               JOIN route ON route.id = route_id ORDER BY inquiry.id""").fetchall()
+        assert rows == [
+            ("2024-03-12T09:15:00Z", 1, "Beilen", "senior_work", 81, "f", "Zoekt gezelschap",
+             "closed", 1),
+            ("2024-03-13T11:00:00Z", 0, "Hooghalen", "desk", None, None, "", "closed", 1),
+            ("2024-03-14T08:05:00Z", 1, "Nieuw-Balinge", "client_support", 44, "m",
+             "met ; puntkomma", "closed", 1),
+        ]
+        topics = db.execute("SELECT count(*) FROM inquiry_topic").fetchone()[0]
+        assert topics == 4
+        # A registration without a time counts everywhere except in an hour of the day.
+        from balie.db.reference import load_reference
+
+        by_hour = report(db, load_reference(db), containing("day", FROZEN_NOW.date()
+                                                           .replace(2024, 3, 13)), "hour",
+                         include_empty=False)
+        assert [line.label for line in by_hour.lines] == ["tijd onbekend", "Totaal"]
+
+
+def test_comma_separated_without_bom_and_columns_in_any_order(made_db, tmp_path, capsys):
+    source = tmp_path / "komma.csv"
+    source.write_text("onderwerp,route,dorp,kanaal,datum\nwonen,desk,elp,balie,1-2-2023\n",
+                      encoding="utf-8")
+    assert run(capsys, "--db", str(made_db), "import", str(source))[0] == 0
+    assert count(made_db) == 1
+
+
+def test_a_bad_file_is_reported_row_by_row_and_nothing_is_imported(made_db, tmp_path, capsys):
+    bad = GOOD + ("14-3-2024;9:05;e-mail;Assen;team;Financien;200;q;\r\n"
+                  "31-02-2024;;telefoon;Elp;desk;wonen;;;\r\n"
+                  "01-01-2099;25:00;fax;Elp;desk;;;;\r\n")
+    source = tmp_path / "fout.csv"
+    source.write_text(bad, encoding="utf-8")
+    code, _, err = run(capsys, "--db", str(made_db), "import", str(source))
+    assert code == 1
+    for expected in ["regel 6, kolom 'dorp': 'Assen': onbekend dorp",
+                     "regel 6, kolom 'route': 'team': onbekende route",
+                     "regel 6, kolom 'leeftijd': '200'", "regel 6, kolom 'geslacht': 'q'",
+                     "regel 7, kolom 'datum': '31-02-2024': die datum bestaat niet",
+                     "regel 8, kolom 'datum': '01-01-2099': ligt in de toekomst",
+                     "regel 8, kolom 'tijd': '25:00'", "regel 8, kolom 'kanaal': 'fax'",
+                     "regel 8, kolom 'onderwerp'"]:
+        assert expected in err, expected
+    assert "Traceback" not in err and count(made_db) == 0
+
+
+def test_the_same_file_is_never_imported_twice(made_db, tmp_path, capsys):
+    source = tmp_path / "2024.csv"
+    source.write_text(GOOD, encoding="utf-8")
+    assert run(capsys, "--db", str(made_db), "import", str(source))[0] == 0
+    again = tmp_path / "kopie met andere regeleinden.csv"
+    again.write_text(GOOD.replace("\r\n", "\n").lstrip("\ufeff"), encoding="utf-8")
+    code, _, err = run(capsys, "--db", str(made_db), "import", str(again))
+    assert code == 1 and "al geïmporteerd" in err and "2024.csv" in err
+    assert count(made_db) == 3
+
+
+def test_dry_run_imports_nothing(made_db, tmp_path, capsys):
+    source = tmp_path / "2024.csv"
+    source.write_text(GOOD, encoding="utf-8")
+    code, out, _ = run(capsys, "--db", str(made_db), "import", "--dry-run", str(source))
+    assert code == 0 and "in orde: 3" in out and count(made_db) == 0
+    assert run(capsys, "--db", str(made_db), "import", str(source))[0] == 0  # then for real
+
+
+def test_header_problems_are_named(seeded_reference):
+    checked = read_import("Datum;Plaats;Kanaal;datum\n", seeded_reference, FROZEN_NOW)
+    messages = [str(p) for p in checked.problems]
+    assert any("'Plaats'" in m and "onbekende kolom" in m for m in messages)
+    assert any("twee keer" in m for m in messages)
+    assert any("'dorp'" in m and "ontbreekt" in m for m in messages)
+
+
+def test_a_file_that_is_not_utf8_gets_advice(made_db, tmp_path, capsys):
+    source = tmp_path / "latin1.csv"
+    source.write_bytes("datum;kanaal;dorp;route;onderwerp\n1-1-2024;balie;Beilen;desk;financiën\n"
+                       .encode("latin-1"))
+    code, _, err = run(capsys, "--db", str(made_db), "import", str(source))
+    assert code == 1 and "CSV UTF-8" in err
+
+
+HEADER = "datum;kanaal;dorp;route;onderwerp;tijd;leeftijd;geslacht;omschrijving\n"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(
+    st.text(max_size=300),
+    st.text(alphabet=st.sampled_from(list("elpbaiwonde;,|\n\r\"'0123456789-:. vV")),
+            max_size=200).map(lambda body: HEADER + body),
+))
+def test_any_file_gives_rows_or_problems_never_an_error(seeded_reference, text):
+    checked = read_import(text, seeded_reference, FROZEN_NOW)
+    assert checked.problems or checked.rows  # never silently nothing
+    assert all(str(problem) for problem in checked.problems)
