@@ -24,15 +24,14 @@ from textual.screen import Screen
 from balie.config import access_from, os_username
 from balie.db import BalieDatabase, StoreError, open_database
 from balie.db.connection import is_busy
-from balie.db.demo import is_demo
 from balie.db.errors import DatabaseBusy
 from balie.db.reference import ensure_staff
+from balie.db.settings import is_demo
 from balie.domain.models import Staff
 from balie.domain.timekeeping import utc_now
 from balie.screens.dialog import ChoiceDialog
 from balie.screens.help import HelpScreen, key_label
 from balie.screens.intake import IntakeScreen
-from balie.screens.overview import OverviewScreen
 
 T = TypeVar("T")
 
@@ -51,7 +50,7 @@ class BalieApp(App[None]):
 
     TITLE = "balie"
     CSS_PATH = "app.tcss"
-    MODES = {"intake": IntakeScreen, "overview": OverviewScreen}
+    MODES = {"intake": IntakeScreen, "overview": lambda: _overview()}
     DEFAULT_MODE = "intake"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
@@ -186,6 +185,13 @@ class BalieApp(App[None]):
     def on_unmount(self) -> None:
         self._db_thread.shutdown(wait=True)
         self.db.close()
+
+
+def _overview() -> Screen:
+    # Imported when first opened: the desk should not wait for the team lead's screen.
+    from balie.screens.overview import OverviewScreen
+
+    return OverviewScreen()
 
 
 def _as_store_errors(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

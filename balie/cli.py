@@ -262,18 +262,18 @@ def _start(path: Path) -> int:
 
 def _info(path: Path, args: argparse.Namespace) -> int:
     from balie.db import open_database
-    from balie.db.demo import is_demo
-    from balie.db.migrations import MIGRATIONS
+    from balie.db.migrations import applied_names
+    from balie.db.settings import is_demo
 
     with open_database(path, create=False) as db:
-        applied = MIGRATIONS.applied(db)
+        applied = applied_names(db)
         (count,) = db.execute("SELECT count(*) FROM inquiry").fetchone()
         size = sum(
             p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists()
         )
         print(f"database:     {path}")
         print(f"grootte:      {size / 1_048_576:.1f} MB")
-        print(f"schema:       {applied[-1].name if applied else '-'} ({len(applied)} migraties)")
+        print(f"schema:       {applied[-1] if applied else '-'} ({len(applied)} migraties)")
         print(f"registraties: {count}{' (demo)' if is_demo(db) else ''}")
         print(f"medewerker:   {os_username()}")
     return 0

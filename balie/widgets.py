@@ -10,8 +10,9 @@ from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Input, TextArea
+from textual.widgets import Footer, Input, TextArea
 
 from balie.domain.text import fold
 
@@ -32,6 +33,10 @@ class OrderedKeys:
         return event.is_printable
 
     async def _on_key(self, event: events.Key) -> None:
+        if not getattr(self.screen, "accepts_keys", True):
+            event.stop()  # e.g. while the form is being saved
+            event.prevent_default()
+            return
         focused = self.app.focused
         if focused is not self:
             event.stop()
@@ -279,12 +284,17 @@ class LookupInput(FormInput):
         self.multi = multi
         self.matcher: Callable[[str], tuple[list[str], str]] | None = None
         self.options: list[str] = []
+        self._matched: tuple = (None, None)
+        """The text and matcher the options were computed for."""
         self.highlighted = 0
         self.pending = ""
         """The piece of text the options are for (the last piece when ``multi``)."""
 
     def refresh_options(self) -> None:
         """Match the current text again; the highlight stays unless the options change."""
+        if (self.value, self.matcher) == self._matched:
+            return
+        self._matched = (self.value, self.matcher)
         options, pending = self.matcher(self.value) if self.matcher else ([], "")
         if options != self.options:
             self.highlighted = 0
@@ -323,3 +333,25 @@ class LookupInput(FormInput):
             self.screen.focus_next()
             return
         await super()._on_key(event)
+
+
+class StableFooter(Footer):
+    """A footer that is rebuilt only when the keys it shows change.
+
+    Textual rebuilds the footer on every focus change; in a form with fifteen fields
+    whose own keys are all hidden that is wasted work on every Tab (and the largest
+    part of getting the form ready again after a save).
+    """
+
+    _shown: tuple = ()
+
+    def bindings_changed(self, screen: Screen) -> None:
+        shown = tuple(
+            (key, active.binding.description, active.enabled, active.binding.key_display)
+            for key, active in screen.active_bindings.items()
+            if active.binding.show
+        )
+        if shown == self._shown and self._bindings_ready:
+            return
+        self._shown = shown
+        super().bindings_changed(screen)

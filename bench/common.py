@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import statistics
-import subprocess
-import sys
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,31 +28,6 @@ class Figure:
     @property
     def median(self) -> float:
         return statistics.median(self.samples)
-
-
-def timed(fn: Callable[[], object], runs: int) -> list[float]:
-    """Milliseconds of ``runs`` calls."""
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return samples
-
-
-def million_database(path: Path | None = None) -> Path:
-    """A database of about 1,000,000 demo inquiries, built once with `balie demo`."""
-    path = path or DATA / "bench-1m.db"
-    if path.exists():
-        return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    print(f"building {path} with balie demo (once) ...", file=sys.stderr)
-    subprocess.run(
-        [sys.executable, "-m", "balie", "--db", str(path), "demo", "--days", str(MILLION_DAYS),
-         "--per-day", str(MILLION_PER_DAY), "--seed", "1"],
-        check=True,
-    )
-    return path
 
 
 def fmt(value: float, unit: str) -> str:

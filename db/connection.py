@@ -16,8 +16,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import sqlite_utils
-
 from balie.db.errors import DatabaseBusy, DatabaseUnusable, StoreError, UnsafeLocation
 
 BUSY_TIMEOUT_MS = 10_000
@@ -51,10 +49,54 @@ NETWORK_FILESYSTEMS = frozenset(
 )
 
 
-class BalieDatabase(sqlite_utils.Database):
-    """A sqlite-utils database on a connection configured for balie."""
+class BalieDatabase:
+    """One connection configured for balie, with the few helpers the app needs.
 
-    path: Path
+    Reading and writing use plain SQL on the connection. sqlite-utils (table helpers,
+    migrations) works on the same connection through :attr:`utils`; it is imported only
+    when something needs it, so starting the app does not pay for it.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+        self._utils = None
+        self._savepoints = 0
+
+    @property
+    def utils(self):
+        """A sqlite-utils Database on this connection (imported on first use)."""
+        if self._utils is None:
+            import sqlite_utils
+
+            self._utils = sqlite_utils.Database(self.conn, execute_plugins=False)
+        return self._utils
+
+    def __getitem__(self, table: str):
+        return self.utils[table]
+
+    def table_names(self) -> list[str]:
+        return [row[0] for row in self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+
+    def execute(self, sql: str, params=()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, params)
+
+    def query(self, sql: str, params=()) -> Iterator[dict]:
+        """Rows as dicts, column name to value."""
+        cursor = self.conn.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        for row in cursor:
+            yield dict(zip(names, row))
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> BalieDatabase:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
 
     @contextlib.contextmanager
     def write(self) -> Iterator[BalieDatabase]:
@@ -64,8 +106,18 @@ class BalieDatabase(sqlite_utils.Database):
         functions can be combined into one atomic unit by their caller.
         """
         if self.conn.in_transaction:
-            with self.atomic():
+            self._savepoints += 1
+            name = f"balie_{self._savepoints}"
+            self.conn.execute(f"SAVEPOINT {name}")
+            try:
                 yield self
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute(f"ROLLBACK TO {name}")
+                    self.conn.execute(f"RELEASE {name}")
+                raise
+            else:
+                self.conn.execute(f"RELEASE {name}")
             return
         self._begin_immediate()
         try:
@@ -263,9 +315,7 @@ def connect(path: Path, *, create: bool = True, access: Access = OWNER_ONLY) -> 
     except StoreError:
         conn.close()
         raise
-    db = BalieDatabase(conn, execute_plugins=False)
-    db.path = path
-    return db
+    return BalieDatabase(conn, path)
 
 
 def _check_is_balie(conn: sqlite3.Connection, path: Path) -> None:

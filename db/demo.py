@@ -7,7 +7,6 @@ the figures an organisation reports.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,6 +14,7 @@ from datetime import date, datetime
 from balie.db.connection import BalieDatabase
 from balie.db.errors import StoreError
 from balie.db.reference import load_reference
+from balie.db.settings import set_setting
 from balie.domain.demo import DEMO_STAFF, DemoGenerator
 from balie.domain.timekeeping import to_db
 
@@ -37,11 +37,6 @@ class DemoResult:
     inquiries: int
     first_day: date
     last_day: date
-
-
-def is_demo(db: BalieDatabase) -> bool:
-    row = db.execute("SELECT value FROM setting WHERE key = 'demo'").fetchone()
-    return bool(row and json.loads(row[0]))
 
 
 def fill_demo(
@@ -67,11 +62,7 @@ def fill_demo(
                 f"De database {db.path} bevat echte registraties. Demogegevens worden daar "
                 "nooit aan toegevoegd; gebruik een aparte database (--db PAD)."
             )
-        db.execute(
-            "INSERT INTO setting (key, value, updated_at) VALUES ('demo', 'true', ?) "
-            "ON CONFLICT (key) DO UPDATE SET value = 'true', updated_at = excluded.updated_at",
-            [stamp],
-        )
+        set_setting(db, "demo", True, now)
         for staff in DEMO_STAFF:
             db.execute(
                 "INSERT OR IGNORE INTO staff (username, display_name, created_at) VALUES (?, ?, ?)",

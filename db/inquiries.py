@@ -316,18 +316,18 @@ MAX_SHOWN_IDS = 20
 
 
 def _contacts(db: BalieDatabase, basis: str, where: str, params: list) -> EarlierContacts | None:
-    row = db.execute(
-        f"""SELECT count(*), max(inquiry.registered_at) FROM inquiry WHERE {where}""", params
-    ).fetchone()
-    if not row[0]:
-        return None
+    # Only the inquiry table, no join: with a join SQLite may walk all inquiries per
+    # route instead of starting from the few that match the phone number or name.
     matches = db.execute(
-        f"""SELECT inquiry.id, route.name FROM inquiry JOIN route ON route.id = inquiry.route_id
-            WHERE {where} ORDER BY inquiry.registered_at DESC LIMIT {MAX_SHOWN_IDS}""",
+        f"SELECT inquiry.id, inquiry.registered_at, inquiry.route_id FROM inquiry WHERE {where}",
         params,
     ).fetchall()
-    return EarlierContacts(basis, row[0], from_db(row[1]), matches[0][1],
-                           tuple(m[0] for m in matches))
+    if not matches:
+        return None
+    matches.sort(key=lambda m: (m[1], m[0]), reverse=True)
+    (route,) = db.execute("SELECT name FROM route WHERE id = ?", [matches[0][2]]).fetchone()
+    return EarlierContacts(basis, len(matches), from_db(matches[0][1]), route,
+                           tuple(m[0] for m in matches[:MAX_SHOWN_IDS]))
 
 
 def name_query(name: str) -> str | None:

@@ -13,28 +13,41 @@ import json
 import sqlite3
 from collections.abc import Callable
 
-from sqlite_utils.migrations import Migrations
-
 from balie.db.connection import BalieDatabase
 from balie.db.errors import DatabaseTooNew
 from balie.domain import reference_data as ref
 from balie.domain.routing import default_rules_text
 from balie.domain.timekeeping import to_db, utc_now
 
-MIGRATIONS = Migrations("balie")
+SET = "balie"
+"""The migration set's name in ``_sqlite_migrations``."""
+_REGISTERED: list[tuple[str, Callable]] = []
 KNOWN: list[str] = []
 """Every migration name of this version, in order."""
 
 
-def migration(name: str) -> Callable[[Callable[[BalieDatabase], None]], Callable]:
-    def register(fn: Callable[[BalieDatabase], None]) -> Callable:
+def migration(name: str) -> Callable[[Callable], Callable]:
+    """Register a migration function; it gets a sqlite-utils Database on the connection."""
+
+    def register(fn: Callable) -> Callable:
+        _REGISTERED.append((name, fn))
         KNOWN.append(name)
-        return MIGRATIONS(name=name)(fn)
+        return fn
 
     return register
 
 
-def run_sql(db: BalieDatabase, script: str) -> None:
+def _migrations():
+    """The sqlite-utils migration set (imported only when there is something to do)."""
+    from sqlite_utils.migrations import Migrations
+
+    migrations = Migrations(SET)
+    for name, fn in _REGISTERED:
+        migrations(name=name)(fn)
+    return migrations
+
+
+def run_sql(db, script: str) -> None:
     """Execute a script statement by statement, inside the caller's transaction.
 
     ``sqlite3.Connection.executescript`` would commit first, breaking the rule that a
@@ -51,7 +64,7 @@ def run_sql(db: BalieDatabase, script: str) -> None:
 
 
 @migration("0001_core_schema")
-def _core_schema(db: BalieDatabase) -> None:
+def _core_schema(db) -> None:
     run_sql(
         db,
         """
@@ -194,7 +207,7 @@ def _core_schema(db: BalieDatabase) -> None:
 
 
 @migration("0002_reference_data")
-def _reference_data(db: BalieDatabase) -> None:
+def _reference_data(db) -> None:
     now = to_db(utc_now())
     db["area"].insert_all(
         {"name": name, "sort_order": i} for i, name in enumerate(ref.AREAS, start=1)
@@ -229,7 +242,7 @@ def _reference_data(db: BalieDatabase) -> None:
 
 
 @migration("0003_intake")
-def _intake(db: BalieDatabase) -> None:
+def _intake(db) -> None:
     """Topic search words, routing rules in data, drafts, and the caller-name index."""
     run_sql(
         db,
@@ -294,7 +307,7 @@ def _intake(db: BalieDatabase) -> None:
 
 
 @migration("0004_reports")
-def _reports(db: BalieDatabase) -> None:
+def _reports(db) -> None:
     """A covering index for the report counts, and what historic imports need."""
     run_sql(
         db,
@@ -329,7 +342,7 @@ def _reports(db: BalieDatabase) -> None:
 
 
 @migration("0005_versions_and_short_names")
-def _versions_and_short_names(db: BalieDatabase) -> None:
+def _versions_and_short_names(db) -> None:
     run_sql(
         db,
         """
@@ -343,12 +356,19 @@ def _versions_and_short_names(db: BalieDatabase) -> None:
     for code, short in ref.ROUTE_SHORT_NAMES.items():
         db.execute("UPDATE route SET short_name = ? WHERE code = ?", [short, code])
 
+def applied_names(db: BalieDatabase) -> list[str]:
+    """The migrations recorded in the file, in the order they were applied."""
+    exists = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                        "AND name = '_sqlite_migrations'").fetchone()
+    if not exists:
+        return []
+    return [row[0] for row in db.execute(
+        "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid", [SET])]
+
+
 def unknown_migrations(db: BalieDatabase) -> list[str]:
     """Applied migrations this code does not know: a sign of a newer balie."""
-    if not db["_sqlite_migrations"].exists():
-        return []
-    applied = {m.name for m in MIGRATIONS.applied(db)}
-    return sorted(applied - set(KNOWN))
+    return sorted(set(applied_names(db)) - set(KNOWN))
 
 
 def check_not_newer(db: BalieDatabase) -> None:
@@ -361,17 +381,18 @@ def check_not_newer(db: BalieDatabase) -> None:
         )
 
 
-def migrate(db: BalieDatabase) -> list[str]:
+def migrate(db: BalieDatabase, *, stop_before: str | None = None) -> list[str]:
     """Bring the schema up to date; return the names of the migrations applied.
 
     Safe when several desks start at once: the check is repeated under the write lock,
-    so each migration runs exactly once.
+    so each migration runs exactly once. ``stop_before`` (for tests) leaves the schema
+    of an earlier version.
     """
     check_not_newer(db)
-    if not MIGRATIONS.pending(db):
+    if set(KNOWN) <= set(applied_names(db)):
         return []
     with db.write():
         check_not_newer(db)
-        pending = [m.name for m in MIGRATIONS.pending(db)]
-        MIGRATIONS.apply(db)
-    return pending
+        before = set(applied_names(db))
+        _migrations().apply(db.utils, stop_before=stop_before)
+    return [name for name in KNOWN if name not in before and name in applied_names(db)]

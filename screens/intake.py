@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static, TextArea
+from textual.widgets import DataTable, Header, Input, Label, Static, TextArea
 from textual.worker import Worker, WorkerState
 
 from balie.db.audit import log_event
@@ -59,7 +59,14 @@ from balie.domain.text import fold
 from balie.domain.timekeeping import local, local_day, local_days_span
 from balie.screens.dialog import Answer, ChoiceDialog
 from balie.screens.history import HistoryScreen
-from balie.widgets import ChoiceField, FormInput, FormTextArea, LookupInput, Option
+from balie.widgets import (
+    ChoiceField,
+    FormInput,
+    FormTextArea,
+    LookupInput,
+    Option,
+    StableFooter,
+)
 
 YES_NO = [Option("", ("n",), "nee"), Option("1", ("j", "y"), "ja")]
 GENDER_OPTIONS = [Option(code, (key,), label) for code, key, label in GENDERS]
@@ -131,6 +138,8 @@ class IntakeScreen(Screen):
         self._lookup_timer = None
         self._saving = False
         self._check_pending = False
+        self._shown_mode: int | None | bool = False
+        """The mode (the corrected inquiry, or None) the title shows; False before mount."""
         self._shown: dict[str, Text] = {}
         """What each message line shows now, so unchanged lines are not redrawn."""
         self._last_channel = "phone"
@@ -138,6 +147,8 @@ class IntakeScreen(Screen):
     # --- layout --------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        # Decided before the first styling: toggling it later restyles every widget.
+        self.set_class(self.app.size.width < NARROW, "narrow", update=False)
         yield Header()
         with Horizontal(id="body"):
             with VerticalScroll(id="form"):
@@ -196,13 +207,12 @@ class IntakeScreen(Screen):
                 yield Static(id="today-title")
                 yield DataTable(id="today-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="status")
-        yield Footer(compact=True, show_command_palette=False)
+        yield StableFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         table = self.query_one("#today-table", DataTable)
         table.add_columns("Tijd", "Nr", "Dorp", "Route", "Onderwerp")
         self.query_one("#today-title", Static).update("Vandaag")
-        self.set_class(self.app.size.width < NARROW, "narrow")
         self.query_one("#referral-row").display = False
         self.query_one("#reason-row").display = False
         for area in set(MESSAGE_AREA.values()):
@@ -213,7 +223,8 @@ class IntakeScreen(Screen):
         self.set_interval(RELOAD_EVERY, self.reload_reference)
 
     def on_resize(self, event: events.Resize) -> None:
-        self.set_class(event.size.width < NARROW, "narrow")
+        if self.has_class("narrow") != (event.size.width < NARROW):
+            self.set_class(event.size.width < NARROW, "narrow")
 
     # --- failures ------------------------------------------------------------------
 
@@ -364,6 +375,9 @@ class IntakeScreen(Screen):
         return draft.to_json() != self._baseline
 
     def show_mode(self) -> None:
+        if self._shown_mode == self.correcting:
+            return  # nothing to redraw (the footer is costly to rebuild)
+        self._shown_mode = self.correcting
         mode = self.query_one("#mode", Static)
         if self.correcting is None:
             mode.update(Text("Nieuwe vraag", style="bold"))
@@ -675,6 +689,11 @@ class IntakeScreen(Screen):
 
     # --- actions -------------------------------------------------------------------
 
+    @property
+    def accepts_keys(self) -> bool:
+        """False while a save runs: typing then would land in a form about to be cleared."""
+        return not self._saving
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "history":
             return self.correcting is not None
@@ -812,11 +831,11 @@ class IntakeScreen(Screen):
     @work(exclusive=True, group="save", exit_on_error=False)
     async def store(self, draft: IntakeDraft, result: IntakeCheck) -> None:
         app = self.app
+        # Nothing typed while the save runs may land in a form about to be cleared: the
+        # fields drop keys while `accepts_keys` is false. (Taking the focus away, or
+        # disabling the form, would rebuild the footer or restyle every field, and cost
+        # more than the save itself.)
         self._saving = True
-        # Nothing typed while the save runs may land in a form about to be cleared:
-        # without focus, keys reach no field. (Disabling the whole form would restyle
-        # every field twice and cost more than the save itself.)
-        self.set_focus(None)
         slow = self.set_timer(SLOW_SAVE, lambda: self.set_status("Bezig met opslaan…"))
         try:
             async with self._draft_lock:
@@ -854,7 +873,9 @@ class IntakeScreen(Screen):
             slow.stop()
             self._saving = False
         self.fill(IntakeDraft(channel=self._last_channel))
-        self.query_one("#village").focus()
+        village = self.query_one("#village")
+        if not village.has_focus:
+            village.focus()
         self.set_status(message, "ok")
         await self.refresh_today()
 

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Sparkline, Static
+from textual.widgets import DataTable, Header, Input, Label, Sparkline, Static
 from textual.worker import Worker, WorkerState
 
 from balie.db.audit import log_event
@@ -30,6 +30,7 @@ from balie.domain.report import BREAKDOWNS, Report
 from balie.domain.report_output import headers, publishable, table_rows, to_csv
 from balie.domain.timekeeping import local_day, local_days_span
 from balie.screens.factsheet import FactsheetScreen
+from balie.widgets import StableFooter
 
 BROWSE = Binding.Group("Bladeren", compact=True)
 LABEL_WIDTH = 26
@@ -113,7 +114,7 @@ class OverviewScreen(Screen):
             yield Label(id="ask-label")
             yield Input(id="ask-input", compact=True)
         yield Static(id="status")
-        yield Footer(compact=True, show_command_palette=False)
+        yield StableFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#report", DataTable).can_focus = False
