@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     figures.append(asyncio.run(intake.keystrokes(db)))
     figures += measure.reports(db, runs)
     figures += measure.lookups(db, max(runs, 20))
-    figures += measure.concurrency(db)
+    figures += measure.concurrency(db, runs)
     plans, plans_ok = measure.plans(db)
 
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text()

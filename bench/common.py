@@ -31,9 +31,9 @@ class Figure:
 
 
 def fmt(value: float, unit: str) -> str:
-    if unit == "ms":
-        return f"{value:.1f}" if value < 100 else f"{value:.0f}"
-    return f"{value:g}"
+    if unit in ("count", "keys"):
+        return f"{value:.0f}"
+    return f"{value:.1f}" if value < 100 else f"{value:.0f}"
 
 
 def print_table(figures: list[Figure]) -> None:

@@ -179,25 +179,29 @@ db.close()
 """
 
 
-def concurrency(db_path: Path, processes: int = 8, each: int = 500) -> list[Figure]:
+def concurrency(db_path: Path, runs: int, processes: int = 8, each: int = 500) -> list[Figure]:
     """Eight desks saving 500 inquiries each at the same moment: time, errors, losses."""
-    tag = f"bench.{time.time_ns()}"
-    start = time.perf_counter()
-    workers = [subprocess.Popen([sys.executable, "-c", WRITER, str(db_path), f"{tag}.{k}",
-                                 str(each)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True) for k in range(processes)]
-    outcomes = [w.communicate() for w in workers]
-    seconds = time.perf_counter() - start
-    errors = sum(1 for w, (_, err) in zip(workers, outcomes) if w.returncode or err.strip())
-    db = _fresh(db_path)
-    saved = db.execute("SELECT count(*) FROM inquiry WHERE summary LIKE ?",
-                       [f"{tag}.%"]).fetchone()[0]
-    db.close()
+    seconds, failed, lost = [], [], []
+    for _ in range(runs):
+        tag = f"bench.{time.time_ns()}"
+        start = time.perf_counter()
+        workers = [subprocess.Popen([sys.executable, "-c", WRITER, str(db_path), f"{tag}.{k}",
+                                     str(each)], stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True)
+                   for k in range(processes)]
+        outcomes = [w.communicate() for w in workers]
+        seconds.append(time.perf_counter() - start)
+        failed.append(sum(1 for w, (_, err) in zip(workers, outcomes)
+                          if w.returncode or err.strip()))
+        db = _fresh(db_path)
+        saved = db.execute("SELECT count(*) FROM inquiry WHERE summary LIKE ?",
+                           [f"{tag}.%"]).fetchone()[0]
+        db.close()
+        lost.append(processes * each - saved)
     return [
-        Figure(f"{processes} processes x {each} saves at once: total time", "s", [seconds]),
-        Figure("  processes that failed", "count", [errors], target="0", ok=errors == 0),
-        Figure("  inquiries lost", "count", [processes * each - saved], target="0",
-               ok=saved == processes * each),
+        Figure(f"{processes} processes x {each} saves at once: total time", "s", seconds),
+        Figure("  processes that failed", "count", failed, target="0", ok=max(failed) == 0),
+        Figure("  inquiries lost", "count", lost, target="0", ok=max(lost) == 0),
     ]
 
 
