@@ -33,6 +33,14 @@ def _dutch(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     return parser
 
 
+def _subcommand(group, common: argparse.ArgumentParser, name: str, help: str,
+                description: str | None = None) -> argparse.ArgumentParser:
+    """A sub-command with Dutch help that also takes the common options (--db)."""
+    return _dutch(group.add_parser(name, help=help, description=description or help,
+                                   formatter_class=DutchHelpFormatter, parents=[common],
+                                   add_help=False))
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -57,16 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", title="commando's", metavar="COMMANDO")
 
     def command(name: str, help: str, description: str | None = None) -> argparse.ArgumentParser:
-        return _dutch(
-            commands.add_parser(
-                name,
-                help=help,
-                description=description or help,
-                formatter_class=DutchHelpFormatter,
-                parents=[common],
-                add_help=False,
-            )
-        )
+        return _subcommand(commands, common, name, help, description)
 
     command("start", "start de app (hetzelfde als balie zonder commando)")
     command("info", "toon waar de database staat, de schemaversie en de aantallen")
@@ -157,9 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
                                         required=True)
     for name, help in (("show", "toon de regels die in gebruik zijn"),
                        ("load", "controleer een regelbestand en neem het in gebruik")):
-        sub = _dutch(rule_actions.add_parser(name, help=help, description=help,
-                                             formatter_class=DutchHelpFormatter,
-                                             parents=[common], add_help=False))
+        sub = _subcommand(rule_actions, common, name, help)
         if name == "load":
             sub.add_argument("file", metavar="BESTAND", help="TOML-bestand met de regels")
             sub.add_argument("--check", action="store_true",
@@ -179,16 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     kinds = sorted(KINDS)
 
     def ref_action(name: str, help: str) -> argparse.ArgumentParser:
-        sub = _dutch(
-            actions.add_parser(
-                name,
-                help=help,
-                description=help,
-                formatter_class=DutchHelpFormatter,
-                parents=[common],
-                add_help=False,
-            )
-        )
+        sub = _subcommand(actions, common, name, help)
         sub.add_argument("kind", choices=kinds, metavar="SOORT", help=", ".join(kinds))
         return sub
 

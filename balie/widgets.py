@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, TextArea
+from textual.widgets import Footer, Input, Static, TextArea
 
 from balie.domain.text import fold
 
@@ -333,6 +333,16 @@ class LookupInput(FormInput):
             self.screen.focus_next()
             return
         await super()._on_key(event)
+
+
+class StatusLine(Static):
+    """The one line above the footer that says what just happened (saved, refused, ...)."""
+
+    def show(self, text: str, kind: str = "info") -> None:
+        """Show a message; ``kind`` "ok" or "error" colours it."""
+        self.update(Text(text))
+        self.set_class(kind == "error", "-error")
+        self.set_class(kind == "ok", "-ok")
 
 
 class StableFooter(Footer):

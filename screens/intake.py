@@ -66,6 +66,7 @@ from balie.widgets import (
     LookupInput,
     Option,
     StableFooter,
+    StatusLine,
 )
 
 YES_NO = [Option("", ("n",), "nee"), Option("1", ("j", "y"), "ja")]
@@ -206,7 +207,7 @@ class IntakeScreen(Screen):
             with Vertical(id="today"):
                 yield Static(id="today-title")
                 yield DataTable(id="today-table", cursor_type="row", zebra_stripes=True)
-        yield Static(id="status")
+        yield StatusLine(id="status")
         yield StableFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -882,7 +883,4 @@ class IntakeScreen(Screen):
     # --- status line ---------------------------------------------------------------
 
     def set_status(self, text: str, kind: str = "info") -> None:
-        status = self.query_one("#status", Static)
-        status.update(Text(text))
-        status.set_class(kind == "error", "-error")
-        status.set_class(kind == "ok", "-ok")
+        self.query_one("#status", StatusLine).show(text, kind)

@@ -30,7 +30,7 @@ from balie.domain.report import BREAKDOWNS, Report
 from balie.domain.report_output import headers, publishable, table_rows, to_csv
 from balie.domain.timekeeping import local_day, local_days_span
 from balie.screens.factsheet import FactsheetScreen
-from balie.widgets import StableFooter
+from balie.widgets import StableFooter, StatusLine
 
 BROWSE = Binding.Group("Bladeren", compact=True)
 LABEL_WIDTH = 26
@@ -113,7 +113,7 @@ class OverviewScreen(Screen):
         with Horizontal(id="ask"):
             yield Label(id="ask-label")
             yield Input(id="ask-input", compact=True)
-        yield Static(id="status")
+        yield StatusLine(id="status")
         yield StableFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -357,10 +357,7 @@ class OverviewScreen(Screen):
         self.set_status(f"Opgeslagen als {target}", "ok")
 
     def set_status(self, text: str, kind: str = "info") -> None:
-        status = self.query_one("#status", Static)
-        status.update(Text(text))
-        status.set_class(kind == "error", "-error")
-        status.set_class(kind == "ok", "-ok")
+        self.query_one("#status", StatusLine).show(text, kind)
 
 
 def export_folder() -> Path:
