@@ -49,26 +49,27 @@ def store_import(
                VALUES (?, ?, ?, ?, ?)""",
             [file_name, checked.fingerprint, len(checked.rows), stamp, staff_id],
         ).lastrowid
-        for row in checked.rows:
-            registered = to_db(row.registered_at)
-            # Historic registrations: done, whatever their route.
-            inquiry_id = db.execute(
-                """INSERT INTO inquiry (registered_at, registered_by, channel_id, village_id,
-                       age, gender, summary, route_id, status, updated_at, time_known,
-                       import_batch_id)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'closed', ?, ?, ?)""",
-                [registered, staff_id, row.channel_id, row.village_id, row.age, row.gender,
-                 row.summary, row.route_id, stamp, int(row.time_known), batch_id],
-            ).lastrowid
-            db.conn.executemany(
-                "INSERT INTO inquiry_topic (inquiry_id, topic_id) VALUES (?, ?)",
-                [(inquiry_id, t) for t in row.topic_ids],
-            )
-            db.execute(
-                """INSERT INTO inquiry_event (inquiry_id, at, staff_id, kind, to_route_id,
-                       reason)
-                   VALUES (?, ?, ?, 'created', ?, ?)""",
-                [inquiry_id, stamp, staff_id, row.route_id,
-                 f"import {batch_id}, regel {row.line}"],
-            )
+        # In bulk: the new inquiries get the ids after the highest, as SQLite would.
+        first = db.execute("SELECT coalesce(max(id), 0) + 1 FROM inquiry").fetchone()[0]
+        numbered = list(enumerate(checked.rows, start=first))
+        # Historic registrations: done, whatever their route.
+        db.conn.executemany(
+            """INSERT INTO inquiry (id, registered_at, registered_by, channel_id, village_id,
+                   age, gender, summary, route_id, status, updated_at, time_known,
+                   import_batch_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'closed', ?, ?, ?)""",
+            [(inquiry_id, to_db(row.registered_at), staff_id, row.channel_id, row.village_id,
+              row.age, row.gender, row.summary, row.route_id, stamp, int(row.time_known),
+              batch_id) for inquiry_id, row in numbered],
+        )
+        db.conn.executemany(
+            "INSERT INTO inquiry_topic (inquiry_id, topic_id) VALUES (?, ?)",
+            [(inquiry_id, topic) for inquiry_id, row in numbered for topic in row.topic_ids],
+        )
+        db.conn.executemany(
+            """INSERT INTO inquiry_event (inquiry_id, at, staff_id, kind, to_route_id, reason)
+               VALUES (?, ?, ?, 'created', ?, ?)""",
+            [(inquiry_id, stamp, staff_id, row.route_id, f"import {batch_id}, regel {row.line}")
+             for inquiry_id, row in numbered],
+        )
     return Batch(batch_id, file_name, len(checked.rows), now)

@@ -100,6 +100,50 @@ def test_the_same_file_is_never_imported_twice(made_db, tmp_path, capsys):
     assert count(made_db) == 3
 
 
+def test_the_same_registrations_saved_differently_are_the_same_file(made_db, tmp_path,
+                                                                   capsys):
+    source = tmp_path / "2024.csv"
+    source.write_text(GOOD, encoding="utf-8")
+    assert run(capsys, "--db", str(made_db), "import", str(source))[0] == 0
+    # Opened in Excel and saved again: commas, other column order, rows sorted otherwise.
+    resaved = tmp_path / "2024 (2).csv"
+    resaved.write_text(
+        "Dorp,Datum,Tijd,Kanaal,Route,Onderwerp,Leeftijd,Geslacht,Omschrijving\n"
+        "Nieuw-Balinge,14-03-2024,09:05,e-mail,client_support,Financien,44,m,"
+        "\"met ; puntkomma\"\n"
+        "Hooghalen,13-3-2024,,balie,desk,Administratie en formulieren,,,\n"
+        "Beilen,2024-03-12,10:15,Telefoon,Seniorenwerk,mantelzorg|eenzaamheid en contact,81,"
+        "vrouw,Zoekt gezelschap\n", encoding="utf-8")
+    code, _, err = run(capsys, "--db", str(made_db), "import", str(resaved))
+    assert code == 1 and "al geïmporteerd" in err and count(made_db) == 3
+
+
+def test_dates_before_1900_and_clock_changes(seeded_reference):
+    text = (HEADER
+            + "1-1-0024;balie;Beilen;desk;wonen;;;;\n"         # a typing error
+            + "29-3-2026;balie;Beilen;desk;wonen;02:30;;;\n"   # clocks go forward at 2:00
+            + "25-10-2026;balie;Beilen;desk;wonen;02:30;;;\n")  # ... and back at 3:00
+    problems = [str(p) for p in read_import(text, seeded_reference, FROZEN_NOW.replace(
+        year=2027)).problems]
+    assert problems == [
+        "regel 2, kolom 'datum': '1-1-0024': ligt vóór 1900 (tikfout?)",
+        "regel 3, kolom 'tijd': '02:30': die tijd bestaat niet op die dag (de klok ging een "
+        "uur vooruit)",
+    ]
+    checked = read_import(HEADER + "25-10-2026;balie;Beilen;desk;wonen;02:30;;;\n",
+                          seeded_reference, FROZEN_NOW.replace(year=2027))
+    (row,) = checked.rows
+    assert row.registered_at.utcoffset().total_seconds() == 7200  # the first 02:30: summer
+
+
+def test_a_value_under_a_column_without_name_is_refused(seeded_reference):
+    text = "datum;kanaal;dorp;route;onderwerp;\n1-1-2024;balie;Beilen;desk;wonen;\n" \
+           "1-1-2024;balie;Beilen;desk;wonen;extra;\n1-1-2024;balie;Beilen;desk;wonen;;x\n"
+    problems = [str(p) for p in read_import(text, seeded_reference, FROZEN_NOW).problems]
+    assert problems == ["regel 3: 'extra': waarde in een kolom zonder naam",
+                        "regel 4: meer waarden dan kolommen (scheidingsteken?)"]
+
+
 def test_dry_run_imports_nothing(made_db, tmp_path, capsys):
     source = tmp_path / "2024.csv"
     source.write_text(GOOD, encoding="utf-8")

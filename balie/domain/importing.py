@@ -6,6 +6,12 @@ geslacht, omschrijving. Semicolons or commas, UTF-8 with or without BOM. Values 
 matched to the reference data by name or code, ignoring case and accents; retired
 entries count too (the registrations are historic). Every problem is reported with its
 line, column, value and reason, and a file with any problem imports nothing.
+
+Times are Amsterdam local time. A time that does not exist (02:30 on the night the
+clocks go forward) is a problem; a time that happens twice (02:30 on the night they go
+back) is taken as the first, summer-time one. A file is recognised by its registrations,
+not its bytes: saved again with commas instead of semicolons, or sorted, it is still the
+same file and is not imported twice.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import hashlib
 import io
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 
 from balie.domain.models import Reference
 from balie.domain.parsing import InvalidInput, parse_summary
@@ -29,6 +35,8 @@ GENDER_WORDS = {"v": "f", "vrouw": "f", "f": "f", "m": "m", "man": "m", "x": "x"
 UNKNOWN_TIME = time(12, 0)
 """The moment stored for a registration without a time (marked ``time_known = 0``)."""
 MAX_PROBLEMS = 200
+FIRST_YEAR = 1900
+"""Earlier dates are typing errors (the registrations are of living people)."""
 
 
 @dataclass(frozen=True)
@@ -63,21 +71,44 @@ class ImportFile:
     rows: tuple[ImportRow, ...]
     problems: tuple[Problem, ...]
     fingerprint: str
-    """SHA-256 of the content (line endings and BOM left out): the same file twice."""
+    """SHA-256 of the registrations read, in sorted order: the same file twice."""
 
 
-def fingerprint(text: str) -> str:
-    normal = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    return hashlib.sha256(normal.encode("utf-8")).hexdigest()
+def fingerprint(rows: list[ImportRow], text: str) -> str:
+    """What makes two files the same: their registrations, however the file is laid out
+    (or, for a file without any, its text)."""
+    if not rows:
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    lines = sorted(repr((row.registered_at.isoformat(), row.time_known, row.channel_id,
+                         row.village_id, row.route_id, sorted(row.topic_ids), row.age,
+                         row.gender, row.summary)) for row in rows)
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
-def _lookup(entries, value: str) -> object | None:
-    wanted = fold(value)
-    for entry in entries:
-        names = [entry.name, getattr(entry, "code", ""), getattr(entry, "short_name", "")]
-        if any(name and fold(name) == wanted for name in names):
-            return entry
-    return None
+class _Names:
+    """Reference entries by every folded name and code, built once per file."""
+
+    def __init__(self, reference: Reference) -> None:
+        self.by_kind: dict[str, dict[str, object]] = {}
+        for kind, entries in (("kanaal", reference.channels.all),
+                              ("dorp", reference.villages.all),
+                              ("route", reference.routes.all),
+                              ("onderwerp", reference.topics.all)):
+            index: dict[str, object] = {}
+            for entry in entries:
+                for name in (entry.name, getattr(entry, "code", ""),
+                             getattr(entry, "short_name", "")):
+                    if name:
+                        index.setdefault(fold(name), entry)
+            self.by_kind[kind] = index
+        self.seen: dict[tuple[str, str], object | None] = {}
+
+    def find(self, kind: str, value: str) -> object | None:
+        # The same few names come back on every line: fold each only once.
+        key = (kind, value)
+        if key not in self.seen:
+            self.seen[key] = self.by_kind[kind].get(fold(value))
+        return self.seen[key]
 
 
 def _parse_date(value: str) -> date:
@@ -115,7 +146,8 @@ def read_import(text: str, reference: Reference, now: datetime) -> ImportFile:
     try:
         header = next(reader)
     except (StopIteration, csv.Error):
-        return ImportFile((), (Problem(1, "", "", "het bestand is leeg"),), fingerprint(text))
+        return ImportFile((), (Problem(1, "", "", "het bestand is leeg"),),
+                          fingerprint([], text))
     columns: dict[str, int] = {}
     for index, name in enumerate(header):
         key = fold(name)
@@ -132,16 +164,17 @@ def read_import(text: str, reference: Reference, now: datetime) -> ImportFile:
         if key not in columns:
             problems.append(Problem(1, key, "", "verplichte kolom ontbreekt"))
     if problems:
-        return ImportFile((), tuple(problems), fingerprint(text))
+        return ImportFile((), tuple(problems), fingerprint([], text))
 
     today = now.astimezone(AMSTERDAM).date()
+    names = _Names(reference)
     line = 1
     try:
         for record in reader:
             line = reader.line_num
             if not any(cell.strip() for cell in record):
                 continue  # blank lines are allowed
-            row = _read_row(record, columns, line, reference, today, problems)
+            row = _read_row(record, columns, len(header), line, names, today, problems)
             if row is not None:
                 rows.append(row)
             if len(problems) >= MAX_PROBLEMS:
@@ -150,11 +183,22 @@ def read_import(text: str, reference: Reference, now: datetime) -> ImportFile:
         problems.append(Problem(line + 1, "", "", f"geen geldige CSV: {error}"))
     if not rows and not problems:
         problems.append(Problem(2, "", "", "er staan geen registraties in het bestand"))
-    return ImportFile(tuple(rows), tuple(problems), fingerprint(text))
+    return ImportFile(tuple(rows), tuple(problems), fingerprint(rows, text))
 
 
-def _read_row(record, columns, line, reference, today, problems) -> ImportRow | None:
+def _moment(day: date, clock: time) -> datetime:
+    """The moment of a local date and time; InvalidInput for a time skipped when the
+    clocks go forward. Of a time that happens twice, the first (``fold=0``)."""
+    moment = datetime.combine(day, clock, tzinfo=AMSTERDAM)
+    if moment.astimezone(UTC).astimezone(AMSTERDAM).replace(tzinfo=None) != \
+            moment.replace(tzinfo=None):
+        raise InvalidInput("die tijd bestaat niet op die dag (de klok ging een uur vooruit)")
+    return moment
+
+
+def _read_row(record, columns, width, line, names, today, problems) -> ImportRow | None:
     before = len(problems)
+    named = set(columns.values())
 
     def cell(key: str) -> str:
         index = columns.get(key)
@@ -163,13 +207,19 @@ def _read_row(record, columns, line, reference, today, problems) -> ImportRow | 
     def problem(key: str, reason: str) -> None:
         problems.append(Problem(line, key, cell(key)[:60], reason))
 
-    if len(record) > len(columns) and any(c.strip() for c in record[len(columns):]):
+    if len(record) > width and any(c.strip() for c in record[width:]):
         problems.append(Problem(line, "", "", "meer waarden dan kolommen (scheidingsteken?)"))
+    unnamed = [c for k, c in enumerate(record[:width]) if c.strip() and k not in named]
+    if unnamed:
+        problems.append(Problem(line, "", unnamed[0][:60], "waarde in een kolom zonder naam"))
     day = moment = None
     try:
         day = _parse_date(cell("datum"))
         if day > today:
             problem("datum", "ligt in de toekomst")
+        elif day.year < FIRST_YEAR:
+            problem("datum", f"ligt vóór {FIRST_YEAR} (tikfout?)")
+            day = None
     except InvalidInput as error:
         problem("datum", error.message)
     clock, time_known = UNKNOWN_TIME, False
@@ -179,15 +229,17 @@ def _read_row(record, columns, line, reference, today, problems) -> ImportRow | 
         except InvalidInput as error:
             problem("tijd", error.message)
     if day is not None:
-        moment = datetime.combine(day, clock, tzinfo=AMSTERDAM)
+        try:
+            moment = _moment(day, clock)
+        except InvalidInput as error:
+            problem("tijd", error.message)
     found = {}
-    for key, entries, label in (("kanaal", reference.channels.all, "onbekend kanaal"),
-                                ("dorp", reference.villages.all, "onbekend dorp"),
-                                ("route", reference.routes.all, "onbekende route")):
+    for key, label in (("kanaal", "onbekend kanaal"), ("dorp", "onbekend dorp"),
+                       ("route", "onbekende route")):
         if not cell(key):
             problem(key, "is leeg")
             continue
-        found[key] = _lookup(entries, cell(key))
+        found[key] = names.find(key, cell(key))
         if found[key] is None:
             problem(key, label)
     topics = []
@@ -195,7 +247,7 @@ def _read_row(record, columns, line, reference, today, problems) -> ImportRow | 
     if not pieces:
         problem("onderwerp", "minstens één onderwerp")
     for piece in pieces:
-        topic = _lookup(reference.topics.all, piece)
+        topic = names.find("onderwerp", piece)
         if topic is None:
             problems.append(Problem(line, "onderwerp", piece[:60], "onbekend onderwerp"))
         elif topic.id not in topics:
