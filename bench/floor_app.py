@@ -1,8 +1,8 @@
 """The floor for the start-up figure: a bare Textual app with the intake form's widgets.
 
-The same layout, stylesheet, widget types and footer keys as balie's intake screen, but
-no database, no reference data and no logic: what any Textual app of this size costs to
-start. Run as a script (see bench.measure.startup); imports nothing from balie.
+The same layout, stylesheet, widget types, footer keys and hidden rows as balie's
+intake screen, but no database, no reference data and no logic: what any Textual app of
+this size costs to start. Run as a script (see bench.measure.startup); imports nothing from balie.
 """
 
 import sys
@@ -38,7 +38,7 @@ class BareForm(Screen):
                         ("Terugbellen", ["Input", "Static", "Postcode", "Input"]),
                         ("Reden", ["Input"]))
                 for label, parts in rows:
-                    with Horizontal(classes="row"):
+                    with Horizontal(classes="row", id=f"row-{label.lower()}"):
                         yield Label(label, classes="label")
                         for part in parts:
                             if part == "Input":
@@ -59,6 +59,9 @@ class BareForm(Screen):
 
     def on_mount(self):
         self.query_one(DataTable).add_columns("Tijd", "Nr", "Dorp", "Route", "Onderwerp")
+        # What balie's form hides until needed: the empty messages, Naar and Reden.
+        for hidden in self.query(".message, #row-naar, #row-reden"):
+            hidden.display = False
         self.query_one(Input).focus()
 
 
