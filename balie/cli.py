@@ -122,7 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="uitvoer (standaard table)")
     report.add_argument("--suppress", action="store_true",
                         help="voor extern gebruik: 1-9 als <10, en genoeg andere cellen "
-                             "verborgen (x) dat niets terug te rekenen is")
+                             "verborgen (x) dat niets terug te rekenen is; alleen per "
+                             "maand, kwartaal of jaar en per dorp, gebied of onderwerp")
     report.add_argument("--factsheet", action="store_true",
                         help="jaarcijfers per team: totaal, woonplaats, geslacht, leeftijd")
     report.add_argument("--hide-empty", action="store_true",
@@ -334,6 +335,8 @@ def _report(path: Path, args: argparse.Namespace) -> int:
                 ("year" if args.factsheet else "day", args.day),
             )
             period = parse_period(kind, text, today)
+        if args.suppress:
+            out.check_publishable(period.kind, "village" if args.factsheet else args.by)
     except InvalidInput as error:
         print(f"balie: {error.message}", file=sys.stderr)
         return 2
@@ -353,16 +356,24 @@ def _report(path: Path, args: argparse.Namespace) -> int:
                 codes.append(route.code)
             codes = tuple(codes)
         if args.factsheet:
-            sheets = factsheets(db, reference, period, codes)
-            text = out.factsheets_as(sheets, args.format, suppressed=args.suppress)
+            sheets = factsheets(db, reference, period, codes, now=utc_now())
+            # Suppressed, a factsheet hides what the village table of its year hides.
+            village = report(db, reference, period, "village", now=utc_now()) \
+                if args.suppress else None
+            text = out.factsheets_as(sheets, args.format, village=village)
         else:
-            result = report(db, reference, period, args.by, route_codes=codes,
+            result = report(db, reference, period, args.by, route_codes=codes, now=utc_now(),
                             include_empty=not args.hide_empty)
             render = {"table": out.to_table, "csv": out.to_csv, "json": out.to_json}
             text = render[args.format](result, suppressed=args.suppress)
     encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
     if args.output:
-        Path(args.output).write_text(text, encoding=encoding, newline="")
+        try:
+            Path(args.output).write_text(text, encoding=encoding, newline="")
+        except OSError as error:
+            print(f"balie: kan {args.output} niet schrijven: {error.strerror or error}.",
+                  file=sys.stderr)
+            return 1
         print(f"Geschreven naar {args.output}", file=sys.stderr)
     elif args.format == "csv":
         sys.stdout.buffer.write(text.encode(encoding))

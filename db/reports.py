@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 
 from balie.db.connection import BalieDatabase
 from balie.domain.models import Reference
 from balie.domain.periods import Period
-from balie.domain.report import FactSheet, Report, build_factsheets, build_report
+from balie.domain.report import FactSheet, Report, build_factsheets, linked_report
 from balie.domain.timekeeping import Span, offset_segments
 
 UNKNOWN = -1
@@ -135,6 +136,19 @@ def route_totals(db: BalieDatabase, span: Span, route_ids: list[int]) -> Counter
         })
 
 
+def comparison_span(period: Period, now: datetime | None) -> tuple[Span, bool]:
+    """The span of a year earlier to compare with, and whether it is cut short.
+
+    A period that is not over yet (this month, today) is compared with the same
+    period a year earlier up to the same moment, not with all of it.
+    """
+    earlier = period.year_earlier().span
+    current = period.span
+    if now is None or not current.start <= now < current.end:
+        return earlier, False
+    return Span(earlier.start, min(earlier.end, earlier.start + (now - current.start))), True
+
+
 def report(
     db: BalieDatabase,
     reference: Reference,
@@ -143,13 +157,16 @@ def report(
     *,
     route_codes: tuple[str, ...] | None = None,
     include_empty: bool = True,
+    now: datetime | None = None,
 ) -> Report:
     """The report for a period, with the same period a year earlier for comparison."""
     source = "village" if breakdown == "area" else breakdown
-    now = count(db, period.span, source)
-    before = count(db, period.year_earlier().span, source)
-    return build_report(reference, period, breakdown, now.cells, now.routes, before.cells,
-                        before.routes, route_codes=route_codes, include_empty=include_empty)
+    current = count(db, period.span, source)
+    span, partial = comparison_span(period, now)
+    before = count(db, span, source)
+    return linked_report(reference, period, breakdown, current.cells, current.routes,
+                         before.cells, before.routes, route_codes=route_codes,
+                         include_empty=include_empty, partial=partial)
 
 
 def factsheets(
@@ -157,12 +174,14 @@ def factsheets(
     reference: Reference,
     period: Period,
     route_codes: tuple[str, ...] | None = None,
+    now: datetime | None = None,
 ) -> list[FactSheet]:
     """Factsheets of the teams for a period (usually a year) against a year earlier."""
     teams = [r.id for r in reference.routes.all
              if r.is_team and (not route_codes or r.code in route_codes)]
+    span, _ = comparison_span(period, now)
     return build_factsheets(reference, period, profile(db, period.span, teams),
-                            route_totals(db, period.year_earlier().span, teams), route_codes)
+                            route_totals(db, span, teams), route_codes)
 
 
 def query_plans(db: BalieDatabase, span: Span) -> dict[str, list[str]]:

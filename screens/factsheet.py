@@ -9,11 +9,15 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
+from textual.worker import Worker, WorkerState
 
-from balie.db.reports import factsheets
+from balie.db.errors import StoreError
+from balie.db.reports import factsheets, report
 from balie.domain.models import Reference
+from balie.domain.parsing import InvalidInput
 from balie.domain.periods import Period
-from balie.domain.report_output import factsheet_text
+from balie.domain.report_output import check_publishable, factsheet_text
+from balie.widgets import StatusLine
 
 
 class FactsheetScreen(ModalScreen[None]):
@@ -36,6 +40,7 @@ class FactsheetScreen(ModalScreen[None]):
         with VerticalScroll(id="factsheet"):
             yield Static(id="factsheet-title")
             yield Static(id="factsheet-body")
+            yield StatusLine(id="factsheet-status")
             yield Static(Text("← → ander jaar · a AVG aan/uit · Esc sluiten", style="dim"))
 
     def on_mount(self) -> None:
@@ -43,17 +48,39 @@ class FactsheetScreen(ModalScreen[None]):
 
     @work(exclusive=True, exit_on_error=False)
     async def load(self) -> None:
-        sheets = await self.app.run_db(factsheets, self.reference, self.period)
-        title = f"Factsheets {self.period.label()}" + (
-            " (AVG: kleine aantallen verborgen)" if self.suppressed else "")
+        period, suppressed = self.period, self.suppressed
+        sheets = await self.app.run_db(factsheets, self.reference, period,
+                                       now=self.app.clock())
+        # Suppressed, a team's figures are hidden where the village table hides them.
+        village = await self.app.run_db(report, self.reference, period, "village",
+                                        now=self.app.clock()) if suppressed else None
+        title = f"Factsheets {period.label()}" + (
+            " (AVG: kleine aantallen verborgen)" if suppressed else "")
         self.query_one("#factsheet-title", Static).update(Text(title, style="bold"))
-        body = "\n".join(factsheet_text(s, suppressed=self.suppressed) for s in sheets)
+        body = "\n".join(factsheet_text(s, village=village) for s in sheets)
         self.query_one("#factsheet-body", Static).update(Text(body or "Geen teams."))
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            message = error.message if isinstance(error, StoreError) else type(error).__name__
+            self.query_one(StatusLine).show(f"Niet gelukt: {message}", "error")
+
     def action_year(self, steps: int) -> None:
-        self.period = self.period.shift(steps)
+        try:
+            self.period = self.period.shift(steps)
+        except InvalidInput as error:  # the end of the calendar balie reports on
+            self.query_one(StatusLine).show(error.message, "error")
+            return
+        self.query_one(StatusLine).show("")
         self.load()
 
     def action_toggle_avg(self) -> None:
+        if not self.suppressed:
+            try:
+                check_publishable(self.period.kind)
+            except InvalidInput as error:
+                self.query_one(StatusLine).show(error.message, "error")
+                return
         self.suppressed = not self.suppressed
         self.load()

@@ -27,13 +27,13 @@ from balie.domain.models import Reference
 from balie.domain.parsing import InvalidInput, parse_day
 from balie.domain.periods import KIND_NAMES, KINDS, Period, containing, parse_period
 from balie.domain.report import BREAKDOWNS, Report
-from balie.domain.report_output import headers, publishable, table_rows, to_csv
+from balie.domain.report_output import check_publishable, headers, published_rows, to_csv
 from balie.domain.timekeeping import local_day, local_days_span
 from balie.screens.factsheet import FactsheetScreen
 from balie.widgets import StableFooter, StatusLine
 
 BROWSE = Binding.Group("Bladeren", compact=True)
-LABEL_WIDTH = 26
+LABEL_WIDTH = 30
 """The label column is cut here (with …) so the figures fit beside it at 120 columns."""
 CHART_DAYS = 30
 CHARTS_FROM_HEIGHT = 32
@@ -67,7 +67,9 @@ class OverviewScreen(Screen):
         Binding("d", "ask_date", "Datum", id="overview.date",
                 tooltip="Naar een datum: gisteren, 12-3, vr, 8 maart, 2024-03-12"),
         Binding("p", "next_kind", "Periode", id="overview.kind",
-                tooltip="Dag, week, maand, kwartaal, jaar of een eigen periode"),
+                tooltip="Dag, week, maand, kwartaal of jaar"),
+        Binding("r", "ask_range", "Van-tot", id="overview.range",
+                tooltip="Een eigen periode: van een datum tot en met een datum"),
         Binding("i", "next_breakdown", "Indeling", id="overview.breakdown",
                 tooltip="Per dorp, gebied, kanaal, onderwerp of uur"),
         Binding("l", "toggle_empty", "Leeg", id="overview.empty",
@@ -99,6 +101,8 @@ class OverviewScreen(Screen):
         self.hide_empty = True
         self.suppressed = False
         self.report: Report | None = None
+        self.show_charts_wanted = False
+        """Charts and trends on (when not in the AVG view)."""
         self.asking: str | None = None
         """What the input line asks for: "date", "range", or None when closed."""
 
@@ -120,8 +124,9 @@ class OverviewScreen(Screen):
         self.query_one("#report", DataTable).can_focus = False
         # Charts when there is room for them beside the whole table.
         size = self.app.size
-        self.query_one("#charts").display = (size.height >= CHARTS_FROM_HEIGHT
-                                             and size.width >= CHARTS_FROM_WIDTH)
+        self.show_charts_wanted = (size.height >= CHARTS_FROM_HEIGHT
+                                   and size.width >= CHARTS_FROM_WIDTH)
+        self.query_one("#charts").display = self.show_charts_wanted
         self.query_one("#ask").display = False
         self.period = containing("day", local_day(self.app.clock()))
         self.set_interval(REFRESH_SECONDS, self.refresh_if_current)
@@ -132,17 +137,23 @@ class OverviewScreen(Screen):
     @work(exclusive=True, group="count", exit_on_error=False)
     async def recount(self) -> None:
         app = self.app
+        if self.suppressed and (refused := self.avg_refused()):
+            self.suppressed = False
+            self.set_status(f"AVG-weergave uit. {refused}", "error")
         if self.reference is None:
             self.reference = await app.run_db(load_reference)
         result = await app.run_db(report, self.reference, self.period, self.breakdown,
+                                  now=app.clock(),
                                   include_empty=not self.hide_empty)
         self.report = result
         trends = None
-        charts = self.query_one("#charts").display
-        if charts and self.breakdown in ("village", "area"):
+        # The charts and trends are never suppressed, so the AVG view does without them.
+        charts = self.query_one("#charts")
+        charts.display = self.show_charts_wanted and not self.suppressed
+        if charts.display and self.breakdown in ("village", "area"):
             trends = await self.trends()
         self.show(result, trends)
-        if self.query_one("#charts").display:
+        if charts.display:
             await self.show_charts()
 
     async def trends(self) -> dict[str, str]:
@@ -171,7 +182,8 @@ class OverviewScreen(Screen):
         for name, value in (("Periode", KIND_NAMES[result.period.kind]),
                             ("Indeling", BREAKDOWNS[self.breakdown].lower()),
                             ("Lege regels", "verborgen" if self.hide_empty else "getoond"),
-                            ("Vorig jaar", result.previous_period.label()),
+                            ("Vorig jaar", result.previous_period.label()
+                             + (" (tot hetzelfde moment)" if result.partial else "")),
                             ("AVG", "aan: kleine aantallen <10" if self.suppressed else "uit")):
             if settings:
                 settings.append("  ·  ")
@@ -183,8 +195,7 @@ class OverviewScreen(Screen):
         table = self.query_one("#report", DataTable)
         table.clear(columns=True)
         names = headers(result, short=True)
-        published, _, _ = publishable(result, self.suppressed)
-        rows = table_rows(result, suppressed=self.suppressed)
+        published, rows = published_rows(result, suppressed=self.suppressed)
         if trends is not None:
             names.append(f"Trend {TREND_WEEKS} wk")
             rows = [[*row, trends.get(row[0], "")] for row in rows]
@@ -244,7 +255,11 @@ class OverviewScreen(Screen):
     def action_shift(self, steps: int) -> None:
         if self.asking:
             return
-        self.period = self.period.shift(steps)
+        try:
+            self.period = self.period.shift(steps)
+        except InvalidInput as error:  # the end of the calendar balie reports on
+            self.set_status(error.message, "error")
+            return
         self.recount()
 
     def action_today(self) -> None:
@@ -253,12 +268,18 @@ class OverviewScreen(Screen):
         self.recount()
 
     def action_next_kind(self) -> None:
-        kind = KINDS[(KINDS.index(self.period.kind) + 1) % len(KINDS)]
-        if kind == "range":
-            self.ask("range", "Eigen periode (bijv. 1-3 t/m 15-3):")
-            return
-        self.period = containing(kind, self.period.last)
+        """Day, week, month, quarter, year, and round again (a range has its own key)."""
+        fixed = [kind for kind in KINDS if kind != "range"]
+        current = self.period.kind if self.period.kind in fixed else fixed[-1]
+        kind = fixed[(fixed.index(current) + 1) % len(fixed)]
+        # Stay around today while today is in view; otherwise at the period's end.
+        today = local_day(self.app.clock())
+        focus = today if self.period.first <= today <= self.period.last else self.period.last
+        self.period = containing(kind, focus)
         self.recount()
+
+    def action_ask_range(self) -> None:
+        self.ask("range", "Eigen periode (bijv. 1-3 t/m 15-3):")
 
     def action_next_breakdown(self) -> None:
         codes = list(BREAKDOWNS)
@@ -269,13 +290,27 @@ class OverviewScreen(Screen):
         self.hide_empty = not self.hide_empty
         self.recount()
 
+    def avg_refused(self) -> str | None:
+        """Why the current period and breakdown cannot be shown for outside use."""
+        try:
+            check_publishable(self.period.kind, self.breakdown)
+        except InvalidInput as error:
+            return error.message
+        return None
+
     def action_toggle_avg(self) -> None:
+        if not self.suppressed and (refused := self.avg_refused()):
+            self.set_status(refused, "error")
+            return
         self.suppressed = not self.suppressed
         self.recount()
 
     def action_toggle_charts(self) -> None:
-        charts = self.query_one("#charts")
-        charts.display = not charts.display
+        if self.suppressed:
+            self.set_status("Grafieken zijn er niet in de AVG-weergave (a zet die uit).",
+                            "error")
+            return
+        self.show_charts_wanted = not self.show_charts_wanted
         self.recount()
 
     def action_scroll(self, lines: int) -> None:

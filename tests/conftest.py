@@ -66,7 +66,7 @@ FIXTURE = [
     (datetime(2026, 10, 25, 2, 30), 0, "Westerbork", "phone", ["psychosocial"], "social_work"),
     (datetime(2026, 10, 25, 2, 30), 1, "Westerbork", "desk", ["psychosocial", "finances"],
      "social_work"),
-    (datetime(2025, 3, 29, 10, 0), 0, "Beilen", "phone", ["finances"], "client_support"),
+    (datetime(2025, 3, 30, 10, 0), 0, "Beilen", "phone", ["finances"], "client_support"),
     (datetime(2025, 3, 15, 10, 0), 0, "Smilde", "phone", ["housing"], "desk"),
     (datetime(2026, 3, 10, 9, 0), 0, "Hooghalen", "home_visit", ["loneliness"], "senior_work"),
 ]

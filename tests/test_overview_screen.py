@@ -114,7 +114,13 @@ async def test_switching_period_and_breakdown(fixture_db, db_path):
         await pilot.press("i", "i", "i")  # channel, topic, hour
         await settle(pilot)
         assert title(screen).startswith("Uur x route")
-        await pilot.press("p", "p", "p")  # quarter, year, own range
+        await pilot.press("p", "p")  # quarter, year
+        await settle(pilot)
+        assert "2026" in title(screen) and "maart" not in title(screen)
+        await pilot.press("p")  # round again: day
+        await settle(pilot)
+        assert "maart 2026" in title(screen)
+        await pilot.press("r")  # own range
         assert isinstance(app.focused, Input)
         app.focused.value = "28-3-2026 t/m 30-3-2026"
         await pilot.press("enter")
@@ -143,6 +149,47 @@ async def test_avg_view_and_export_for_excel(fixture_db, db_path, tmp_path, monk
     assert rows[2][0] == "Dorp" and any(r and r[0] == "Beilen" and "<10" in r for r in rows)
 
 
+async def test_avg_view_only_where_figures_may_go_outside(fixture_db, db_path):
+    db, ref = fixture_db
+    app = build(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_overview(pilot)
+        status = screen.query_one("#status")
+        await pilot.press("a")  # a day: refused, said why
+        await settle(pilot)
+        assert "alleen per maand, kwartaal of jaar" in str(status.render())
+        assert not screen.suppressed and "<10" not in str(shown(screen))
+        await pilot.press("p", "p", "a")  # the month: the same cells as balie report
+        await settle(pilot)
+        month = report(db, ref, containing("month", FROZEN_NOW.date()), "village",
+                       now=FROZEN_NOW, include_empty=False)
+        expected = table_rows(month, suppressed=True)
+        assert [row[:len(expected[0])] for row in shown(screen)] == expected
+        await pilot.press("i")  # by area: still for outside use
+        await settle(pilot)
+        assert screen.suppressed and title(screen).startswith("Gebied")
+        await pilot.press("i")  # by channel: not, and the view says so
+        await settle(pilot)
+        assert not screen.suppressed
+        assert str(status.render()).startswith("AVG-weergave uit.")
+        assert "AVG: uit" in str(screen.query_one("#settings").render())
+
+
+async def test_the_end_of_the_calendar_is_a_message(fixture_db, db_path):
+    app = build(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_overview(pilot)
+        await pilot.press("d")
+        app.focused.value = "31-12-2199"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "31 december 2199" in title(screen)
+        await pilot.press("right")
+        await settle(pilot)
+        assert "31 december 2199" in title(screen)
+        assert "2199" in str(screen.query_one("#status").render())
+
+
 async def test_factsheet_and_back_to_registering(fixture_db, db_path):
     app = build(db_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -152,6 +199,11 @@ async def test_factsheet_and_back_to_registering(fixture_db, db_path):
         assert isinstance(app.screen, FactsheetScreen)
         body = str(app.screen.query_one("#factsheet-body").render())
         assert "Seniorenwerk, 2026" in body and "Totaal: 2 vragen" in body
+        await pilot.press("a")  # for outside use: hidden as the village table hides it
+        await settle(pilot)
+        body = str(app.screen.query_one("#factsheet-body").render())
+        assert "Totaal: <10 vragen" in body and "Totaal: 2 " not in body
+        assert "Geslacht: niet gepubliceerd" in body  # a small total: no groups
         await pilot.press("escape", "escape")
         await settle(pilot)
         assert app.current_mode == "intake"

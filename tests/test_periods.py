@@ -38,7 +38,8 @@ def test_previous_and_next_periods(kind, steps, first):
 
 
 def test_a_year_earlier_is_the_same_period_last_year():
-    assert containing("day", date(2024, 2, 29)).year_earlier().first == date(2023, 2, 28)
+    # A day: the same weekday 52 weeks earlier (Thursday 29 Feb 2024 -> Thursday 2 March 2023).
+    assert containing("day", date(2024, 2, 29)).year_earlier().first == date(2023, 3, 2)
     assert containing("week", TODAY).year_earlier().first == date(2025, 3, 10)  # week 11
     assert containing("week", date(2026, 12, 31)).year_earlier().first == date(2025, 12, 22)
     assert containing("quarter", TODAY).year_earlier().first == date(2025, 1, 1)

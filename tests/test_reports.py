@@ -27,17 +27,18 @@ def test_a_day_across_the_start_of_summer_time(fixture_db):
     result = report(db, ref, containing("day", DST_START), "village")
     assert cells(result, "Beilen") == {"client_support": 1, "senior_work": 1}
     assert cells(result, "Hooghalen") == {"desk": 1}
-    assert cells(result, "Totaal Kleine dorpen rond Beilen") == {"desk": 1}
-    assert (result.total.total, result.total.previous) == (3, 1)  # 29 March 2025: one
+    assert cells(result, "Totaal Dorpen rond Beilen") == {"desk": 1}
+    assert (result.total.total, result.total.previous) == (3, 1)  # 52 weeks earlier: one
     assert result.total.cells == (1, 0, 1, 1, 0)
 
 
 @pytest.mark.parametrize(
     ("breakdown", "expected"),
     [
-        ("area", {"Beilen": 2, "Kleine dorpen rond Beilen": 1}),
+        ("area", {"Beilen": 2, "Dorpen rond Beilen": 1}),
         ("channel", {"Telefoon": 1, "Balie": 1, "E-mail": 1}),
-        ("hour", {"00:00-01:00": 1, "03:00-04:00": 1, "23:00-24:00": 1}),
+        # 10:00 is there for the year before (the same Sunday 52 weeks earlier).
+        ("hour", {"00:00-01:00": 1, "03:00-04:00": 1, "10:00-11:00": 0, "23:00-24:00": 1}),
         ("topic", {"Financiën": 1, "Eenzaamheid en contact": 1, "Zorg en Wmo": 1, "Wonen": 1}),
     ],
 )
@@ -48,6 +49,28 @@ def test_every_breakdown_of_that_day(fixture_db, breakdown, expected):
     assert items == expected
     # By topic an inquiry with two topics counts twice, but the total counts inquiries.
     assert result.total.total == 3
+
+
+@pytest.mark.parametrize(
+    ("breakdown", "expected"),
+    [
+        ("area", {"Beilen": (2, 1), "Smilde": (1, 1), "Dorpen rond Beilen": (2, 0),
+                  "Dorpen rond Westerbork": (1, 0)}),
+        ("channel", {"Telefoon": (3, 2), "Balie": (1, 0), "E-mail": (1, 0),
+                     "Huisbezoek": (1, 0)}),
+        ("hour", {"00:00-01:00": (2, 0), "03:00-04:00": (1, 0), "09:00-10:00": (1, 0),
+                  "10:00-11:00": (0, 2), "23:00-24:00": (2, 0)}),
+        ("topic", {"Financiën": (2, 1), "Wonen": (1, 1), "Zorg en Wmo": (1, 0),
+                   "Eenzaamheid en contact": (2, 0), "Overig": (1, 0)}),
+    ],
+)
+def test_every_breakdown_of_that_month_against_last_year(fixture_db, breakdown, expected):
+    db, ref = fixture_db
+    result = report(db, ref, containing("month", DST_START), breakdown, include_empty=False)
+    items = {line.label: (line.total, line.previous) for line in result.lines
+             if line.kind == "item"}
+    assert items == expected
+    assert (result.total.total, result.total.previous) == (6, 2)
 
 
 def test_the_hour_that_happens_twice_when_summer_time_ends(fixture_db):
@@ -117,11 +140,28 @@ def run_cli(capsys, *argv) -> str:
 def test_cli_table_shows_the_same_figures(fixture_db, db_path, capsys):
     db, ref = fixture_db
     text = run_cli(capsys, "--db", str(db_path), "report", "--day", "29-3-2026")
-    printed = [re.split(r"\s{2,}", line.strip()) for line in text.splitlines()[2:]
-               if line.strip() and not line.startswith("-")]
+    printed = printed_table(text)
     result = report(db, ref, containing("day", DST_START), "village")
     assert printed[0] == headers(result)
-    assert printed[1:] == [[cell for cell in row if cell] for row in table_rows(result)]
+    assert printed[1:] == table_rows(result)
+
+
+def printed_table(text: str) -> list[list[str]]:
+    """The cells of a printed table, empty ones too: cut at the dashes under the heads."""
+    lines = text.splitlines()
+    dashes = next(line for line in lines if line.startswith("-"))
+    spans = [match.span() for match in re.finditer(r"-+", dashes)]
+    start = lines.index(dashes) - 1
+    return [[line[a:b].strip() for a, b in spans] for line in lines[start:]
+            if line.strip() and not line.startswith("-")]
+
+
+def test_cli_suppressed_table_shows_the_screen_figures(fixture_db, db_path, capsys):
+    db, ref = fixture_db
+    text = run_cli(capsys, "--db", str(db_path), "report", "--month", "3-2026", "--suppress")
+    result = report(db, ref, containing("month", DST_START), "village")
+    assert printed_table(text)[1:] == table_rows(result, suppressed=True)
+    assert any("<10" in row for row in printed_table(text))
 
 
 def test_cli_csv_is_for_dutch_excel_and_reads_back(fixture_db, db_path, tmp_path, capsys):
@@ -169,12 +209,24 @@ def test_cli_factsheet(fixture_db, db_path, capsys):
     ("argv", "message"),
     [(["--day", "31-2"], "bestaat niet"), (["--from", "1-3-2026"], "--from als --to"),
      (["--from", "5-3-2026", "--to", "1-3-2026"], "vóór"),
-     (["--route", "Jongerenwerk"], "onbekende route")],
+     (["--route", "Jongerenwerk"], "onbekende route"),
+     (["--day", "1-1-0000"], "bestaat niet"), (["--year", "9999"], "2199"),
+     (["--from", "1-1-1800", "--to", "2-1-1800"], "tussen 1900 en 2199"),
+     (["--day", "29-3-2026", "--suppress"], "alleen per maand, kwartaal of jaar"),
+     (["--month", "3-2026", "--by", "hour", "--suppress"], "alleen per dorp, gebied"),
+     (["--from", "1-3-2026", "--to", "3-3-2026", "--suppress"], "kwartaal of jaar")],
 )
 def test_cli_report_mistakes(made_db, capsys, argv, message):
     assert main(["--db", str(made_db), "report", *argv]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_an_output_file_that_cannot_be_written_gets_a_message(made_db, tmp_path, capsys):
+    target = tmp_path / "bestaat-niet" / "maart.csv"
+    assert main(["--db", str(made_db), "report", "--output", str(target)]) == 1
+    err = capsys.readouterr().err
+    assert "kan " in err and "niet schrijven" in err and "Traceback" not in err
 
 
 def test_csv_of_a_report_has_dutch_numbers(fixture_db):

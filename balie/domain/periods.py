@@ -13,6 +13,9 @@ from balie.domain.text import fold
 from balie.domain.timekeeping import Span, local_days_span
 
 KINDS = ("day", "week", "month", "quarter", "year", "range")
+FIRST_DAY, LAST_DAY = date(1899, 1, 1), date(2199, 12, 31)
+"""The calendar balie reports on (1899: a year before 1900, for comparisons); a date
+outside it is a typing mistake."""
 KIND_NAMES = {"day": "dag", "week": "week", "month": "maand", "quarter": "kwartaal",
               "year": "jaar", "range": "periode"}
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
@@ -33,6 +36,8 @@ class Period:
             raise ValueError(f"unknown period kind {self.kind!r}")
         if self.last < self.first:
             raise ValueError("a period ends on or after its first day")
+        if self.first < FIRST_DAY or self.last > LAST_DAY:
+            raise InvalidInput(f"Kies een periode tussen 1900 en {LAST_DAY.year}.")
 
     @property
     def span(self) -> Span:
@@ -57,7 +62,13 @@ class Period:
                       self.last + timedelta(days=length * steps))
 
     def year_earlier(self) -> Period:
-        """The same period a year before, as the annual report compares."""
+        """The same period a year before, as the annual report compares.
+
+        A day is compared with the same weekday 52 weeks earlier (a Friday with a
+        Friday), so the days of a week add up to the week's comparison.
+        """
+        if self.kind == "day":
+            return containing("day", self.first - timedelta(weeks=52))
         if self.kind == "week":
             year, week, _ = self.first.isocalendar()
             try:
@@ -116,6 +127,15 @@ def parse_period(kind: str, text: str | None, today: date) -> Period:
     :func:`balie.domain.parsing.parse_day`; also "2024-03" or "maart 2024" for a month,
     "2024-Q1" or "Q1 2024" for a quarter and "2024" for a year.
     """
+    try:
+        return _parse_period(kind, text, today)
+    except (ValueError, OverflowError) as error:
+        if isinstance(error, InvalidInput):
+            raise
+        raise InvalidInput(f"'{(text or '').strip()}' is geen bruikbare periode.") from None
+
+
+def _parse_period(kind: str, text: str | None, today: date) -> Period:
     if text is None or not text.strip():
         return containing(kind, today)
     raw = fold(text)

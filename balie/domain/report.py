@@ -8,7 +8,7 @@ the same figures, computed by the same code.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from balie.domain.models import Reference, Route
 from balie.domain.periods import Period
@@ -38,6 +38,9 @@ class Line:
     inhabitants: int | None = None
     group: str | None = None
     """The area a village belongs to."""
+    rated: int | None = None
+    """The count the rate per 1,000 is taken of, when not the total (the municipality's
+    total leaves out inquiries from outside it and from unknown places)."""
 
     @property
     def change(self) -> float | None:
@@ -51,7 +54,7 @@ class Line:
         """Inquiries per 1,000 inhabitants."""
         if not self.inhabitants:
             return None
-        return 1000.0 * self.total / self.inhabitants
+        return 1000.0 * (self.total if self.rated is None else self.rated) / self.inhabitants
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,13 @@ class Report:
     """Items (with area subtotals when by village), and the total as the last line."""
     previous_period: Period
     note: str = ""
+    partial: bool = False
+    """The period is not over yet: it is compared with last year up to the same moment."""
+    source: Report | None = None
+    """The report whose figures this one shows in part (the villages behind an area
+    report, all routes behind a report of one route): AVG suppression follows it."""
+    before: Report | None = None
+    """Last year's report of the same kind, whose totals are this one's comparison."""
     additive: bool = True
     """Whether items add up to the total (not so by topic: an inquiry can have several)."""
 
@@ -77,7 +87,7 @@ class Report:
 
 def _columns(reference: Reference, counts: Counter, route_codes: tuple[str, ...] | None
              ) -> tuple[Route, ...]:
-    used = {route for (_, route) in counts}
+    used = {route for (_, route), n in counts.items() if n}
     routes = [r for r in reference.routes.all if not r.retired or r.id in used]
     if route_codes:
         routes = [r for r in routes if r.code in route_codes]
@@ -95,13 +105,14 @@ def build_report(
     *,
     route_codes: tuple[str, ...] | None = None,
     include_empty: bool = True,
+    partial: bool = False,
 ) -> Report:
     """Turn counts per (category, route id) into report lines.
 
     ``cells`` come from :func:`balie.db.reports.count` for the village breakdown when
     ``breakdown`` is "area" (areas add up their villages).
     """
-    columns = _columns(reference, cells, route_codes)
+    columns = _columns(reference, cells + previous_cells, route_codes)
     route_ids = [r.id for r in columns]
 
     def per_column(counter: Counter, keys) -> tuple[int, ...]:
@@ -122,7 +133,8 @@ def build_report(
     if breakdown == "village":
         for area in reference.areas.all:
             villages = [v for v in reference.villages.all if v.area_id == area.id
-                        and (not v.retired or any(cells[(v.id, r)] for r in route_ids))]
+                        and (not v.retired or any(cells[(v.id, r)] or previous_cells[(v.id, r)]
+                                                  for r in route_ids))]
             if not villages:
                 continue
             for village in villages:
@@ -139,17 +151,18 @@ def build_report(
             add(area.name, [v.id for v in villages], inhabitants=sum(known) or None)
     elif breakdown in ("channel", "topic"):
         entries = reference.channels if breakdown == "channel" else reference.topics
-        used = {key for (key, _) in cells}
+        used = {key for (key, _) in cells + previous_cells}
         for entry in entries.all:
             if not entry.retired or entry.id in used:
                 add(entry.name, [entry.id])
     elif breakdown == "hour":
-        hours = sorted({key for (key, _) in cells} - {UNKNOWN_HOUR})
+        hours = sorted({key for (key, _) in cells + previous_cells} - {UNKNOWN_HOUR})
         shown = range(24) if include_empty else hours
         for hour in shown:
             add(f"{hour:02d}:00-{hour + 1:02d}:00" if hour < 23 else "23:00-24:00", [hour])
-        if any(cells[(UNKNOWN_HOUR, r)] for r in route_ids):
-            add("tijd onbekend", [UNKNOWN_HOUR])
+        if any(cells[(UNKNOWN_HOUR, r)] or previous_cells[(UNKNOWN_HOUR, r)]
+               for r in route_ids):
+            add("tijd onbekend", [UNKNOWN_HOUR], force=True)
     else:
         raise ValueError(f"unknown breakdown {breakdown!r}")
 
@@ -161,13 +174,54 @@ def build_report(
     else:
         totals = tuple(route_totals[rid] for rid in route_ids)
         previous_total = sum(previous_route_totals[rid] for rid in route_ids)
-    inhabitants = sum(v.inhabitants or 0 for v in reference.villages.all) or None
+    inhabited = [v for v in reference.villages.all if v.inhabitants]
+    rated = sum(cells[(v.id, r)] for v in inhabited for r in route_ids)
+    inhabitants = sum(v.inhabitants for v in inhabited) or None
+    by_place = breakdown in ("village", "area")
     lines.append(Line("Totaal", "total", totals, sum(totals), previous_total,
-                      inhabitants if breakdown in ("village", "area") else None))
+                      inhabitants if by_place else None, rated=rated if by_place else None))
     note = ("Een vraag met meer onderwerpen telt bij elk onderwerp; het totaal telt elke vraag "
             "één keer." if not additive else "")
-    return Report(period, breakdown, columns, tuple(lines), period.year_earlier(), note,
-                  additive)
+    return Report(period, breakdown, columns, tuple(lines), period.year_earlier(), note=note,
+                  additive=additive, partial=partial)
+
+
+def linked_report(
+    reference: Reference,
+    period: Period,
+    breakdown: str,
+    cells: Counter,
+    route_totals: Counter,
+    previous_cells: Counter,
+    previous_route_totals: Counter,
+    *,
+    route_codes: tuple[str, ...] | None = None,
+    include_empty: bool = True,
+    partial: bool = False,
+) -> Report:
+    """:func:`build_report`, with the reports whose figures it shares attached for AVG
+    publication: ``source``, the village report behind an area report or the
+    all-routes report behind a report of some routes; ``before``, last year's report
+    of the same kind (when the comparison is with all of last year's period)."""
+    def detail(period: Period, cells: Counter, routes: Counter, previous: Counter,
+               previous_routes: Counter) -> Report | None:
+        if breakdown != "area" and not route_codes:
+            return None
+        return build_report(reference, period, "village" if breakdown == "area" else breakdown,
+                            cells, routes, previous, previous_routes, partial=partial)
+
+    result = build_report(reference, period, breakdown, cells, route_totals, previous_cells,
+                          previous_route_totals, route_codes=route_codes,
+                          include_empty=include_empty, partial=partial)
+    result = replace(result, source=detail(period, cells, route_totals, previous_cells,
+                                           previous_route_totals))
+    if partial:
+        return result
+    earlier = period.year_earlier()
+    before = build_report(reference, earlier, breakdown, previous_cells, previous_route_totals,
+                          Counter(), Counter(), route_codes=route_codes)
+    return replace(result, before=replace(before, source=detail(
+        earlier, previous_cells, previous_route_totals, Counter(), Counter())))
 
 
 @dataclass(frozen=True)

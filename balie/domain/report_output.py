@@ -11,12 +11,15 @@ import io
 import json
 from collections.abc import Sequence
 
+from balie.domain.parsing import InvalidInput
 from balie.domain.report import FactSheet, Line, Report
 from balie.domain.suppression import (
     Mask,
     for_publication,
-    hidden_in_breakdowns,
+    hidden_in_breakdown,
     hidden_previous,
+    line_in,
+    project,
     suppress,
 )
 
@@ -31,10 +34,14 @@ def _dutch_number(value: float | None, decimals: int = 1) -> str:
     return f"{value:.{decimals}f}".replace(".", ",")
 
 
-def _change(line: Line) -> str:
+def _change(line: Line, spreadsheet: bool = False) -> str:
+    """"+12%" (with a real minus sign) to read; for a spreadsheet a plain number, "12,5",
+    in a column headed "Verschil (%)", so that Excel can sort and sum it."""
     change = line.change
     if change is None:
         return "nieuw" if line.previous == 0 and line.total else ""
+    if spreadsheet:
+        return _dutch_number(change)
     return f"{change:+.0f}%".replace("-", "−")
 
 
@@ -52,8 +59,8 @@ def cell_texts(report: Report, mask: Mask | None) -> list[list[str]]:
     return rows
 
 
-def _extras(i: int, line: Line, mask: Mask | None, previous_hidden: set[int]
-            ) -> tuple[str, str, str]:
+def _extras(i: int, line: Line, mask: Mask | None, previous_hidden: set[int],
+            spreadsheet: bool = False) -> tuple[str, str, str]:
     """Previous year, change and rate per 1,000 of a line.
 
     Suppressed, the previous year's counts are protected like a table of their own, and
@@ -68,40 +75,95 @@ def _extras(i: int, line: Line, mask: Mask | None, previous_hidden: set[int]
         previous = str(line.previous)
     if total_hidden:
         return previous, "", ""
-    change = "" if i in previous_hidden else _change(line)
+    change = "" if i in previous_hidden else _change(line, spreadsheet)
     rate = _dutch_number(line.rate) if line.rate is not None else ""
     return previous, change, rate
 
 
+AVG_PERIODS = ("month", "quarter", "year")
+AVG_BREAKDOWNS = ("village", "area", "topic")
+
+
+def check_publishable(kind: str, breakdown: str = "village") -> None:
+    """Raise InvalidInput unless figures of this kind of period and breakdown may go out.
+
+    Only months, quarters and years, like the municipal monitor: days, weeks and own
+    ranges of the same counts would give small numbers away by subtraction. And only
+    by village, area or topic: the other breakdowns share every total with the village
+    table, and two tables that hide different cells of one total undo each other.
+    """
+    if kind not in AVG_PERIODS:
+        raise InvalidInput("Cijfers voor extern gebruik alleen per maand, kwartaal of jaar, "
+                           "zoals de gemeentelijke monitor: dagen, weken en eigen periodes "
+                           "zouden samen kleine aantallen verraden.")
+    if breakdown not in AVG_BREAKDOWNS:
+        raise InvalidInput("Cijfers voor extern gebruik alleen per dorp, gebied of "
+                           "onderwerp: de andere indelingen delen hun totalen met de "
+                           "dorpentabel en zouden verborgen aantallen verraden.")
+
+
 def publishable(report: Report, suppressed: bool) -> tuple[Report, Mask | None, set[int]]:
-    """The report to show, the hidden cells and the lines with a hidden previous count."""
+    """The report to show, the hidden cells and the lines with a hidden previous count.
+
+    Suppressed, a report that shows figures of another (areas, some routes) hides what
+    that one hides, and the comparison column hides what last year's own report hides:
+    the same figure is never public in one table and hidden in another.
+    """
     if not suppressed:
         return report, None, set()
-    report = for_publication(report)
-    return report, suppress(report), hidden_previous(report)
+    check_publishable(report.period.kind, report.breakdown)
+    published = for_publication(report)
+    if report.source is not None:
+        source = for_publication(report.source)
+        mask = project(source, suppress(source), published)
+    else:
+        mask = suppress(published)
+    if report.before is None or report.partial:
+        previous_hidden = hidden_previous(published)
+    else:
+        before, before_mask, _ = publishable(report.before, True)
+        total_column = len(before.columns)
+        previous_hidden = set()
+        for i, line in enumerate(published.lines):
+            j = line_in(before, line.label)
+            if j is not None and (j, total_column) in before_mask:
+                previous_hidden.add(i)
+    return published, mask, previous_hidden
 
 
-def headers(report: Report, *, short: bool = False) -> list[str]:
-    """Column headings; ``short`` for a screen (short route names, no period name)."""
+def headers(report: Report, *, short: bool = False, spreadsheet: bool = False) -> list[str]:
+    """Column headings; ``short`` for a screen (short route names, no period name),
+    ``spreadsheet`` with the unit of the change in its heading."""
     if short:
         return [report.heading, *(r.short for r in report.columns), "Totaal", "Vorig jaar",
                 "Verschil", "Per 1.000"]
-    return [report.heading, *(r.name for r in report.columns), "Totaal",
-            f"Totaal {report.previous_period.label()}", "Verschil", "Per 1.000 inwoners"]
+    previous = f"Totaal {report.previous_period.label()}"
+    if report.partial:
+        previous += " (tot hetzelfde moment)"
+    return [report.heading, *(r.name for r in report.columns), "Totaal", previous,
+            "Verschil (%)" if spreadsheet else "Verschil", "Per 1.000 inwoners"]
+
+
+def published_rows(report: Report, *, suppressed: bool = False, spreadsheet: bool = False
+                   ) -> tuple[Report, list[list[str]]]:
+    """The report as published (see :func:`publishable`) and its lines as text: for
+    the screen and the CLI table, or with plain numbers for a spreadsheet."""
+    published, mask, previous_hidden = publishable(report, suppressed)
+    texts = cell_texts(published, mask)
+    return published, [
+        [line.label, *texts[i], *_extras(i, line, mask, previous_hidden, spreadsheet)]
+        for i, line in enumerate(published.lines)]
 
 
 def table_rows(report: Report, *, suppressed: bool = False) -> list[list[str]]:
-    """The lines as text, for the screen, the CLI table and the CSV."""
-    report, mask, previous_hidden = publishable(report, suppressed)
-    texts = cell_texts(report, mask)
-    return [[line.label, *texts[i], *_extras(i, line, mask, previous_hidden)]
-            for i, line in enumerate(report.lines)]
+    """The lines as text, as the screen and the CLI table show them."""
+    return published_rows(report, suppressed=suppressed)[1]
 
 
 def to_table(report: Report, *, suppressed: bool = False) -> str:
     """A fixed-width text table with a title line, as `balie report` prints it."""
     head = headers(report)
-    rows = table_rows(report, suppressed=suppressed)
+    published, rows = published_rows(report, suppressed=suppressed)
     widths = [max(len(r[k]) for r in [head, *rows]) for k in range(len(head))]
     out = [f"{report.heading} x route, {report.period.label()}"
            + (" (AVG: kleine aantallen verborgen)" if suppressed else "")]
@@ -116,8 +178,7 @@ def to_table(report: Report, *, suppressed: bool = False) -> str:
 
     out.append(line(head))
     out.append("  ".join("-" * w for w in widths))
-    for cells, report_line in zip(rows, for_publication(report).lines if suppressed
-                                  else report.lines):
+    for cells, report_line in zip(rows, published.lines):
         if report_line.kind == "total":
             out.append("  ".join("-" * w for w in widths))
         out.append(line(cells))
@@ -131,8 +192,8 @@ def to_csv(report: Report, *, suppressed: bool = False) -> str:
     writer.writerow(["Periode", report.period.label(), "Van", report.period.first.isoformat(),
                      "Tot en met", report.period.last.isoformat()])
     writer.writerow([])
-    writer.writerow(headers(report))
-    writer.writerows(table_rows(report, suppressed=suppressed))
+    writer.writerow(headers(report, spreadsheet=True))
+    writer.writerows(published_rows(report, suppressed=suppressed, spreadsheet=True)[1])
     if suppressed:
         writer.writerow([])
         writer.writerow([f"{SMALL}: 1 tot 10; {HIDDEN}: verborgen zodat kleine aantallen niet "
@@ -181,15 +242,42 @@ def to_json(report: Report, *, suppressed: bool = False) -> str:
 
 SECTIONS = (("area", "Woonplaats"), ("gender", "Geslacht"), ("age", "Leeftijd"))
 UNKNOWN_LABEL = "niet vastgelegd"
+NOT_PUBLISHED = "niet gepubliceerd (te weinig vragen om kleine aantallen te verbergen)"
 
 
-def factsheet_rows(sheet: FactSheet, *, suppressed: bool = False
+def _team_marks(village: Report, code: str, labels: list[str]
+                ) -> tuple[str | None, str | None, dict[str, str]]:
+    """How the village table publishes a team's figures: its total, its total of a
+    year earlier and its count per area (None or "primary"/"secondary" each)."""
+    published, mask, previous_hidden = publishable(village, True)
+    last = len(published.lines) - 1
+    codes = [route.code for route in published.columns]
+    if code not in codes:  # no inquiries for the team at all: nothing hidden
+        return None, None, {}
+    j = codes.index(code)
+    areas = {}
+    for label in labels:
+        i = line_in(published, label)
+        if i is not None and (i, j) in mask:
+            areas[label] = mask[(i, j)]
+    previous = None
+    if village.before is not None and not village.partial:
+        before, before_mask, _ = publishable(village.before, True)
+        if code in (codes_before := [route.code for route in before.columns]):
+            previous = before_mask.get((len(before.lines) - 1, codes_before.index(code)))
+    return mask.get((last, j)), previous, areas
+
+
+def factsheet_rows(sheet: FactSheet, *, village: Report | None = None
                    ) -> list[tuple[str, str, str, str]]:
     """(section, label, count, share) for every figure of a factsheet, as published.
 
-    Suppressed, counts 1-9 show as "<10", the breakdowns of the one total are protected
-    together, and shares are left out of a breakdown with hidden counts (a share of the
-    recorded answers would give their sum away).
+    With ``village`` (the village report of the same period) the sheet is published
+    with AVG suppression, consistent with that table: the team's total and its counts
+    per area are hidden exactly where the village table hides them, and the gender and
+    age breakdowns are protected with the total as it is public there; a breakdown
+    that cannot be protected is left out. Shares are left out of a breakdown with
+    hidden counts (a share of the recorded answers would give their sum away).
     """
     items = {
         "area": [(s.label, s.count, s.share) for s in sheet.by_area if s.count],
@@ -198,66 +286,79 @@ def factsheet_rows(sheet: FactSheet, *, suppressed: bool = False
         "age": [(s.label, s.count, s.share) for s in sheet.by_age]
         + [(UNKNOWN_LABEL, sheet.age_unknown, None)],
     }
-    total_hidden, hidden = (
-        hidden_in_breakdowns(sheet.total, {k: [(label, n) for label, n, _ in v]
-                                           for k, v in items.items()})
-        if suppressed else (False, {}))
+    total_mark = previous_mark = None
+    hidden: dict[str, set[str] | None] = {}
+    if village is not None:
+        total_mark, previous_mark, areas = _team_marks(
+            village, sheet.route.code, [label for label, _, _ in items["area"]])
+        if village.partial:  # last year's counts up to now are published nowhere else
+            previous_mark = "primary" if 0 < sheet.previous < 10 else None
+        hidden["area"] = set(areas)
+        for section in ("gender", "age"):
+            hidden[section] = None if total_mark else hidden_in_breakdown(
+                sheet.total, [(label, n) for label, n, _ in items[section]])
 
     def n(value: int, is_hidden: bool) -> str:
         return (SMALL if 0 < value < 10 else HIDDEN) if is_hidden else str(value)
 
-    previous_hidden = suppressed and 0 < sheet.previous < 10
-    change = ("" if sheet.change is None or total_hidden or previous_hidden
+    change = ("" if sheet.change is None or total_mark or previous_mark
               else f"{sheet.change:+.0f}%".replace("-", "−"))
-    rows = [("Totaal", "vragen", n(sheet.total, total_hidden), ""),
-            ("Totaal", "vorig jaar", n(sheet.previous, previous_hidden), ""),
+    rows = [("Totaal", "vragen", n(sheet.total, bool(total_mark)), ""),
+            ("Totaal", "vorig jaar", n(sheet.previous, bool(previous_mark)), ""),
             ("Totaal", "verschil", change, "")]
     for section, title in SECTIONS:
-        section_hidden = bool(hidden.get(section)) or total_hidden
+        if section in hidden and hidden[section] is None:
+            rows.append((title, NOT_PUBLISHED, "", ""))
+            continue
+        section_hidden = hidden.get(section) or set()
         for label, count, share in items[section]:
-            is_hidden = label in hidden.get(section, ())
-            shown = "" if share is None or section_hidden else f"{_dutch_number(share, 0)}%"
+            is_hidden = label in section_hidden
+            shown = ("" if share is None or section_hidden or total_mark
+                     else f"{_dutch_number(share, 0)}%")
             rows.append((title, label, n(count, is_hidden), shown))
     return rows
 
 
-def factsheet_text(sheet: FactSheet, *, suppressed: bool = False) -> str:
-    """A team's factsheet as lines of text, like the annual report's."""
-    rows = factsheet_rows(sheet, suppressed=suppressed)
+def factsheet_text(sheet: FactSheet, *, village: Report | None = None) -> str:
+    """A team's factsheet as lines of text, like the annual report's (see
+    :func:`factsheet_rows` for ``village``)."""
+    rows = factsheet_rows(sheet, village=village)
     total, previous, change = (row[2] for row in rows[:3])
     out = [f"{sheet.route.name}, {sheet.period.label()}",
            f"  Totaal: {total} vragen (vorig jaar {previous}"
            + (f", {change} t.o.v. vorig jaar" if change else "") + ")"]
     for _, title in SECTIONS:
-        parts = [f"{label}: {count}" + (f" ({share})" if share else "")
+        parts = [(f"{label}: {count}" if count else label) + (f" ({share})" if share else "")
                  for section, label, count, share in rows[3:] if section == title]
         out.append(f"  {title}: " + "; ".join(parts))
     return "\n".join(out) + "\n"
 
 
-def factsheets_as(sheets: list[FactSheet], fmt: str, *, suppressed: bool = False) -> str:
-    """Factsheets as text, CSV (for Excel) or JSON."""
+def factsheets_as(sheets: list[FactSheet], fmt: str, *, village: Report | None = None
+                  ) -> str:
+    """Factsheets as text, CSV (for Excel) or JSON; with ``village`` suppressed."""
     if fmt == "table":
-        return "\n".join(factsheet_text(s, suppressed=suppressed) for s in sheets)
+        return "\n".join(factsheet_text(s, village=village) for s in sheets)
+    rows = {sheet.route.code: factsheet_rows(sheet, village=village) for sheet in sheets}
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
         writer.writerow(["Team", "Periode", "Onderdeel", "Categorie", "Aantal", "Aandeel"])
         for sheet in sheets:
-            for section, label, count, share in factsheet_rows(sheet, suppressed=suppressed):
-                writer.writerow([sheet.route.name, sheet.period.label(), section, label, count,
-                                 share])
+            for section, label, count, share in rows[sheet.route.code]:
+                # Excel reads "-12%" as a number, not the "−12%" shown on screen.
+                writer.writerow([sheet.route.name, sheet.period.label(), section, label,
+                                 count.replace("−", "-"), share])
         return buffer.getvalue()
     document = [
         {"team": sheet.route.name, "code": sheet.route.code,
          "period": {"label": sheet.period.label(), "first": sheet.period.first.isoformat(),
                     "last": sheet.period.last.isoformat()},
-         "suppressed": suppressed,
+         "suppressed": village is not None,
          "figures": [{"section": section, "label": label,
-                      "count": int(count) if count.isdigit() else count,
+                      "count": int(count) if count.isdigit() else count or None,
                       "share": share or None}
-                     for section, label, count, share in factsheet_rows(sheet,
-                                                                        suppressed=suppressed)]}
+                     for section, label, count, share in rows[sheet.route.code]]}
         for sheet in sheets
     ]
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

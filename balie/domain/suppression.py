@@ -64,6 +64,8 @@ class _Table:
                 if group in subtotal_of:
                     self.parents[row].append(subtotal_of[group])
                 self.parents[row].append(last)
+        self.lineage = {row: [row, *parents] for row, parents in self.parents.items()}
+        """A leaf row and the rows it adds up into."""
         self.children: dict[int, list[int]] = {}
         for row, parents in self.parents.items():
             for parent in parents:
@@ -72,12 +74,11 @@ class _Table:
     def effect(self, shift: dict[Cell, int]) -> dict[Cell, int]:
         """Every figure a shift of leaf cells changes, with its change."""
         changes: dict[Cell, int] = {}
+        total = self.total_col
         for (row, col), delta in shift.items():
-            targets = [(row, col), (row, self.total_col)]
-            for parent in self.parents[row]:
-                targets += [(parent, col), (parent, self.total_col)]
-            for cell in targets:
-                changes[cell] = changes.get(cell, 0) + delta
+            for target in self.lineage[row]:
+                changes[(target, col)] = changes.get((target, col), 0) + delta
+                changes[(target, total)] = changes.get((target, total), 0) + delta
         return {cell: delta for cell, delta in changes.items() if delta}
 
     def leaves_of(self, cell: Cell) -> list[Cell]:
@@ -107,23 +108,38 @@ def _fits(value: int, primary: bool) -> bool:
     return SMALL_MAX >= value >= 1 if primary else value >= SECONDARY_MIN
 
 
-def suppress(report: Report, also_hidden: frozenset[Cell] = frozenset()) -> Mask:
+class Unprotectable(Exception):
+    """A table cannot be protected while the figures it shares with another stay public."""
+
+
+def suppress(report: Report, also_hidden: frozenset[Cell] = frozenset(),
+             frozen: frozenset[Cell] = frozenset()) -> Mask:
     """Which cells to hide so that no count of 1 to 9 can be recomputed.
 
-    ``also_hidden`` are cells hidden for another reason (e.g. because a figure shared
-    with another table is hidden there).
+    ``also_hidden`` are cells hidden for another reason; ``frozen`` cells are public
+    whatever happens (a figure published in another table), so no shift may need them
+    hidden. When no shift without them fits, :class:`Unprotectable` is raised: hiding
+    everything else would not help when the public figures pin the count down.
     """
     table = _Table(report)
     values = table.values
     mask: Mask = {cell: "primary" for cell, v in values.items() if 1 <= v <= SMALL_MAX}
     for cell in also_hidden:
         mask.setdefault(cell, "secondary" if values[cell] > SMALL_MAX else "primary")
+    if any(cell in frozen for cell in mask):
+        raise Unprotectable
 
     def cost_of(cell: Cell) -> tuple[int, int] | None:
         """(extra cells, their sum) to make ``cell`` safe, or None if no shift fits."""
         best = None
         for leaf in table.leaves_of(cell):
             for shift in table.shifts_through(leaf):
+                if best is not None:
+                    # The shift's own cells that are not hidden yet are the least it
+                    # costs: skip it when that is no cheaper than the best so far.
+                    own = [c for c in shift if c not in mask]
+                    if (len(own), sum(values[c] for c in own)) >= best[0]:
+                        continue
                 changes = table.effect(shift)
                 if cell not in changes or any(values[c] == 0 for c in changes):
                     continue
@@ -131,6 +147,8 @@ def suppress(report: Report, also_hidden: frozenset[Cell] = frozenset()) -> Mask
                     if all(_fits(values[c] + sign * d, mask.get(c) == "primary")
                            for c, d in changes.items()):
                         extra = [c for c in changes if c not in mask]
+                        if any(c in frozen for c in extra):
+                            break
                         cost = (len(extra), sum(values[c] for c in extra))
                         if best is None or cost < best[0]:
                             best = (cost, extra)
@@ -139,18 +157,26 @@ def suppress(report: Report, also_hidden: frozenset[Cell] = frozenset()) -> Mask
                     return best
         return best
 
+    # A cell with a shift among hidden cells stays safe: hiding more never undoes that.
+    safe: set[Cell] = set()
     changed = True
     while changed:
         changed = False
         for cell in sorted(c for c, kind in mask.items() if kind == "primary"):
+            if cell in safe:
+                continue
             best = cost_of(cell)
             if best is None:
-                # No shift fits: hide every non-zero figure (always safe).
+                if frozen:
+                    raise Unprotectable
+                # No shift fits: hide every non-zero figure (with nothing public to
+                # subtract from, no count can be pinned down; the tests check this).
                 for other, value in values.items():
                     if value > 0 and other not in mask:
                         mask[other] = "secondary"
                 return mask
             cost, extra = best
+            safe.add(cell)
             if extra:
                 for other in extra:
                     mask[other] = "secondary"
@@ -171,7 +197,11 @@ def for_publication(report: Report) -> Report:
 
 
 def hidden_previous(report: Report) -> set[int]:
-    """Lines whose count of a year earlier must be hidden (it is a table of its own)."""
+    """Lines whose count of a year earlier must be hidden, protected as a table of its own.
+
+    Used when the previous year's counts are published nowhere else: a comparison with
+    an unfinished period (up to the same moment last year).
+    """
     column = (Route(0, "previous", "vorig jaar", "desk"),)
     lines = tuple(
         Line(line.label, line.kind, (line.previous or 0,), line.previous or 0,
@@ -182,28 +212,68 @@ def hidden_previous(report: Report) -> set[int]:
     return {i for (i, _) in mask}
 
 
-def hidden_in_breakdowns(total: int, breakdowns: dict[str, list[tuple[str, int]]]
-                         ) -> tuple[bool, dict[str, set[str]]]:
-    """Protect several breakdowns of one total (a factsheet: by area, gender, age).
+def line_in(source: Report, label: str) -> int | None:
+    """The line of ``source`` that holds the figures of ``label``.
 
-    Each breakdown with the total is a small table of its own; the total is shared, so
-    when one breakdown needs it hidden, it is hidden in all. Returns whether the total
-    is hidden and, per breakdown, the labels whose counts are hidden.
+    An area's figures are the subtotal line of its villages, or the line of its one
+    village (whatever that is called); any other line (a subtotal too) has the same
+    label in both reports.
+    """
+    lines = source.lines
+    for i, line in enumerate(lines):
+        if line.kind == "subtotal" and line.group == label:
+            return i
+    for i, line in enumerate(lines):
+        if line.label == label:
+            return i
+    members = [i for i, line in enumerate(lines) if line.kind == "item" and line.group == label]
+    return members[0] if len(members) == 1 else None
+
+
+def project(source: Report, source_mask: Mask, target: Report) -> Mask:
+    """Hide in ``target`` exactly what is hidden of the same figures in ``source``.
+
+    ``target`` shows figures of ``source`` (its areas, or some of its routes): every
+    cell takes the hidden status of its own figure there, and a row total over fewer
+    routes than ``source`` has is hidden when any of its parts is.
+    """
+    width = len(source.columns)
+    columns = {route.code: j for j, route in enumerate(source.columns)}
+    mask: Mask = {}
+    for i, line in enumerate(target.lines):
+        si = line_in(source, line.label)
+        if si is None:
+            raise ValueError(f"{line.label!r} is not in the source report")
+        parts = [columns[route.code] for route in target.columns]
+        for j, sj in enumerate(parts):
+            if (si, sj) in source_mask:
+                mask[(i, j)] = source_mask[(si, sj)]
+        total_column = len(target.columns)
+        if len(parts) == width:
+            kind = source_mask.get((si, width))
+        elif any((si, sj) in source_mask for sj in parts):
+            kind = "primary" if 1 <= line.total <= SMALL_MAX else "secondary"
+        else:
+            kind = None
+        if kind:
+            mask[(i, total_column)] = kind
+    return mask
+
+
+def hidden_in_breakdown(total: int, items: list[tuple[str, int]]) -> set[str] | None:
+    """The labels to hide in one breakdown of a public total (a factsheet's gender or
+    age groups of a team's year), or None when it cannot be published at all.
+
+    The total is published elsewhere (the team's column of the village table), so it
+    stays public here; a breakdown that needs it hidden is left out instead.
     """
     column = (Route(0, "count", "aantal", "desk"),)
-    total_hidden = 1 <= total <= SMALL_MAX
-    while True:
-        hidden: dict[str, set[str]] = {}
-        for name, items in breakdowns.items():
-            lines = (*(Line(label, "item", (n,), n) for label, n in items),
-                     Line("Totaal", "total", (total,), total))
-            pseudo = Report(None, "area", column, lines, None)  # type: ignore[arg-type]
-            last = len(lines) - 1
-            extra = frozenset({(last, 0), (last, 1)}) if total_hidden and total else frozenset()
-            mask = suppress(pseudo, extra)
-            if (last, 0) in mask and not total_hidden:
-                total_hidden = True
-                break
-            hidden[name] = {lines[i].label for (i, _) in mask if i != last}
-        else:
-            return total_hidden, hidden
+    lines = (*(Line(label, "item", (n,), n) for label, n in items),
+             Line("Totaal", "total", (total,), total))
+    last = len(lines) - 1
+    try:
+        mask = suppress(Report(None, "area", column, lines, None),  # type: ignore[arg-type]
+                        frozen=frozenset({(last, 0), (last, 1)}))
+    except Unprotectable:
+        return None
+    return {lines[i].label for (i, _) in mask}
