@@ -179,9 +179,9 @@ def factsheets(
     """Factsheets of the teams for a period (usually a year) against a year earlier."""
     teams = [r.id for r in reference.routes.all
              if r.is_team and (not route_codes or r.code in route_codes)]
-    span, _ = comparison_span(period, now)
+    span, partial = comparison_span(period, now)
     return build_factsheets(reference, period, profile(db, period.span, teams),
-                            route_totals(db, span, teams), route_codes)
+                            route_totals(db, span, teams), route_codes, partial=partial)
 
 
 def query_plans(db: BalieDatabase, span: Span) -> dict[str, list[str]]:

@@ -62,7 +62,8 @@ class OverviewScreen(Screen):
                 key_display="←", tooltip="De vorige dag (week, maand, ...)", group=BROWSE),
         Binding("right", "shift(1)", "Volgende", id="overview.next", priority=True,
                 key_display="→", tooltip="De volgende dag (week, maand, ...)", group=BROWSE),
-        Binding("t", "today", "Vandaag", id="overview.today",
+        # Vandaag and Leeg only in F1: the footer then fits 100 columns.
+        Binding("t", "today", "Vandaag", id="overview.today", show=False,
                 tooltip="Terug naar vandaag (of de periode van vandaag)"),
         Binding("d", "ask_date", "Datum", id="overview.date",
                 tooltip="Naar een datum: gisteren, 12-3, vr, 8 maart, 2024-03-12"),
@@ -72,7 +73,7 @@ class OverviewScreen(Screen):
                 tooltip="Een eigen periode: van een datum tot en met een datum"),
         Binding("i", "next_breakdown", "Indeling", id="overview.breakdown",
                 tooltip="Per dorp, gebied, kanaal, onderwerp of uur"),
-        Binding("l", "toggle_empty", "Leeg", id="overview.empty",
+        Binding("l", "toggle_empty", "Leeg", id="overview.empty", show=False,
                 tooltip="Regels zonder vragen tonen of verbergen"),
         Binding("a", "toggle_avg", "AVG", id="overview.avg",
                 tooltip="Kleine aantallen verbergen zoals voor extern gebruik (<10)"),
@@ -139,7 +140,7 @@ class OverviewScreen(Screen):
         app = self.app
         if self.suppressed and (refused := self.avg_refused()):
             self.suppressed = False
-            self.set_status(f"AVG-weergave uit. {refused}", "error")
+            self.set_status(f"{refused} Nu uit.", "error")
         if self.reference is None:
             self.reference = await app.run_db(load_reference)
         result = await app.run_db(report, self.reference, self.period, self.breakdown,

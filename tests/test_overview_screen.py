@@ -171,7 +171,8 @@ async def test_avg_view_only_where_figures_may_go_outside(fixture_db, db_path):
         await pilot.press("i")  # by channel: not, and the view says so
         await settle(pilot)
         assert not screen.suppressed
-        assert str(status.render()).startswith("AVG-weergave uit.")
+        assert str(status.render()).startswith("AVG: alleen per dorp")
+        assert str(status.render()).endswith("Nu uit.")
         assert "AVG: uit" in str(screen.query_one("#settings").render())
 
 
@@ -199,6 +200,7 @@ async def test_factsheet_and_back_to_registering(fixture_db, db_path):
         assert isinstance(app.screen, FactsheetScreen)
         body = str(app.screen.query_one("#factsheet-body").render())
         assert "Seniorenwerk, 2026" in body and "Totaal: 2 vragen" in body
+        assert "(vorig jaar tot hetzelfde moment 0)" in body  # 2026 is not over yet
         await pilot.press("a")  # for outside use: hidden as the village table hides it
         await settle(pilot)
         body = str(app.screen.query_one("#factsheet-body").render())

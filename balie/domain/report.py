@@ -245,6 +245,8 @@ class FactSheet:
     by_age: tuple[Share, ...] = field(default_factory=tuple)
     gender_unknown: int = 0
     age_unknown: int = 0
+    partial: bool = False
+    """The year is not over: ``previous`` is last year up to the same moment."""
 
     @property
     def change(self) -> float | None:
@@ -263,6 +265,8 @@ def build_factsheets(
     profile: Counter,
     previous_totals: Counter,
     route_codes: tuple[str, ...] | None = None,
+    *,
+    partial: bool = False,
 ) -> list[FactSheet]:
     """One factsheet per team for ``period`` from (route, village, gender, band) counts,
     and each team's total in the period a year earlier."""
@@ -293,5 +297,6 @@ def build_factsheets(
             by_age=_shares([(band, ages[band]) for band in AGE_BANDS]),
             gender_unknown=genders[""],
             age_unknown=ages["onbekend"],
+            partial=partial,
         ))
     return sheets

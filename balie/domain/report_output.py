@@ -93,13 +93,11 @@ def check_publishable(kind: str, breakdown: str = "village") -> None:
     table, and two tables that hide different cells of one total undo each other.
     """
     if kind not in AVG_PERIODS:
-        raise InvalidInput("Cijfers voor extern gebruik alleen per maand, kwartaal of jaar, "
-                           "zoals de gemeentelijke monitor: dagen, weken en eigen periodes "
-                           "zouden samen kleine aantallen verraden.")
+        raise InvalidInput("AVG: alleen per maand, kwartaal of jaar (kortere periodes "
+                           "verraden kleine aantallen).")
     if breakdown not in AVG_BREAKDOWNS:
-        raise InvalidInput("Cijfers voor extern gebruik alleen per dorp, gebied of "
-                           "onderwerp: de andere indelingen delen hun totalen met de "
-                           "dorpentabel en zouden verborgen aantallen verraden.")
+        raise InvalidInput("AVG: alleen per dorp, gebied of onderwerp (andere indelingen "
+                           "verraden kleine aantallen).")
 
 
 def publishable(report: Report, suppressed: bool) -> tuple[Report, Mask | None, set[int]]:
@@ -242,6 +240,7 @@ def to_json(report: Report, *, suppressed: bool = False) -> str:
 
 SECTIONS = (("area", "Woonplaats"), ("gender", "Geslacht"), ("age", "Leeftijd"))
 UNKNOWN_LABEL = "niet vastgelegd"
+PREVIOUS_SO_FAR = "vorig jaar tot hetzelfde moment"
 NOT_PUBLISHED = "niet gepubliceerd (te weinig vragen om kleine aantallen te verbergen)"
 
 
@@ -291,7 +290,7 @@ def factsheet_rows(sheet: FactSheet, *, village: Report | None = None
     if village is not None:
         total_mark, previous_mark, areas = _team_marks(
             village, sheet.route.code, [label for label, _, _ in items["area"]])
-        if village.partial:  # last year's counts up to now are published nowhere else
+        if sheet.partial or village.partial:  # last year up to now: published nowhere else
             previous_mark = "primary" if 0 < sheet.previous < 10 else None
         hidden["area"] = set(areas)
         for section in ("gender", "age"):
@@ -304,7 +303,8 @@ def factsheet_rows(sheet: FactSheet, *, village: Report | None = None
     change = ("" if sheet.change is None or total_mark or previous_mark
               else f"{sheet.change:+.0f}%".replace("-", "−"))
     rows = [("Totaal", "vragen", n(sheet.total, bool(total_mark)), ""),
-            ("Totaal", "vorig jaar", n(sheet.previous, bool(previous_mark)), ""),
+            ("Totaal", PREVIOUS_SO_FAR if sheet.partial else "vorig jaar",
+             n(sheet.previous, bool(previous_mark)), ""),
             ("Totaal", "verschil", change, "")]
     for section, title in SECTIONS:
         if section in hidden and hidden[section] is None:
@@ -325,7 +325,7 @@ def factsheet_text(sheet: FactSheet, *, village: Report | None = None) -> str:
     rows = factsheet_rows(sheet, village=village)
     total, previous, change = (row[2] for row in rows[:3])
     out = [f"{sheet.route.name}, {sheet.period.label()}",
-           f"  Totaal: {total} vragen (vorig jaar {previous}"
+           f"  Totaal: {total} vragen ({rows[1][1]} {previous}"
            + (f", {change} t.o.v. vorig jaar" if change else "") + ")"]
     for _, title in SECTIONS:
         parts = [(f"{label}: {count}" if count else label) + (f" ({share})" if share else "")
