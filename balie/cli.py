@@ -22,7 +22,8 @@ class DutchHelpFormatter(argparse.RawDescriptionHelpFormatter):
     """argparse's help with Dutch headings, matching the rest of the interface."""
 
     def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[override]
-        super().add_usage(usage, actions, groups, prefix or "gebruik: ")
+        # argparse passes "" when it builds a sub-command's name from this usage.
+        super().add_usage(usage, actions, groups, "gebruik: " if prefix is None else prefix)
 
 
 def _dutch(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -99,7 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
         "  balie report --day gisteren --by area\n"
         "  balie report --month 2024-03 --format csv > maart.csv\n"
         "  balie report --year 2023 --factsheet\n"
-        "  balie report --from 1-1-2024 --to 31-3-2024 --suppress   (voor extern gebruik)\n"
+        "  balie report --from 1-1-2024 --to 15-1-2024 --by channel\n"
+        "  balie report --quarter 2024-Q1 --suppress   (voor extern gebruik)\n"
         "Een datum mag als 12-3, 12-3-2024, 8 maart, 2024-03-12, gisteren of vr.\n"
         "CSV is voor Excel: puntkomma's, UTF-8 met BOM, Nederlandse kopjes.",
     )
@@ -122,8 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="uitvoer (standaard table)")
     report.add_argument("--suppress", action="store_true",
                         help="voor extern gebruik: 1-9 als <10, en genoeg andere cellen "
-                             "verborgen (x) dat niets terug te rekenen is; alleen per "
-                             "maand, kwartaal of jaar en per dorp, gebied of onderwerp")
+                             "verborgen (x) dat niets terug te rekenen is; voor een "
+                             "afgelopen maand, kwartaal of jaar, per dorp of gebied, alle "
+                             "routes of één")
     report.add_argument("--factsheet", action="store_true",
                         help="jaarcijfers per team: totaal, woonplaats, geslacht, leeftijd")
     report.add_argument("--hide-empty", action="store_true",
@@ -314,7 +317,7 @@ def _report(path: Path, args: argparse.Namespace) -> int:
     from balie.db.reports import factsheets, report
     from balie.domain import report_output as out
     from balie.domain.parsing import InvalidInput, parse_day
-    from balie.domain.periods import Period, parse_period
+    from balie.domain.periods import Period, in_calendar, parse_period
     from balie.domain.text import fold
     from balie.domain.timekeeping import local_day, utc_now
 
@@ -327,7 +330,7 @@ def _report(path: Path, args: argparse.Namespace) -> int:
             last = parse_day(args.to, today)
             if last < first:
                 raise InvalidInput("--to ligt vóór --from.")
-            period = Period("range", first, last)
+            period = in_calendar(Period("range", first, last))
         else:
             kind, text = next(
                 ((kind, getattr(args, kind)) for kind in ("week", "month", "quarter", "year")
@@ -336,7 +339,9 @@ def _report(path: Path, args: argparse.Namespace) -> int:
             )
             period = parse_period(kind, text, today)
         if args.suppress:
-            out.check_publishable(period.kind, "village" if args.factsheet else args.by)
+            out.check_publishable(period, "village" if args.factsheet else args.by,
+                                  routes=0 if args.factsheet else len(set(args.route or ())),
+                                  today=today)
     except InvalidInput as error:
         print(f"balie: {error.message}", file=sys.stderr)
         return 2
@@ -410,7 +415,7 @@ def _import(path: Path, args: argparse.Namespace) -> int:
             if len(checked.problems) >= 200:
                 print("  (en mogelijk meer; na 200 meldingen gestopt)", file=sys.stderr)
             return 1
-        earlier = previous_import(db, checked.fingerprint)
+        earlier = previous_import(db, checked)
         if earlier is not None:
             print(f"balie: {already_imported_message(earlier)}", file=sys.stderr)
             return 1

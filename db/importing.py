@@ -19,10 +19,13 @@ class Batch:
     imported_at: datetime
 
 
-def previous_import(db: BalieDatabase, fingerprint: str) -> Batch | None:
+def previous_import(db: BalieDatabase, checked: ImportFile) -> Batch | None:
+    """The earlier import of the same file: the same registrations, or (as recorded by
+    balie before it compared registrations) the same text."""
     row = db.execute(
-        "SELECT id, file_name, rows, imported_at FROM import_batch WHERE sha256 = ?",
-        [fingerprint],
+        """SELECT id, file_name, rows, imported_at FROM import_batch
+           WHERE sha256 IN (?, ?) ORDER BY id LIMIT 1""",
+        [checked.fingerprint, checked.text_fingerprint],
     ).fetchone()
     return Batch(row[0], row[1], row[2], from_db(row[3])) if row else None
 
@@ -41,7 +44,7 @@ def store_import(
         raise ValueError("a file with problems is never imported")
     stamp = to_db(now)
     with db.write():
-        earlier = previous_import(db, checked.fingerprint)
+        earlier = previous_import(db, checked)
         if earlier is not None:
             raise StoreError(already_imported_message(earlier))
         batch_id = db.execute(

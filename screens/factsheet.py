@@ -17,6 +17,7 @@ from balie.domain.models import Reference
 from balie.domain.parsing import InvalidInput
 from balie.domain.periods import Period
 from balie.domain.report_output import check_publishable, factsheet_text
+from balie.domain.timekeeping import local_day
 from balie.widgets import StatusLine
 
 
@@ -46,8 +47,19 @@ class FactsheetScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         self.load()
 
+    def avg_refused(self) -> str | None:
+        """Why this year's factsheets cannot be shown for outside use (None: they can)."""
+        try:
+            check_publishable(self.period, today=local_day(self.app.clock()))
+        except InvalidInput as error:
+            return error.message
+        return None
+
     @work(exclusive=True, exit_on_error=False)
     async def load(self) -> None:
+        if self.suppressed and (refused := self.avg_refused()):
+            self.suppressed = False
+            self.query_one(StatusLine).show(f"{refused} Nu uit.", "error")
         period, suppressed = self.period, self.suppressed
         sheets = await self.app.run_db(factsheets, self.reference, period,
                                        now=self.app.clock())
@@ -76,11 +88,8 @@ class FactsheetScreen(ModalScreen[None]):
         self.load()
 
     def action_toggle_avg(self) -> None:
-        if not self.suppressed:
-            try:
-                check_publishable(self.period.kind)
-            except InvalidInput as error:
-                self.query_one(StatusLine).show(error.message, "error")
-                return
+        if not self.suppressed and (refused := self.avg_refused()):
+            self.query_one(StatusLine).show(refused, "error")
+            return
         self.suppressed = not self.suppressed
         self.load()

@@ -25,7 +25,14 @@ from balie.db.reference import load_reference
 from balie.db.reports import daily, report
 from balie.domain.models import Reference
 from balie.domain.parsing import InvalidInput, parse_day
-from balie.domain.periods import KIND_NAMES, KINDS, Period, containing, parse_period
+from balie.domain.periods import (
+    KIND_NAMES,
+    KINDS,
+    Period,
+    containing,
+    in_calendar,
+    parse_period,
+)
 from balie.domain.report import BREAKDOWNS, Report
 from balie.domain.report_output import check_publishable, headers, published_rows, to_csv
 from balie.domain.timekeeping import local_day, local_days_span
@@ -294,7 +301,7 @@ class OverviewScreen(Screen):
     def avg_refused(self) -> str | None:
         """Why the current period and breakdown cannot be shown for outside use."""
         try:
-            check_publishable(self.period.kind, self.breakdown)
+            check_publishable(self.period, self.breakdown, today=local_day(self.app.clock()))
         except InvalidInput as error:
             return error.message
         return None
@@ -360,7 +367,7 @@ class OverviewScreen(Screen):
                 first, last = parse_day(first_text, today), parse_day(last_text, today)
                 if last < first:
                     raise InvalidInput("De tweede datum ligt vóór de eerste.")
-                self.period = Period("range", first, last)
+                self.period = in_calendar(Period("range", first, last))
             else:
                 self.period = parse_period(self.period.kind if self.period.kind != "range"
                                            else "day", text, today)

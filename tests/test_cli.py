@@ -175,7 +175,7 @@ def test_every_subcommand_has_dutch_help():
     sub = next(a for a in parser._actions if a.dest == "command")
     assert set(sub.choices) == set(COMMANDS)
     for name, command in sub.choices.items():
-        assert command.format_help().startswith("gebruik: "), name
+        assert command.format_help().startswith(f"gebruik: balie {name} "), name
 
 
 def test_rules_can_be_shown_edited_and_loaded(capsys, made_db, tmp_path):

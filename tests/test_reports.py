@@ -192,7 +192,7 @@ def test_cli_json_is_stable_and_scriptable(fixture_db, db_path, capsys):
 
 
 def test_cli_suppressed_output_hides_small_counts(fixture_db, db_path, capsys):
-    text = run_cli(capsys, "--db", str(db_path), "report", "--year", "2026", "--suppress")
+    text = run_cli(capsys, "--db", str(db_path), "report", "--year", "2025", "--suppress")
     assert "<10" in text and "(AVG" in text
     beilen = next(line for line in text.splitlines() if line.startswith("Beilen "))
     assert " 1 " not in f" {beilen} " and " 2 " not in f" {beilen} "
@@ -213,13 +213,23 @@ def test_cli_factsheet(fixture_db, db_path, capsys):
      (["--day", "1-1-0000"], "bestaat niet"), (["--year", "9999"], "2199"),
      (["--from", "1-1-1800", "--to", "2-1-1800"], "tussen 1900 en 2199"),
      (["--day", "29-3-2026", "--suppress"], "alleen per maand, kwartaal of jaar"),
-     (["--month", "3-2026", "--by", "hour", "--suppress"], "alleen per dorp, gebied"),
+     (["--month", "3-2026", "--by", "hour", "--suppress"], "alleen per dorp of gebied"),
+     (["--month", "3-2026", "--by", "topic", "--suppress"], "alleen per dorp of gebied"),
+     (["--month", "3-2026", "--route", "desk", "--route", "external", "--suppress"],
+      "één route"),
+     (["--month", "--suppress"], "afgelopen maand"),
+     (["--year", "--factsheet", "--suppress"], "afgelopen"),
      (["--from", "1-3-2026", "--to", "3-3-2026", "--suppress"], "kwartaal of jaar")],
 )
 def test_cli_report_mistakes(made_db, capsys, argv, message):
     assert main(["--db", str(made_db), "report", *argv]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_the_first_year_of_the_calendar_compares_with_the_year_before(made_db, capsys):
+    text = run_cli(capsys, "--db", str(made_db), "report", "--year", "1900", "--suppress")
+    assert "Dorp x route, 1900" in text and "Totaal 1899" in text
 
 
 def test_an_output_file_that_cannot_be_written_gets_a_message(made_db, tmp_path, capsys):

@@ -72,17 +72,26 @@ class ImportFile:
     problems: tuple[Problem, ...]
     fingerprint: str
     """SHA-256 of the registrations read, in sorted order: the same file twice."""
+    text_fingerprint: str = ""
+    """SHA-256 of the text (BOM and line endings left out), which balie stored for a
+    file before it took the registrations': still checked, so an upgrade never lets a
+    file in twice."""
 
 
 def fingerprint(rows: list[ImportRow], text: str) -> str:
     """What makes two files the same: their registrations, however the file is laid out
     (or, for a file without any, its text)."""
     if not rows:
-        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        return text_fingerprint(text)
     lines = sorted(repr((row.registered_at.isoformat(), row.time_known, row.channel_id,
                          row.village_id, row.route_id, sorted(row.topic_ids), row.age,
                          row.gender, row.summary)) for row in rows)
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def text_fingerprint(text: str) -> str:
+    normal = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return hashlib.sha256(normal.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class _Names:
@@ -183,7 +192,8 @@ def read_import(text: str, reference: Reference, now: datetime) -> ImportFile:
         problems.append(Problem(line + 1, "", "", f"geen geldige CSV: {error}"))
     if not rows and not problems:
         problems.append(Problem(2, "", "", "er staan geen registraties in het bestand"))
-    return ImportFile(tuple(rows), tuple(problems), fingerprint(rows, text))
+    return ImportFile(tuple(rows), tuple(problems), fingerprint(rows, text),
+                      text_fingerprint(text))
 
 
 def _moment(day: date, clock: time) -> datetime:

@@ -181,6 +181,17 @@ def last_piece_matches(text: str, candidates: list[Candidate]) -> tuple[list[str
     return [c.name for c in options], piece
 
 
+def _chosen(errors: dict[str, str], field: str, text: str, candidates, unknown: str):
+    """The entry a typed name stands for, or None with a message for ``field``: the
+    options when it could be several, "'text' <unknown>" when it is none."""
+    found = resolve(text, candidates)
+    if found.ambiguous:
+        errors[field] = f"Bedoelt u {_options_text(found.options)}?"
+    elif found.chosen is None:
+        errors[field] = f"'{text.strip()}' {unknown}"
+    return found.chosen.value if found.chosen else None
+
+
 def _options_text(options) -> str:
     names = [o.name for o in options[:3]]
     return " of ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + " of " + names[-1]
@@ -210,13 +221,9 @@ def check(
 
     village = None
     if draft.village.strip():
-        found = resolve(draft.village, village_candidates(reference, correcting))
-        village = found.chosen.value if found.chosen else None
-        if found.ambiguous:
-            errors["village"] = f"Bedoelt u {_options_text(found.options)}?"
-        elif village is None:
-            errors["village"] = (f"'{draft.village.strip()}' is geen dorp in de lijst; "
-                                 "kies 'onbekend' als het niet bekend is.")
+        village = _chosen(errors, "village", draft.village,
+                          village_candidates(reference, correcting),
+                          "is geen dorp in de lijst; kies 'onbekend' als het niet bekend is.")
     elif for_save:
         errors["village"] = "Vul het dorp in (of 'onbekend')."
 
@@ -267,12 +274,9 @@ def check(
     referral = None
     if route is not None and route.kind == ROUTE_EXTERNAL:
         if draft.referral.strip():
-            found = resolve(draft.referral, referral_candidates(reference, correcting))
-            referral = found.chosen.value if found.chosen else None
-            if found.ambiguous:
-                errors["referral"] = f"Bedoelt u {_options_text(found.options)}?"
-            elif referral is None:
-                errors["referral"] = f"'{draft.referral.strip()}' staat niet in de lijst."
+            referral = _chosen(errors, "referral", draft.referral,
+                               referral_candidates(reference, correcting),
+                               "staat niet in de lijst.")
         elif for_save:
             errors["referral"] = "Naar wie is doorverwezen?"
 

@@ -13,9 +13,9 @@ from balie.domain.text import fold
 from balie.domain.timekeeping import Span, local_days_span
 
 KINDS = ("day", "week", "month", "quarter", "year", "range")
-FIRST_DAY, LAST_DAY = date(1899, 1, 1), date(2199, 12, 31)
-"""The calendar balie reports on (1899: a year before 1900, for comparisons); a date
-outside it is a typing mistake."""
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
+"""The calendar one can ask balie about; a date outside it is a typing mistake. (A
+period's comparisons may reach further back: they are computed, not typed.)"""
 KIND_NAMES = {"day": "dag", "week": "week", "month": "maand", "quarter": "kwartaal",
               "year": "jaar", "range": "periode"}
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
@@ -36,8 +36,6 @@ class Period:
             raise ValueError(f"unknown period kind {self.kind!r}")
         if self.last < self.first:
             raise ValueError("a period ends on or after its first day")
-        if self.first < FIRST_DAY or self.last > LAST_DAY:
-            raise InvalidInput(f"Kies een periode tussen 1900 en {LAST_DAY.year}.")
 
     @property
     def span(self) -> Span:
@@ -49,7 +47,11 @@ class Period:
         return [self.first + timedelta(days=n) for n in range((self.last - self.first).days + 1)]
 
     def shift(self, steps: int) -> Period:
-        """The period ``steps`` periods later (earlier when negative), of the same kind."""
+        """The period ``steps`` periods later (earlier when negative), of the same kind;
+        InvalidInput past the end of the calendar."""
+        return in_calendar(self._shifted(steps))
+
+    def _shifted(self, steps: int) -> Period:
         if self.kind == "day":
             return containing("day", self.first + timedelta(days=steps))
         if self.kind == "week":
@@ -98,6 +100,13 @@ class Period:
         return f"{short(first)} {first.year} t/m {short(last)} {last.year}"
 
 
+def in_calendar(period: Period) -> Period:
+    """The period, or InvalidInput when it is not between 1900 and 2199."""
+    if period.first < FIRST_DAY or period.last > LAST_DAY:
+        raise InvalidInput(f"Kies een periode tussen {FIRST_DAY.year} en {LAST_DAY.year}.")
+    return period
+
+
 def short(day: date) -> str:
     return f"{day.day} {MONTH_ABBREVIATIONS[day.month - 1]}"
 
@@ -128,7 +137,7 @@ def parse_period(kind: str, text: str | None, today: date) -> Period:
     "2024-Q1" or "Q1 2024" for a quarter and "2024" for a year.
     """
     try:
-        return _parse_period(kind, text, today)
+        return in_calendar(_parse_period(kind, text, today))
     except (ValueError, OverflowError) as error:
         if isinstance(error, InvalidInput):
             raise

@@ -41,6 +41,9 @@ class Line:
     rated: int | None = None
     """The count the rate per 1,000 is taken of, when not the total (the municipality's
     total leaves out inquiries from outside it and from unknown places)."""
+    key: tuple = ()
+    """What the line counts, the same in every report: ("village", id), ("area", id),
+    ("channel", id), ("topic", id), ("hour", hour) or ("total",)."""
 
     @property
     def change(self) -> float | None:
@@ -123,46 +126,55 @@ def build_report(
 
     lines: list[Line] = []
 
-    def add(label, keys, kind="item", inhabitants=None, group=None, force=False) -> Line:
+    def add(label, keys, kind="item", inhabitants=None, group=None, force=False, key=()
+            ) -> Line:
         values = per_column(cells, keys)
-        line = Line(label, kind, values, sum(values), previous_of(keys), inhabitants, group)
+        line = Line(label, kind, values, sum(values), previous_of(keys), inhabitants, group,
+                    key=key)
         if force or include_empty or line.total or line.previous:
             lines.append(line)
         return line
 
     if breakdown == "village":
         for area in reference.areas.all:
-            villages = [v for v in reference.villages.all if v.area_id == area.id
-                        and (not v.retired or any(cells[(v.id, r)] or previous_cells[(v.id, r)]
-                                                  for r in route_ids))]
+            members = [v for v in reference.villages.all if v.area_id == area.id]
+            villages = [v for v in members
+                        if not v.retired or any(cells[(v.id, r)] or previous_cells[(v.id, r)]
+                                                for r in route_ids)]
             if not villages:
                 continue
             for village in villages:
                 add(village.name, [village.id], inhabitants=village.inhabitants,
-                    group=area.name)
-            if len(villages) > 1:
-                ids = [v.id for v in villages]
+                    group=area.name, key=("village", village.id))
+            # A subtotal wherever the area has several villages, shown or retired: which
+            # lines a table has must not depend on the counts, or last year's table and
+            # this year's comparison column would be protected differently.
+            if len(members) > 1:
+                ids = [v.id for v in members]
                 known = [v.inhabitants for v in villages if v.inhabitants]
-                add(f"Totaal {area.name}", ids, "subtotal", sum(known) or None, area.name)
+                add(f"Totaal {area.name}", ids, "subtotal", sum(known) or None, area.name,
+                    key=("area", area.id))
     elif breakdown == "area":
         for area in reference.areas.all:
             villages = [v for v in reference.villages.all if v.area_id == area.id]
             known = [v.inhabitants for v in villages if v.inhabitants]
-            add(area.name, [v.id for v in villages], inhabitants=sum(known) or None)
+            add(area.name, [v.id for v in villages], inhabitants=sum(known) or None,
+                key=("area", area.id))
     elif breakdown in ("channel", "topic"):
         entries = reference.channels if breakdown == "channel" else reference.topics
         used = {key for (key, _) in cells + previous_cells}
         for entry in entries.all:
             if not entry.retired or entry.id in used:
-                add(entry.name, [entry.id])
+                add(entry.name, [entry.id], key=(breakdown, entry.id))
     elif breakdown == "hour":
         hours = sorted({key for (key, _) in cells + previous_cells} - {UNKNOWN_HOUR})
         shown = range(24) if include_empty else hours
         for hour in shown:
-            add(f"{hour:02d}:00-{hour + 1:02d}:00" if hour < 23 else "23:00-24:00", [hour])
+            add(f"{hour:02d}:00-{hour + 1:02d}:00" if hour < 23 else "23:00-24:00", [hour],
+                key=("hour", hour))
         if any(cells[(UNKNOWN_HOUR, r)] or previous_cells[(UNKNOWN_HOUR, r)]
                for r in route_ids):
-            add("tijd onbekend", [UNKNOWN_HOUR], force=True)
+            add("tijd onbekend", [UNKNOWN_HOUR], force=True, key=("hour", UNKNOWN_HOUR))
     else:
         raise ValueError(f"unknown breakdown {breakdown!r}")
 
@@ -179,7 +191,8 @@ def build_report(
     inhabitants = sum(v.inhabitants for v in inhabited) or None
     by_place = breakdown in ("village", "area")
     lines.append(Line("Totaal", "total", totals, sum(totals), previous_total,
-                      inhabitants if by_place else None, rated=rated if by_place else None))
+                      inhabitants if by_place else None, rated=rated if by_place else None,
+                      key=("total",)))
     note = ("Een vraag met meer onderwerpen telt bij elk onderwerp; het totaal telt elke vraag "
             "één keer." if not additive else "")
     return Report(period, breakdown, columns, tuple(lines), period.year_earlier(), note=note,
@@ -217,11 +230,13 @@ def linked_report(
                                            previous_route_totals))
     if partial:
         return result
+    # Last year's report with the same lines and columns as this one (a village used in
+    # only one of the two years is in both): its comparison column is this year's.
     earlier = period.year_earlier()
     before = build_report(reference, earlier, breakdown, previous_cells, previous_route_totals,
-                          Counter(), Counter(), route_codes=route_codes)
+                          cells, route_totals, route_codes=route_codes)
     return replace(result, before=replace(before, source=detail(
-        earlier, previous_cells, previous_route_totals, Counter(), Counter())))
+        earlier, previous_cells, previous_route_totals, cells, route_totals)))
 
 
 @dataclass(frozen=True)
@@ -230,6 +245,8 @@ class Share:
     count: int
     share: float | None
     """Percentage of the recorded answers (None when nothing was recorded)."""
+    key: tuple = ()
+    """For an area: ("area", id), its line in a report by village or area."""
 
 
 @dataclass(frozen=True)
@@ -286,13 +303,14 @@ def build_factsheets(
             genders[gender] += n
             ages[band] += n
         previous = previous_totals[route.id]
+        shown_areas = [a for a in reference.areas.all if areas[a.id] or not a.retired]
         sheets.append(FactSheet(
             route=route,
             period=period,
             total=sum(mine.values()),
             previous=previous,
-            by_area=_shares([(a.name, areas[a.id]) for a in reference.areas.all
-                             if areas[a.id] or not a.retired]),
+            by_area=tuple(replace(share, key=("area", area.id)) for area, share in zip(
+                shown_areas, _shares([(a.name, areas[a.id]) for a in shown_areas]))),
             by_gender=_shares([(name, genders[code]) for code, name in GENDER_NAMES.items()]),
             by_age=_shares([(band, ages[band]) for band in AGE_BANDS]),
             gender_unknown=genders[""],

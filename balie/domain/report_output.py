@@ -10,8 +10,10 @@ import csv
 import io
 import json
 from collections.abc import Sequence
+from datetime import date
 
 from balie.domain.parsing import InvalidInput
+from balie.domain.periods import Period
 from balie.domain.report import FactSheet, Line, Report
 from balie.domain.suppression import (
     Mask,
@@ -76,56 +78,80 @@ def _extras(i: int, line: Line, mask: Mask | None, previous_hidden: set[int],
     if total_hidden:
         return previous, "", ""
     change = "" if i in previous_hidden else _change(line, spreadsheet)
-    rate = _dutch_number(line.rate) if line.rate is not None else ""
+    rate = "" if line.rate is None else _dutch_number(line.rate)
+    if mask is not None and line.rated is not None and line.rated != line.total:
+        # The rate of a count that is not the line's total (the municipality's total,
+        # without places outside it) would publish that count, and so the difference.
+        rate = ""
     return previous, change, rate
 
 
 AVG_PERIODS = ("month", "quarter", "year")
-AVG_BREAKDOWNS = ("village", "area", "topic")
+AVG_BREAKDOWNS = ("village", "area")
+UNFINISHED = ("AVG: alleen voor een afgelopen maand, kwartaal of jaar (cijfers die nog "
+              "veranderen verraden kleine aantallen).")
 
 
-def check_publishable(kind: str, breakdown: str = "village") -> None:
-    """Raise InvalidInput unless figures of this kind of period and breakdown may go out.
+def check_publishable(period: Period, breakdown: str = "village", *, routes: int = 0,
+                      today: date | None = None) -> None:
+    """Raise InvalidInput unless these figures may go out with AVG suppression.
 
-    Only months, quarters and years, like the municipal monitor: days, weeks and own
-    ranges of the same counts would give small numbers away by subtraction. And only
-    by village, area or topic: the other breakdowns share every total with the village
-    table, and two tables that hide different cells of one total undo each other.
+    Every published table is protected together with the others, so only tables that
+    share figures in ways the protection follows: months, quarters and years that are
+    over (days, weeks, own ranges, or counts that still change, would give small
+    numbers away by subtraction), by village or area (the other breakdowns share the
+    village table's totals without following its hidden cells), and all routes or one
+    (a sum of some routes is a figure of its own). ``routes`` is the number of routes
+    of a report of some routes, 0 for all of them.
     """
-    if kind not in AVG_PERIODS:
+    if period.kind not in AVG_PERIODS:
         raise InvalidInput("AVG: alleen per maand, kwartaal of jaar (kortere periodes "
                            "verraden kleine aantallen).")
     if breakdown not in AVG_BREAKDOWNS:
-        raise InvalidInput("AVG: alleen per dorp, gebied of onderwerp (andere indelingen "
-                           "verraden kleine aantallen).")
+        raise InvalidInput("AVG: alleen per dorp of gebied (andere indelingen verraden "
+                           "kleine aantallen).")
+    if routes > 1:
+        raise InvalidInput("AVG: alle routes samen of één route (een optelling van enkele "
+                           "routes verraadt kleine aantallen).")
+    if today is not None and period.last >= today:
+        raise InvalidInput(UNFINISHED)
+
+
+def _mask(report: Report) -> tuple[Report, Mask]:
+    """The report as published and its hidden cells: its own, or those of the report
+    whose figures it shows (see :func:`balie.domain.suppression.project`)."""
+    published = for_publication(report)
+    if report.source is None:
+        return published, suppress(published)
+    source = for_publication(report.source)
+    return published, project(source, suppress(source), published)
 
 
 def publishable(report: Report, suppressed: bool) -> tuple[Report, Mask | None, set[int]]:
     """The report to show, the hidden cells and the lines with a hidden previous count.
 
-    Suppressed, a report that shows figures of another (areas, some routes) hides what
+    Suppressed, a report that shows figures of another (areas, one route) hides what
     that one hides, and the comparison column hides what last year's own report hides:
     the same figure is never public in one table and hidden in another.
     """
     if not suppressed:
         return report, None, set()
-    check_publishable(report.period.kind, report.breakdown)
-    published = for_publication(report)
-    if report.source is not None:
-        source = for_publication(report.source)
-        mask = project(source, suppress(source), published)
-    else:
-        mask = suppress(published)
-    if report.before is None or report.partial:
-        previous_hidden = hidden_previous(published)
-    else:
-        before, before_mask, _ = publishable(report.before, True)
-        total_column = len(before.columns)
-        previous_hidden = set()
-        for i, line in enumerate(published.lines):
-            j = line_in(before, line.label)
-            if j is not None and (j, total_column) in before_mask:
-                previous_hidden.add(i)
+    some_routes = report.source is not None and len(report.columns) < len(
+        report.source.columns)
+    check_publishable(report.period, report.breakdown,
+                      routes=len(report.columns) if some_routes else 0)
+    if report.partial:
+        raise InvalidInput(UNFINISHED)
+    published, mask = _mask(report)
+    if report.before is None:  # no year-earlier table (made by hand): protect the column
+        return published, mask, hidden_previous(published)
+    before, before_mask = _mask(report.before)
+    total_column = len(before.columns)
+    previous_hidden = set()
+    for i, line in enumerate(published.lines):
+        j = line_in(before, line.key, line.label)
+        if (j, total_column) in before_mask or (j is None and line.previous):
+            previous_hidden.add(i)
     return published, mask, previous_hidden
 
 
@@ -244,27 +270,23 @@ PREVIOUS_SO_FAR = "vorig jaar tot hetzelfde moment"
 NOT_PUBLISHED = "niet gepubliceerd (te weinig vragen om kleine aantallen te verbergen)"
 
 
-def _team_marks(village: Report, code: str, labels: list[str]
-                ) -> tuple[str | None, str | None, dict[str, str]]:
-    """How the village table publishes a team's figures: its total, its total of a
-    year earlier and its count per area (None or "primary"/"secondary" each)."""
-    published, mask, previous_hidden = publishable(village, True)
-    last = len(published.lines) - 1
+def _team_marks(village: Report, code: str, areas: list[tuple[tuple, str]]
+                ) -> tuple[str | None, str | None, set[tuple]]:
+    """How the village table publishes a team's figures: whether its total and its
+    total of a year earlier are hidden (None or "primary"/"secondary"), and which of
+    its counts per area (by key; ``areas`` are (key, name) pairs)."""
+    published, mask, _ = publishable(village, True)
     codes = [route.code for route in published.columns]
-    if code not in codes:  # no inquiries for the team at all: nothing hidden
-        return None, None, {}
+    if code not in codes:  # a retired team without inquiries in either year
+        return None, None, set()
     j = codes.index(code)
-    areas = {}
-    for label in labels:
-        i = line_in(published, label)
-        if i is not None and (i, j) in mask:
-            areas[label] = mask[(i, j)]
+    hidden = {key for key, name in areas if (line_in(published, key, name), j) in mask}
     previous = None
-    if village.before is not None and not village.partial:
-        before, before_mask, _ = publishable(village.before, True)
-        if code in (codes_before := [route.code for route in before.columns]):
-            previous = before_mask.get((len(before.lines) - 1, codes_before.index(code)))
-    return mask.get((last, j)), previous, areas
+    if village.before is not None:
+        before, before_mask = _mask(village.before)
+        previous = before_mask.get((len(before.lines) - 1,
+                                    [route.code for route in before.columns].index(code)))
+    return mask.get((len(published.lines) - 1, j)), previous, hidden
 
 
 def factsheet_rows(sheet: FactSheet, *, village: Report | None = None
@@ -278,8 +300,9 @@ def factsheet_rows(sheet: FactSheet, *, village: Report | None = None
     that cannot be protected is left out. Shares are left out of a breakdown with
     hidden counts (a share of the recorded answers would give their sum away).
     """
+    areas = [s for s in sheet.by_area if s.count]
     items = {
-        "area": [(s.label, s.count, s.share) for s in sheet.by_area if s.count],
+        "area": [(s.label, s.count, s.share) for s in areas],
         "gender": [(s.label, s.count, s.share) for s in sheet.by_gender]
         + [(UNKNOWN_LABEL, sheet.gender_unknown, None)],
         "age": [(s.label, s.count, s.share) for s in sheet.by_age]
@@ -288,11 +311,13 @@ def factsheet_rows(sheet: FactSheet, *, village: Report | None = None
     total_mark = previous_mark = None
     hidden: dict[str, set[str] | None] = {}
     if village is not None:
-        total_mark, previous_mark, areas = _team_marks(
-            village, sheet.route.code, [label for label, _, _ in items["area"]])
-        if sheet.partial or village.partial:  # last year up to now: published nowhere else
-            previous_mark = "primary" if 0 < sheet.previous < 10 else None
-        hidden["area"] = set(areas)
+        if sheet.period != village.period:
+            raise ValueError("a factsheet follows the village table of its own period")
+        if sheet.partial:
+            raise InvalidInput(UNFINISHED)
+        total_mark, previous_mark, hidden_areas = _team_marks(
+            village, sheet.route.code, [(s.key, s.label) for s in areas])
+        hidden["area"] = {s.label for s in areas if s.key in hidden_areas}
         for section in ("gender", "age"):
             hidden[section] = None if total_mark else hidden_in_breakdown(
                 sheet.total, [(label, n) for label, n, _ in items[section]])

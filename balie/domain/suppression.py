@@ -212,47 +212,55 @@ def hidden_previous(report: Report) -> set[int]:
     return {i for (i, _) in mask}
 
 
-def line_in(source: Report, label: str) -> int | None:
-    """The line of ``source`` that holds the figures of ``label``.
+def line_in(source: Report, key: tuple, label: str) -> int | None:
+    """The line of ``source`` that holds the figures of the line ``key`` (``label``).
 
-    An area's figures are the subtotal line of its villages, or the line of its one
-    village (whatever that is called); any other line (a subtotal too) has the same
-    label in both reports.
+    The same key is the same figures; an area with one village has no subtotal line in
+    a report by village, so its figures are that village's line. Lines without a key
+    (built by hand) are matched by label.
     """
-    lines = source.lines
-    for i, line in enumerate(lines):
-        if line.kind == "subtotal" and line.group == label:
+    for i, line in enumerate(source.lines):
+        if (line.key == key) if key else (line.label == label):
             return i
-    for i, line in enumerate(lines):
-        if line.label == label:
-            return i
-    members = [i for i, line in enumerate(lines) if line.kind == "item" and line.group == label]
-    return members[0] if len(members) == 1 else None
+    if key[:1] == ("area",):
+        members = [i for i, line in enumerate(source.lines)
+                   if line.kind == "item" and line.group == label]
+        if len(members) == 1:
+            return members[0]
+    return None
+
+
+def _hidden_by_value(value: int) -> str:
+    return "primary" if 1 <= value <= SMALL_MAX else "secondary"
 
 
 def project(source: Report, source_mask: Mask, target: Report) -> Mask:
     """Hide in ``target`` exactly what is hidden of the same figures in ``source``.
 
-    ``target`` shows figures of ``source`` (its areas, or some of its routes): every
+    ``target`` shows figures of ``source`` (its areas, or one of its routes): every
     cell takes the hidden status of its own figure there, and a row total over fewer
-    routes than ``source`` has is hidden when any of its parts is.
+    routes than ``source`` has is hidden when its one part is. A line that is not in
+    ``source`` (an area without villages) is empty; if it were not, all of it is hidden.
     """
     width = len(source.columns)
     columns = {route.code: j for j, route in enumerate(source.columns)}
+    parts = [columns[route.code] for route in target.columns]
+    total_column = len(target.columns)
     mask: Mask = {}
     for i, line in enumerate(target.lines):
-        si = line_in(source, line.label)
+        si = line_in(source, line.key, line.label)
         if si is None:
-            raise ValueError(f"{line.label!r} is not in the source report")
-        parts = [columns[route.code] for route in target.columns]
+            for j, value in enumerate([*line.cells, line.total]):
+                if value:
+                    mask[(i, j)] = _hidden_by_value(value)
+            continue
         for j, sj in enumerate(parts):
             if (si, sj) in source_mask:
                 mask[(i, j)] = source_mask[(si, sj)]
-        total_column = len(target.columns)
         if len(parts) == width:
             kind = source_mask.get((si, width))
         elif any((si, sj) in source_mask for sj in parts):
-            kind = "primary" if 1 <= line.total <= SMALL_MAX else "secondary"
+            kind = _hidden_by_value(line.total)
         else:
             kind = None
         if kind:
