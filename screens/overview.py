@@ -311,6 +311,7 @@ class OverviewScreen(Screen):
             self.set_status(refused, "error")
             return
         self.suppressed = not self.suppressed
+        self.set_status("")  # an earlier refusal no longer applies
         self.recount()
 
     def action_toggle_charts(self) -> None:

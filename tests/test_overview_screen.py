@@ -173,6 +173,7 @@ async def test_avg_view_only_where_figures_may_go_outside(fixture_db, db_path):
         expected = table_rows(march, suppressed=True)
         assert [row[:len(expected[0])] for row in shown(screen)] == expected
         assert any("<10" in row for row in expected)
+        assert str(status.render()) == ""  # the refusal of April no longer stands
         await pilot.press("i")  # by area: still for outside use
         await settle(pilot)
         assert screen.suppressed and title(screen).startswith("Gebied")
