@@ -25,6 +25,7 @@ from balie.config import access_from, os_username
 from balie.db import BalieDatabase, StoreError, open_database
 from balie.db.connection import is_busy
 from balie.db.errors import DatabaseBusy
+from balie.db.inbox import change_counter
 from balie.db.reference import ensure_staff
 from balie.db.settings import is_demo
 from balie.domain.models import Staff
@@ -34,6 +35,8 @@ from balie.screens.help import HelpScreen, key_label
 from balie.screens.intake import IntakeScreen
 
 T = TypeVar("T")
+POLL_SECONDS = 2
+"""How often open lists ask whether another desk changed something."""
 
 
 def terminal_origin() -> str:
@@ -50,7 +53,8 @@ class BalieApp(App[None]):
 
     TITLE = "balie"
     CSS_PATH = "app.tcss"
-    MODES = {"intake": IntakeScreen, "overview": lambda: _overview()}
+    MODES = {"intake": IntakeScreen, "overview": lambda: _overview(),
+             "inbox": lambda: _inbox(), "callbacks": lambda: _callbacks()}
     DEFAULT_MODE = "intake"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
@@ -58,6 +62,12 @@ class BalieApp(App[None]):
                 tooltip="Een nieuwe vraag registreren, vanuit elk scherm"),
         Binding("f2", "switch_mode('overview')", "Overzicht", id="app.overview",
                 key_display="F2", tooltip="Het dagoverzicht: vragen per dorp en route"),
+        Binding("f3", "switch_mode('inbox')", "Werkvoorraad", id="app.inbox",
+                key_display="F3", show=False,
+                tooltip="Werkvoorraad: de vragen van een team oppakken, doorzetten, afronden"),
+        Binding("f4", "switch_mode('callbacks')", "Terugbellen", id="app.callbacks",
+                key_display="F4", show=False,
+                tooltip="Terugbellen: de terugbelverzoeken van vandaag en de te late"),
         Binding("f1", "help", "Help", id="app.help", key_display="F1", tooltip="Alle toetsen"),
         Binding("ctrl+q", "quit", "Stop", id="app.quit", priority=True,
                 tooltip="balie afsluiten (een half formulier blijft als concept bewaard)"),
@@ -88,6 +98,7 @@ class BalieApp(App[None]):
         self.sub_title = f"{staff.display_name}" + ("  ·  DEMO-GEGEVENS" if demo else "")
         self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="balie-db")
         self._crash: BaseException | None = None
+        self._data_version: int | None = None
 
     async def run_db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a data-layer function on the one database thread and await its result.
@@ -99,6 +110,27 @@ class BalieApp(App[None]):
         loop = asyncio.get_running_loop()
         call = functools.partial(_as_store_errors, fn, self.db, *args, **kwargs)
         return await loop.run_in_executor(self._db_thread, call)
+
+    def on_mount(self) -> None:
+        self.set_interval(POLL_SECONDS, self.poll_changes)
+
+    async def poll_changes(self) -> None:
+        """Tell the screen in front when another desk has committed a change.
+
+        ``PRAGMA data_version`` reads no table, so asking every few seconds costs
+        nothing; the screen reloads its list only when the number moved. Changes made
+        here reload the list themselves.
+        """
+        try:
+            counter = await self.run_db(change_counter)
+        except StoreError:
+            return  # busy or gone for a moment: ask again at the next tick
+        if self._data_version is not None and counter != self._data_version:
+            for screen in {self.screen, *self.screen_stack}:
+                changed = getattr(screen, "data_changed", None)
+                if changed is not None:
+                    changed()
+        self._data_version = counter
 
     # --- app-wide actions ----------------------------------------------------------
 
@@ -192,6 +224,18 @@ def _overview() -> Screen:
     from balie.screens.overview import OverviewScreen
 
     return OverviewScreen()
+
+
+def _inbox() -> Screen:
+    from balie.screens.inbox import InboxScreen
+
+    return InboxScreen()
+
+
+def _callbacks() -> Screen:
+    from balie.screens.callbacks import CallbacksScreen
+
+    return CallbacksScreen()
 
 
 def _as_store_errors(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -120,6 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
                         default="village", help="indeling van de regels (standaard village)")
     report.add_argument("--route", action="append", metavar="NAAM",
                         help="alleen deze route (naam of code; mag vaker)")
+    report.add_argument("--route-at", choices=("end", "intake"), default="end",
+                        help="tel een vraag bij de route die hij nu heeft (end, standaard: na "
+                             "doorzetten tussen teams) of waar de balie hem heen stuurde "
+                             "(intake)")
     report.add_argument("--format", choices=("table", "csv", "json"), default="table",
                         help="uitvoer (standaard table)")
     report.add_argument("--suppress", action="store_true",
@@ -133,6 +137,22 @@ def build_parser() -> argparse.ArgumentParser:
                         help="regels zonder vragen weglaten")
     report.add_argument("--output", metavar="BESTAND",
                         help="naar een bestand schrijven in plaats van naar het scherm")
+
+    settings = command(
+        "settings",
+        "toon of wijzig instellingen die alle balies delen",
+        "Instellingen staan in de database en gelden voor alle balies:\n"
+        "  balie settings                          alle instellingen\n"
+        "  balie settings set max-wait-hours 8     te lang wachtend na 8 werkuren\n"
+        "  balie settings set office-hours 8:30-17:00",
+    )
+    setting_actions = settings.add_subparsers(dest="action", title="acties", metavar="ACTIE")
+    change = _subcommand(setting_actions, common, "set", "wijzig een instelling")
+    from balie.db.settings import ADJUSTABLE
+
+    change.add_argument("name", choices=sorted(ADJUSTABLE), metavar="NAAM",
+                        help=", ".join(sorted(ADJUSTABLE)))
+    change.add_argument("value", metavar="WAARDE", help="de nieuwe waarde")
 
     importer = command(
         "import",
@@ -171,8 +191,9 @@ def build_parser() -> argparse.ArgumentParser:
         "beheer referentiegegevens (dorpen, gebieden, routes, kanalen, ...)",
         "Referentiegegevens bekijken en wijzigen. Soorten: villages (dorpen), areas\n"
         "(gebieden), routes, channels (kanalen), topics (onderwerpen), referrals\n"
-        "(verwijsadressen), staff (medewerkers). Ingetrokken items blijven in de\n"
-        "geschiedenis en overzichten staan, maar worden niet meer aangeboden.",
+        "(verwijsadressen), outcomes (uitkomsten bij afronden), staff (medewerkers).\n"
+        "Ingetrokken items blijven in de geschiedenis en overzichten staan, maar worden\n"
+        "niet meer aangeboden.",
     )
     actions = ref.add_subparsers(dest="action", title="acties", metavar="ACTIE", required=True)
     from balie.db.reference import KINDS
@@ -234,7 +255,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in (None, "start"):
             return _start(path)
         handler = {"info": _info, "demo": _demo, "backup": _backup, "ref": _ref,
-                   "rules": _rules, "report": _report, "import": _import}[args.command]
+                   "rules": _rules, "report": _report, "import": _import,
+                   "settings": _settings}[args.command]
         return handler(path, args)
     except StoreError as error:
         print(f"balie: {error.message}", file=sys.stderr)
@@ -268,6 +290,26 @@ def _info(path: Path, args: argparse.Namespace) -> int:
         print(f"schema:       {applied[-1] if applied else '-'} ({len(applied)} migraties)")
         print(f"registraties: {count}{' (demo)' if is_demo(db) else ''}")
         print(f"medewerker:   {os_username()}")
+    return 0
+
+
+def _settings(path: Path, args: argparse.Namespace) -> int:
+    from balie.db import open_database
+    from balie.db.settings import ADJUSTABLE, adjust_setting, get_setting
+    from balie.domain.parsing import InvalidInput
+    from balie.domain.timekeeping import utc_now
+
+    with open_database(path, create=False) as db:
+        if args.action == "set":
+            try:
+                adjust_setting(db, args.name, args.value, utc_now())
+            except InvalidInput as error:
+                print(f"balie: {args.name}: {error.message}", file=sys.stderr)
+                return 2
+        for name, (key, _, default, description) in sorted(ADJUSTABLE.items()):
+            value = get_setting(db, key, default)
+            shown = f"{value:g}" if isinstance(value, float) else str(value)
+            print(f"{name:<16} {shown:<12} {description}")
     return 0
 
 
@@ -368,7 +410,7 @@ def _report(path: Path, args: argparse.Namespace) -> int:
             text = out.factsheets_as(sheets, args.format, village=village)
         else:
             result = report(db, reference, period, args.by, route_codes=codes, now=utc_now(),
-                            include_empty=not args.hide_empty)
+                            include_empty=not args.hide_empty, route_basis=args.route_at)
             render = {"table": out.to_table, "csv": out.to_csv, "json": out.to_json}
             text = render[args.format](result, suppressed=args.suppress)
     encoding = "utf-8-sig" if args.format == "csv" else "utf-8"

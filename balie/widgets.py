@@ -338,6 +338,22 @@ class LookupInput(FormInput):
 class StatusLine(Static):
     """The one line above the footer that says what just happened (saved, refused, ...)."""
 
+    DEFAULT_CSS = """
+    StatusLine {
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+    }
+    StatusLine.-error {
+        color: $text-error;
+        background: $error-muted;
+    }
+    StatusLine.-ok {
+        color: $text-success;
+        background: $success-muted;
+    }
+    """
+
     def show(self, text: str, kind: str = "info") -> None:
         """Show a message; ``kind`` "ok" or "error" colours it."""
         self.update(Text(text))

@@ -32,6 +32,15 @@ class Inquiry(InquiryInput):
     status: str = STATUS_NEW
     updated_at: datetime | None = None
     version: int = 1
+    intake_route_id: int | None = None
+    """Where the desk sent it; ``route_id`` is where it is now (after transfers)."""
+    owner_id: int | None = None
+    """Who picked it up (status picked_up, and who closed it)."""
+    queued_at: datetime | None = None
+    """Since when it waits in its team's list."""
+    closed_at: datetime | None = None
+    outcome_id: int | None = None
+    callback_done_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -81,7 +90,8 @@ def save_inquiry(
             "registered_by": staff_id,
             "status": status,
             "updated_at": stamp,
-        }
+            "intake_route_id": data.route_id,
+        } | _placement(status, stamp)
         names = ", ".join(row)
         marks = ", ".join("?" for _ in row)
         cursor = db.execute(f"INSERT INTO inquiry ({names}) VALUES ({marks})", list(row.values()))
@@ -115,6 +125,21 @@ def get_inquiry(db: BalieDatabase, inquiry_id: int) -> Inquiry:
     return _inquiry(row, topics)
 
 
+def _placement(status: str, stamp: str) -> dict[str, Any]:
+    """The inbox columns of an inquiry that (newly) has this status on its route:
+    waiting in a team's list since now, or closed now (desk and external routes)."""
+    return {
+        "owner_id": None,
+        "queued_at": stamp if status == STATUS_NEW else None,
+        "closed_at": stamp if status == STATUS_CLOSED else None,
+        "outcome_id": None,
+    }
+
+
+def _moment(text: str | None) -> datetime | None:
+    return from_db(text) if text else None
+
+
 def _inquiry(row: dict[str, Any], topic_ids: tuple[int, ...]) -> Inquiry:
     return Inquiry(
         id=row["id"],
@@ -133,10 +158,16 @@ def _inquiry(row: dict[str, Any], topic_ids: tuple[int, ...]) -> Inquiry:
         person_name=row["person_name"],
         phone=row["phone"],
         postcode=row["postcode"],
-        callback_at=from_db(row["callback_at"]) if row["callback_at"] else None,
+        callback_at=_moment(row["callback_at"]),
         status=row["status"],
         updated_at=from_db(row["updated_at"]),
         version=row["version"],
+        intake_route_id=row["intake_route_id"],
+        owner_id=row["owner_id"],
+        queued_at=_moment(row["queued_at"]),
+        closed_at=_moment(row["closed_at"]),
+        outcome_id=row["outcome_id"],
+        callback_done_at=_moment(row["callback_done_at"]),
     )
 
 
@@ -199,7 +230,13 @@ def correct_inquiry(
             )
         row = new | {"updated_at": stamp}
         if "route_id" in changed:
+            # A new route is a new start there: out of its owner's hands, waiting in
+            # the new team's list (or closed at the desk). Until a team has passed it
+            # on, the desk's correction is also where it came in.
             status = _status_for_route(db, data.route_id)
+            row |= _placement(status, stamp)
+            if before.intake_route_id in (None, before.route_id):
+                row["intake_route_id"] = data.route_id
             if status != before.status:
                 row["status"] = status
                 db.execute(
@@ -208,6 +245,8 @@ def correct_inquiry(
                        VALUES (?, ?, ?, 'status', ?, ?, ?)""",
                     [inquiry_id, stamp, staff_id, before.status, status, reason],
                 )
+        if "callback_at" in changed:
+            row["callback_done_at"] = None  # a new time is a callback still to make
         assignments = ", ".join(f"{name} = ?" for name in row)
         db.execute(
             f"UPDATE inquiry SET {assignments}, version = version + 1 WHERE id = ?",
@@ -261,6 +300,8 @@ class DeskRow:
     topics: str
     urgent: bool
     callback: bool
+    progress: str = ""
+    """Where a team's inquiry stands: " · bij Anna", " · afgerond" (empty if new)."""
 
 
 def desk_inquiries(db: BalieDatabase, staff_id: int, span: Span) -> list[DeskRow]:
@@ -270,10 +311,12 @@ def desk_inquiries(db: BalieDatabase, staff_id: int, span: Span) -> list[DeskRow
         DeskRow(
             r["id"], from_db(r["registered_at"]), r["village"], r["route"], r["topics"] or "",
             bool(r["urgent"]), bool(r["callback"]),
+            _progress(r["kind"], r["status"], r["owner"]),
         )
         for r in db.query(
             """SELECT inquiry.id, inquiry.registered_at, village.name AS village,
-                      route.name AS route, inquiry.urgent,
+                      route.name AS route, route.kind, inquiry.urgent, inquiry.status,
+                      owner.display_name AS owner,
                       inquiry.callback_at IS NOT NULL AS callback,
                       (SELECT group_concat(topic.name, ', ') FROM inquiry_topic
                        JOIN topic ON topic.id = inquiry_topic.topic_id
@@ -281,12 +324,21 @@ def desk_inquiries(db: BalieDatabase, staff_id: int, span: Span) -> list[DeskRow
                FROM inquiry
                JOIN village ON village.id = inquiry.village_id
                JOIN route ON route.id = inquiry.route_id
+               LEFT JOIN staff AS owner ON owner.id = inquiry.owner_id
                WHERE inquiry.registered_by = ?
                  AND inquiry.registered_at >= ? AND inquiry.registered_at < ?
                ORDER BY inquiry.registered_at DESC, inquiry.id DESC""",
             [staff_id, lower, upper],
         )
     ]
+
+
+def _progress(route_kind: str, status: str, owner: str | None) -> str:
+    if route_kind != ROUTE_TEAM or status == STATUS_NEW:
+        return ""
+    if status == STATUS_CLOSED:
+        return " · afgerond"
+    return f" · bij {owner}" if owner else " · opgepakt"
 
 
 def last_channel_code(db: BalieDatabase, staff_id: int) -> str | None:

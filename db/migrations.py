@@ -356,6 +356,76 @@ def _versions_and_short_names(db) -> None:
     for code, short in ref.ROUTE_SHORT_NAMES.items():
         db.execute("UPDATE route SET short_name = ? WHERE code = ?", [short, code])
 
+@migration("0006_team_inboxes")
+def _team_inboxes(db) -> None:
+    """Who has an inquiry, since when it waits, how it ended; callbacks done."""
+    run_sql(
+        db,
+        """
+        -- How a team closes an inquiry: the categories of the annual report.
+        CREATE TABLE outcome (
+            id INTEGER PRIMARY KEY,
+            code TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL UNIQUE,
+            sort_order INTEGER NOT NULL DEFAULT 0,
+            retired_at TEXT
+        );
+
+        -- route_id is where an inquiry is now (a transfer changes it); intake_route_id
+        -- where the desk sent it, so reports count both. queued_at: since when it waits
+        -- in its team's list (registration, transfer or reopening).
+        ALTER TABLE inquiry ADD COLUMN intake_route_id INTEGER REFERENCES route(id);
+        ALTER TABLE inquiry ADD COLUMN owner_id INTEGER REFERENCES staff(id);
+        ALTER TABLE inquiry ADD COLUMN queued_at TEXT;
+        ALTER TABLE inquiry ADD COLUMN closed_at TEXT;
+        ALTER TABLE inquiry ADD COLUMN outcome_id INTEGER REFERENCES outcome(id);
+        ALTER TABLE inquiry ADD COLUMN callback_done_at TEXT;
+        UPDATE inquiry SET intake_route_id = route_id, queued_at = registered_at,
+            closed_at = CASE WHEN status = 'closed' THEN updated_at END,
+            owner_id = CASE WHEN status = 'picked_up' THEN (
+                SELECT staff_id FROM inquiry_event WHERE inquiry_event.inquiry_id = inquiry.id
+                AND kind = 'status' AND new_value = 'picked_up' ORDER BY id DESC LIMIT 1) END;
+
+        -- The report index gains the intake route (reports by either route).
+        DROP INDEX inquiry_report;
+        CREATE INDEX inquiry_report ON inquiry(
+            registered_at, route_id, intake_route_id, village_id, channel_id, gender, age,
+            time_known
+        );
+        -- A team's recently closed inquiries, newest first.
+        CREATE INDEX inquiry_closed ON inquiry(route_id, closed_at) WHERE status = 'closed';
+        -- Callbacks still to make, by due time.
+        CREATE INDEX inquiry_callback_due ON inquiry(callback_at)
+            WHERE callback_at IS NOT NULL AND callback_done_at IS NULL;
+
+        -- The history learns the inbox's events (a CHECK cannot be altered in place).
+        CREATE TABLE inquiry_event_new (
+            id INTEGER PRIMARY KEY,
+            inquiry_id INTEGER NOT NULL REFERENCES inquiry(id),
+            at TEXT NOT NULL,
+            staff_id INTEGER NOT NULL REFERENCES staff(id),
+            kind TEXT NOT NULL CHECK (kind IN (
+                'created', 'route', 'status', 'correction',
+                'pickup', 'transfer', 'close', 'reopen', 'callback')),
+            from_route_id INTEGER REFERENCES route(id),
+            to_route_id INTEGER REFERENCES route(id),
+            field TEXT,
+            old_value TEXT,
+            new_value TEXT,
+            reason TEXT
+        );
+        INSERT INTO inquiry_event_new SELECT * FROM inquiry_event;
+        DROP TABLE inquiry_event;
+        ALTER TABLE inquiry_event_new RENAME TO inquiry_event;
+        CREATE INDEX inquiry_event_by_inquiry ON inquiry_event(inquiry_id, id);
+        """,
+    )
+    db["outcome"].insert_all(
+        {"code": code, "name": name, "sort_order": i}
+        for i, (code, name) in enumerate(ref.OUTCOMES, start=1)
+    )
+
+
 def applied_names(db: BalieDatabase) -> list[str]:
     """The migrations recorded in the file, in the order they were applied."""
     exists = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "

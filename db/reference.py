@@ -1,4 +1,5 @@
-"""Reference data: villages, areas, routes, channels, topics, referral targets, staff.
+"""Reference data: villages, areas, routes, channels, topics, referral targets, outcomes,
+staff.
 
 Entries are never deleted: an entry in use by old inquiries is *retired*, which hides it
 from new registrations and keeps it in history and reports. Names are unique
@@ -17,6 +18,7 @@ from balie.domain.models import (
     Area,
     Channel,
     Entries,
+    Outcome,
     Reference,
     ReferralTarget,
     Route,
@@ -53,6 +55,7 @@ KINDS: dict[str, Kind] = {
         Kind("channels", "channel", "kanaal", has_code=True),
         Kind("topics", "topic", "onderwerp", has_code=True, attributes=("aliases",)),
         Kind("referrals", "referral_target", "verwijsadres"),
+        Kind("outcomes", "outcome", "uitkomst", has_code=True),
         Kind(
             "staff",
             "staff",
@@ -104,7 +107,11 @@ def load_reference(db: BalieDatabase) -> Reference:
             ReferralTarget(r["id"], r["name"], r["retired_at"] is not None)
             for r in db.query("SELECT * FROM referral_target ORDER BY sort_order, id")
         )
-    return Reference(areas, villages, routes, channels, topics, referrals)
+        outcomes = Entries.of(
+            Outcome(r["id"], r["code"], r["name"], r["retired_at"] is not None)
+            for r in db.query("SELECT * FROM outcome ORDER BY sort_order, id")
+        )
+    return Reference(areas, villages, routes, channels, topics, referrals, outcomes)
 
 
 def list_entries(db: BalieDatabase, spec: Kind) -> list[dict[str, Any]]:

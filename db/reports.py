@@ -9,7 +9,7 @@ segment's fixed UTC offset, so a day across a clock change is counted correctly.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from balie.db.connection import BalieDatabase
@@ -23,28 +23,30 @@ UNKNOWN = -1
 
 IN_PERIOD = "registered_at >= :lower AND registered_at < :upper"
 
+# {route} is route_id (where an inquiry is now, after transfers) or intake_route_id
+# (where the desk sent it); both are in the covering index.
 BY_COLUMN_SQL = f"""
-    SELECT {{column}}, route_id, count(*) FROM inquiry INDEXED BY inquiry_report
-    WHERE {IN_PERIOD} GROUP BY {{column}}, route_id"""
+    SELECT {{column}}, {{route}}, count(*) FROM inquiry INDEXED BY inquiry_report
+    WHERE {IN_PERIOD} GROUP BY {{column}}, {{route}}"""
 
 BY_TOPIC_SQL = """
-    SELECT inquiry_topic.topic_id, inquiry.route_id, count(*)
+    SELECT inquiry_topic.topic_id, inquiry.{route}, count(*)
     FROM inquiry INDEXED BY inquiry_report
     JOIN inquiry_topic ON inquiry_topic.inquiry_id = inquiry.id
     WHERE inquiry.registered_at >= :lower AND inquiry.registered_at < :upper
-    GROUP BY inquiry_topic.topic_id, inquiry.route_id"""
+    GROUP BY inquiry_topic.topic_id, inquiry.{route}"""
 
 BY_ROUTE_SQL = f"""
-    SELECT route_id, count(*) FROM inquiry INDEXED BY inquiry_report
-    WHERE {IN_PERIOD} GROUP BY route_id"""
+    SELECT {{route}}, count(*) FROM inquiry INDEXED BY inquiry_report
+    WHERE {IN_PERIOD} GROUP BY {{route}}"""
 
 BY_HOUR_SQL = f"""
     SELECT CASE WHEN time_known
                 THEN (CAST(substr(registered_at, 12, 2) AS INTEGER) + :offset) % 24
                 ELSE {UNKNOWN} END,
-           route_id, count(*)
+           {{route}}, count(*)
     FROM inquiry INDEXED BY inquiry_report
-    WHERE {IN_PERIOD} GROUP BY 1, route_id"""
+    WHERE {IN_PERIOD} GROUP BY 1, {{route}}"""
 
 BY_DAY_SQL = f"""
     SELECT date(registered_at, :shift), {{column}}, count(*)
@@ -65,6 +67,9 @@ ROUTE_TOTAL_SQL = f"""
     WHERE route_id = :route AND {IN_PERIOD}"""
 
 COLUMNS = {"village": "village_id", "channel": "channel_id", "route": "route_id"}
+INTAKE_NOTE = "Routes zoals de balie ze koos, vóór doorzetten tussen teams."
+ROUTE_BASES = {"end": "route_id", "intake": "intake_route_id"}
+"""Count an inquiry at the route it has now ("end") or where the desk sent it."""
 
 
 @dataclass(frozen=True)
@@ -77,25 +82,33 @@ class Counts:
     """route id -> inquiries (an inquiry with two topics counts once)."""
 
 
-def count(db: BalieDatabase, span: Span, breakdown: str) -> Counts:
-    """Counts for one period by village, channel, topic or hour (areas add up villages)."""
+def count(db: BalieDatabase, span: Span, breakdown: str, *, route_basis: str = "end") -> Counts:
+    """Counts for one period by village, channel, topic or hour (areas add up villages).
+
+    ``route_basis`` "end" counts each inquiry at the route it has now (after transfers
+    between teams), "intake" at the route the desk gave it.
+    """
+    route = ROUTE_BASES[route_basis]
     lower, upper = span.db_bounds
     period = {"lower": lower, "upper": upper}
     cells: Counter = Counter()
     with db.snapshot():
         if breakdown in ("village", "channel"):
-            sql = BY_COLUMN_SQL.format(column=COLUMNS[breakdown])
+            sql = BY_COLUMN_SQL.format(column=COLUMNS[breakdown], route=route)
             cells.update({(k, r): n for k, r, n in db.execute(sql, period)})
         elif breakdown == "topic":
-            cells.update({(k, r): n for k, r, n in db.execute(BY_TOPIC_SQL, period)})
+            sql = BY_TOPIC_SQL.format(route=route)
+            cells.update({(k, r): n for k, r, n in db.execute(sql, period)})
         elif breakdown == "hour":
             for start, end, offset in offset_segments(span):
-                rows = db.execute(BY_HOUR_SQL, {"lower": start, "upper": end, "offset": offset})
+                rows = db.execute(BY_HOUR_SQL.format(route=route),
+                                  {"lower": start, "upper": end, "offset": offset})
                 cells.update({(k, r): n for k, r, n in rows})
         else:
             raise ValueError(f"unknown breakdown {breakdown!r}")
         if breakdown == "topic":
-            routes = Counter(dict(db.execute(BY_ROUTE_SQL, period).fetchall()))
+            sql = BY_ROUTE_SQL.format(route=route)
+            routes = Counter(dict(db.execute(sql, period).fetchall()))
         else:
             routes = Counter()
             for (_, route), n in cells.items():
@@ -103,9 +116,10 @@ def count(db: BalieDatabase, span: Span, breakdown: str) -> Counts:
     return Counts(cells, routes)
 
 
-def daily(db: BalieDatabase, span: Span, by: str) -> Counter:
+def daily(db: BalieDatabase, span: Span, by: str, *, route_basis: str = "end") -> Counter:
     """(Amsterdam date "YYYY-MM-DD", route or village id) -> inquiries, for charts."""
-    sql = BY_DAY_SQL.format(column=COLUMNS[by])
+    column = ROUTE_BASES[route_basis] if by == "route" else COLUMNS[by]
+    sql = BY_DAY_SQL.format(column=column)
     result: Counter = Counter()
     with db.snapshot():
         for start, end, offset in offset_segments(span):
@@ -158,15 +172,22 @@ def report(
     route_codes: tuple[str, ...] | None = None,
     include_empty: bool = True,
     now: datetime | None = None,
+    route_basis: str = "end",
 ) -> Report:
-    """The report for a period, with the same period a year earlier for comparison."""
+    """The report for a period, with the same period a year earlier for comparison.
+
+    ``route_basis``: see :func:`count`.
+    """
     source = "village" if breakdown == "area" else breakdown
-    current = count(db, period.span, source)
+    current = count(db, period.span, source, route_basis=route_basis)
     span, partial = comparison_span(period, now)
-    before = count(db, span, source)
-    return linked_report(reference, period, breakdown, current.cells, current.routes,
-                         before.cells, before.routes, route_codes=route_codes,
-                         include_empty=include_empty, partial=partial)
+    before = count(db, span, source, route_basis=route_basis)
+    result = linked_report(reference, period, breakdown, current.cells, current.routes,
+                           before.cells, before.routes, route_codes=route_codes,
+                           include_empty=include_empty, partial=partial)
+    if route_basis == "intake":
+        result = replace(result, note=" ".join(filter(None, (INTAKE_NOTE, result.note))))
+    return result
 
 
 def factsheets(
@@ -189,11 +210,13 @@ def query_plans(db: BalieDatabase, span: Span) -> dict[str, list[str]]:
     lower, upper = span.db_bounds
     period = {"lower": lower, "upper": upper, "offset": 1, "shift": "+1 hours", "route": 1}
     statements = {
-        "by village": BY_COLUMN_SQL.format(column="village_id"),
-        "by channel": BY_COLUMN_SQL.format(column="channel_id"),
-        "by topic": BY_TOPIC_SQL,
-        "by route": BY_ROUTE_SQL,
-        "by hour": BY_HOUR_SQL,
+        "by village": BY_COLUMN_SQL.format(column="village_id", route="route_id"),
+        "by village, intake route": BY_COLUMN_SQL.format(column="village_id",
+                                                         route="intake_route_id"),
+        "by channel": BY_COLUMN_SQL.format(column="channel_id", route="route_id"),
+        "by topic": BY_TOPIC_SQL.format(route="route_id"),
+        "by route": BY_ROUTE_SQL.format(route="route_id"),
+        "by hour": BY_HOUR_SQL.format(route="route_id"),
         "by day": BY_DAY_SQL.format(column="route_id"),
         "factsheet": PROFILE_SQL,
         "team total": ROUTE_TOTAL_SQL,

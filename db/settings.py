@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from balie.db.connection import BalieDatabase
+from balie.domain.parsing import InvalidInput
 from balie.domain.timekeeping import to_db
+from balie.domain.workhours import (
+    DEFAULT_MAX_WAIT_HOURS,
+    DEFAULT_OFFICE_HOURS,
+    OfficeHours,
+    parse_office_hours,
+)
 
 
 def get_setting(db: BalieDatabase, key: str, default: Any = None) -> Any:
@@ -28,3 +36,55 @@ def set_setting(db: BalieDatabase, key: str, value: Any, now: datetime) -> None:
 def is_demo(db: BalieDatabase) -> bool:
     """Whether the database holds made-up data (filled by balie demo)."""
     return bool(get_setting(db, "demo", False))
+
+
+MAX_WAIT_HOURS = "inbox.max_wait_hours"
+OFFICE_HOURS = "inbox.office_hours"
+
+
+def _parse_hours(text: str) -> float:
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        raise InvalidInput("Geef een aantal werkuren, bijv. 8 (één werkdag) of 4,5.") from None
+    if not 0 < value <= 400:
+        raise InvalidInput("Het aantal werkuren moet tussen 0 en 400 liggen.")
+    return value
+
+
+def _office_text(text: str) -> str:
+    office = parse_office_hours(text)
+    return f"{office.start:%H:%M}-{office.end:%H:%M}"
+
+
+ADJUSTABLE: dict[str, tuple[str, Callable[[str], Any], Any, str]] = {
+    "max-wait-hours": (MAX_WAIT_HOURS, _parse_hours, DEFAULT_MAX_WAIT_HOURS,
+                       "werkuren dat een nieuwe vraag in een teamlijst mag wachten "
+                       "(spoed: altijd gemarkeerd)"),
+    "office-hours": (OFFICE_HOURS, _office_text,
+                     f"{DEFAULT_OFFICE_HOURS.start:%H:%M}-{DEFAULT_OFFICE_HOURS.end:%H:%M}",
+                     "kantoortijden op werkdagen (ma-vr, zonder feestdagen) die meetellen"),
+}
+"""Settings beheer may change with ``balie settings``: name -> (key, parse, default,
+Dutch description). ``parse`` raises InvalidInput with a message for bad input."""
+
+
+def adjust_setting(db: BalieDatabase, name: str, text: str, now: datetime) -> Any:
+    """Validate and store one adjustable setting; returns the value stored."""
+    key, parse, _, _ = ADJUSTABLE[name]
+    value = parse(text)
+    set_setting(db, key, value, now)
+    return value
+
+
+def office_settings(db: BalieDatabase) -> tuple[float, OfficeHours]:
+    """How long an inquiry may wait in a team's list (working hours) and the office
+    hours that count; a setting that cannot be read gives the default, never a crash."""
+    max_hours = get_setting(db, MAX_WAIT_HOURS, DEFAULT_MAX_WAIT_HOURS)
+    if not isinstance(max_hours, int | float) or isinstance(max_hours, bool) or max_hours < 0:
+        max_hours = DEFAULT_MAX_WAIT_HOURS
+    try:
+        office = parse_office_hours(get_setting(db, OFFICE_HOURS, "") or "")
+    except (InvalidInput, TypeError):
+        office = DEFAULT_OFFICE_HOURS
+    return float(max_hours), office

@@ -40,21 +40,26 @@ class ChoiceDialog(ModalScreen[str]):
         question: str,
         answers: tuple[Answer, ...] = YES_NO,
         cancel_value: str = "no",
+        *,
+        stacked: bool = False,
     ) -> None:
+        """``stacked`` puts the answers below each other (a list to choose from)."""
         super().__init__()
+        self.stacked = stacked
         self.title_text = title
         self.question = question
         self.answers = answers
         self.cancel_value = cancel_value
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        with Vertical(id="dialog", classes="-stacked" if self.stacked else ""):
             yield Static(Text(self.title_text, style="bold"), id="dialog-title")
             yield Static(Text(self.question), id="dialog-question")
             with Horizontal(id="dialog-buttons"):
                 for answer in self.answers:
                     yield Button(
-                        Text(f"[{answer.key}] {answer.label}"), id=f"answer-{answer.value}"
+                        Text(f"[{answer.key}] {answer.label}"), id=f"answer-{answer.value}",
+                        compact=self.stacked,
                     )
 
     def on_mount(self) -> None:

@@ -1,4 +1,5 @@
-"""The history of one inquiry: every routing, status change and correction."""
+"""The history of one inquiry: every routing, pick-up, transfer, closing, callback,
+status change and correction."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from balie.db.inquiries import InquiryEvent
+from balie.db.inquiries import Inquiry, InquiryEvent
 from balie.domain.models import Reference
+from balie.domain.report import GENDER_NAMES
 from balie.domain.timekeeping import local
 
 FIELD_NAMES = {
@@ -30,6 +32,18 @@ def describe_event(event: InquiryEvent, ref: Reference) -> str:
         return f"geregistreerd, route {route(event.to_route_id)}"
     if event.kind == "route":
         return f"route {route(event.from_route_id)} -> {route(event.to_route_id)}"
+    if event.kind == "pickup":
+        return "opgepakt"
+    if event.kind == "transfer":
+        return f"doorgezet {route(event.from_route_id)} -> {route(event.to_route_id)}"
+    if event.kind == "close":
+        outcome = next((o.name for o in ref.outcomes.all if o.code == event.new_value),
+                       event.new_value or "-")
+        return f"afgerond: {outcome}"
+    if event.kind == "reopen":
+        return "heropend"
+    if event.kind == "callback":
+        return "teruggebeld" if event.new_value == "done" else "niet bereikt, opnieuw proberen"
     if event.kind == "status":
         old = STATUS_NAMES.get(event.old_value or "", event.old_value or "-")
         new = STATUS_NAMES.get(event.new_value or "", event.new_value or "-")
@@ -62,15 +76,53 @@ def _value(field: str | None, value: str | None, ref: Reference) -> str:
     return value
 
 
+def details(inquiry: Inquiry, ref: Reference, owner: str | None) -> Table:
+    """What was registered, for the team that takes it on (personal fields only when
+    the caller consented; they are not stored otherwise)."""
+    table = Table.grid(padding=(0, 1))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    status = STATUS_NAMES.get(inquiry.status, inquiry.status)
+    if owner and inquiry.status != "new":
+        status += f" (bij {owner})"
+    age = "-" if inquiry.age is None else f"{inquiry.age} jaar"
+    rows = [
+        ("Binnen", f"{local(inquiry.registered_at):%d-%m-%Y %H:%M}, "
+                   f"{ref.channels[inquiry.channel_id].name.lower()}"),
+        ("Dorp", ref.villages[inquiry.village_id].name),
+        ("Leeftijd", age + (f", {GENDER_NAMES[inquiry.gender]}" if inquiry.gender else "")),
+        ("Onderwerp", ", ".join(ref.topics[t].name for t in inquiry.topic_ids)),
+        ("Route", ref.routes[inquiry.route_id].name + (" (spoed)" if inquiry.urgent else "")),
+        ("Status", status),
+        ("Omschrijving", inquiry.summary or "-"),
+    ]
+    if inquiry.person_name:
+        rows.append(("Naam", inquiry.person_name))
+    if inquiry.phone:
+        rows.append(("Telefoon", inquiry.phone))
+    if inquiry.postcode:
+        rows.append(("Postcode", inquiry.postcode))
+    if inquiry.callback_at:
+        done = " (gedaan)" if inquiry.callback_done_at else ""
+        rows.append(("Terugbellen", f"{local(inquiry.callback_at):%d-%m %H:%M}{done}"))
+    for label, value in rows:
+        table.add_row(label, Text(value))
+    return table
+
+
 class HistoryScreen(ModalScreen[None]):
     CSS_PATH = "history.tcss"
     BINDINGS = [Binding("escape,ctrl+g,q", "dismiss", "Sluiten")]
 
-    def __init__(self, inquiry_id: int, events: list[InquiryEvent], reference: Reference):
+    def __init__(self, inquiry_id: int, events: list[InquiryEvent], reference: Reference,
+                 *, inquiry: Inquiry | None = None, owner: str | None = None):
+        """With ``inquiry``, its details are shown above the history (a team opening it)."""
         super().__init__()
         self.inquiry_id = inquiry_id
         self.events = events
         self.reference = reference
+        self.inquiry = inquiry
+        self.owner = owner
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, show_header=True, header_style="bold", padding=(0, 1))
@@ -86,6 +138,10 @@ class HistoryScreen(ModalScreen[None]):
                 Text(event.reason or ""),
             )
         with VerticalScroll(id="history"):
+            if self.inquiry is not None:
+                yield Static(Text(f"Nummer {self.inquiry_id}", style="bold"),
+                             id="details-title")
+                yield Static(details(self.inquiry, self.reference, self.owner), id="details")
             yield Static(Text(f"Geschiedenis van nummer {self.inquiry_id}", style="bold"),
                          id="history-title")
             yield Static(table)

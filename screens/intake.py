@@ -223,6 +223,10 @@ class IntakeScreen(Screen):
         self.load()
         self.set_interval(RELOAD_EVERY, self.reload_reference)
 
+    def data_changed(self) -> None:
+        """Another desk or a team changed something: today's list shows who has what."""
+        self.background(self.refresh_today(), group="today")
+
     def on_resize(self, event: events.Resize) -> None:
         if self.has_class("narrow") != (event.size.width < NARROW):
             self.set_class(event.size.width < NARROW, "narrow")
@@ -315,7 +319,7 @@ class IntakeScreen(Screen):
         table = self.query_one("#today-table", DataTable)
         table.clear()
         for row in rows:
-            route = Text(row.route + (" !" if row.urgent else ""))
+            route = Text(row.route + (" !" if row.urgent else "") + row.progress)
             table.add_row(f"{local(row.registered_at):%H:%M}", str(row.id), Text(row.village),
                           route, Text(row.topics), key=str(row.id))
         self.query_one("#today-title", Static).update(

@@ -82,6 +82,9 @@ class OverviewScreen(Screen):
                 tooltip="Per dorp, gebied, kanaal, onderwerp of uur"),
         Binding("l", "toggle_empty", "Leeg", id="overview.empty", show=False,
                 tooltip="Regels zonder vragen tonen of verbergen"),
+        Binding("b", "toggle_route_basis", "Binnenkomst", id="overview.route_basis",
+                show=False,
+                tooltip="Routes tellen zoals de balie ze koos, of waar de vraag nu is"),
         Binding("a", "toggle_avg", "AVG", id="overview.avg",
                 tooltip="Kleine aantallen verbergen zoals voor extern gebruik (<10)"),
         Binding("e", "export", "Export", id="overview.export",
@@ -108,6 +111,8 @@ class OverviewScreen(Screen):
         self.breakdown = "village"
         self.hide_empty = True
         self.suppressed = False
+        self.route_basis = "end"
+        """Count at the route an inquiry has now ("end") or the desk's ("intake")."""
         self.report: Report | None = None
         self.show_charts_wanted = False
         """Charts and trends on (when not in the AVG view)."""
@@ -151,8 +156,8 @@ class OverviewScreen(Screen):
         if self.reference is None:
             self.reference = await app.run_db(load_reference)
         result = await app.run_db(report, self.reference, self.period, self.breakdown,
-                                  now=app.clock(),
-                                  include_empty=not self.hide_empty)
+                                  now=app.clock(), include_empty=not self.hide_empty,
+                                  route_basis=self.route_basis)
         self.report = result
         trends = None
         # The charts and trends are never suppressed, so the AVG view does without them.
@@ -226,7 +231,8 @@ class OverviewScreen(Screen):
         """One sparkline per route: inquiries per day over the last 30 days."""
         last = min(self.period.last, local_day(self.app.clock()))
         first = last - timedelta(days=CHART_DAYS - 1)
-        counts = await self.app.run_db(daily, local_days_span(first, last), "route")
+        counts = await self.app.run_db(daily, local_days_span(first, last), "route",
+                                       route_basis=self.route_basis)
         days = [(first + timedelta(days=n)).isoformat() for n in range(CHART_DAYS)]
         box = self.query_one("#sparklines", Horizontal)
         await box.remove_children()
@@ -292,6 +298,10 @@ class OverviewScreen(Screen):
     def action_next_breakdown(self) -> None:
         codes = list(BREAKDOWNS)
         self.breakdown = codes[(codes.index(self.breakdown) + 1) % len(codes)]
+        self.recount()
+
+    def action_toggle_route_basis(self) -> None:
+        self.route_basis = "intake" if self.route_basis == "end" else "end"
         self.recount()
 
     def action_toggle_empty(self) -> None:

@@ -16,8 +16,9 @@ from balie.config import ENV_DB, resolve_db_path
 from balie.db import open_database
 from balie.db.inquiries import earlier_contacts
 from balie.db.migrations import KNOWN
+from balie.db.settings import office_settings
 
-COMMANDS = ("start", "info", "demo", "backup", "report", "import", "rules", "ref")
+COMMANDS = ("start", "info", "demo", "backup", "report", "import", "rules", "ref", "settings")
 
 
 def run(capsys, *argv) -> tuple[int, str, str]:
@@ -237,3 +238,21 @@ def test_demo_needs_an_explicit_database(capsys, tmp_path, monkeypatch):
     code, _, err = run(capsys, "demo", "--days", "3")
     assert code == 2 and "--db" in err
     assert not (tmp_path / "productie.db").exists()
+
+
+def test_settings_are_shown_changed_and_bad_values_refused(capsys, made_db):
+    code, out, _ = run(capsys, "--db", str(made_db), "settings")
+    assert code == 0
+    assert "max-wait-hours   8 " in out and "office-hours     09:00-17:00" in out
+    code, out, _ = run(capsys, "--db", str(made_db), "settings", "set", "max-wait-hours", "4,5")
+    assert code == 0 and "max-wait-hours   4.5 " in out
+    code, _, err = run(capsys, "--db", str(made_db), "settings", "set", "office-hours", "17-9")
+    assert code == 2 and "eindtijd" in err
+    code, out, _ = run(capsys, "--db", str(made_db), "settings", "set", "office-hours", "8:30-16")
+    assert code == 0 and "08:30-16:00" in out
+    db = open_database(made_db)
+    try:
+        max_hours, office = office_settings(db)
+    finally:
+        db.close()
+    assert max_hours == 4.5 and (office.start.hour, office.start.minute) == (8, 30)

@@ -77,3 +77,37 @@ def test_desks_starting_at_once_on_a_new_file_migrate_it_exactly_once(tmp_path):
     # Seed data went in once, not four times.
     assert db.execute("SELECT count(*) FROM route").fetchone()[0] == 5
     db.close()
+
+
+def test_inquiries_of_before_the_team_inboxes_arrive_in_them(db_path):
+    db = connect(db_path)
+    migrate(db, stop_before="0006_team_inboxes")
+    with db.write():
+        db.execute("INSERT INTO staff (username, display_name, created_at) "
+                   "VALUES ('anna', 'Anna', '2026-01-01T00:00:00Z')")
+        for number, status in ((1, "new"), (2, "picked_up"), (3, "closed")):
+            stamp = f"2026-03-0{number}T09:00:00Z"
+            db.execute(
+                """INSERT INTO inquiry (id, registered_at, registered_by, channel_id,
+                       village_id, route_id, status, updated_at)
+                   VALUES (?, ?, 1, 1, 1, 2, ?, ?)""", [number, stamp, status, stamp])
+            db.execute("INSERT INTO inquiry_event (inquiry_id, at, staff_id, kind, "
+                       "old_value, new_value) VALUES (?, ?, 1, 'status', 'new', ?)",
+                       [number, stamp, status])
+    db.close()
+
+    upgraded = open_database(db_path)
+    rows = upgraded.execute(
+        "SELECT id, intake_route_id, owner_id, queued_at, closed_at FROM inquiry ORDER BY id"
+    ).fetchall()
+    assert rows == [
+        (1, 2, None, "2026-03-01T09:00:00Z", None),
+        (2, 2, 1, "2026-03-02T09:00:00Z", None),
+        (3, 2, None, "2026-03-03T09:00:00Z", "2026-03-03T09:00:00Z"),
+    ]
+    # The history kept every line and takes the new kinds of event.
+    assert upgraded.execute("SELECT count(*) FROM inquiry_event").fetchone() == (3,)
+    with upgraded.write():
+        upgraded.execute("INSERT INTO inquiry_event (inquiry_id, at, staff_id, kind) "
+                         "VALUES (1, '2026-03-04T09:00:00Z', 1, 'pickup')")
+    upgraded.close()

@@ -38,6 +38,11 @@ OPENING_HOURS = (8, 9, 10, 11, 12, 13, 14, 15, 16)
 HOUR_WEIGHT = (4, 16, 17, 15, 8, 12, 12, 10, 6)
 
 ROUTE_WEIGHT = {DESK: 55, EXTERNAL: 12, CLIENT_SUPPORT: 17, SENIOR_WORK: 10, SOCIAL_WORK: 6}
+# Outcomes of closed team inquiries (cliëntondersteuning 2023: 216 information and
+# advice, 495 short support, 32 case direction taken over; referrals estimated).
+OUTCOME_WEIGHT = {"information_advice": 216, "short_support": 495, "case_direction": 32,
+                  "referred_informal": 40, "referred_formal": 60, "referred_wmo": 58,
+                  "referred_internal": 30, "no_contact": 20}
 CHANNEL_WEIGHT = {"phone": 55, "desk": 30, "email": 10, "home_visit": 5}
 
 TOPIC_WEIGHT: dict[str, dict[str, int]] = {
@@ -143,6 +148,11 @@ class DemoGenerator:
         self.topic_codes = {t.id: t.code for t in reference.topics.all}
         self.dv_topic = topics.get(DOMESTIC_VIOLENCE)
         self.referrals = [r.id for r in reference.referral_targets.active]
+        outcomes = {o.code: o.id for o in reference.outcomes.active}
+        self.outcome_ids = [outcomes[c] for c in OUTCOME_WEIGHT if c in outcomes]
+        self.outcome_cum = list(accumulate(OUTCOME_WEIGHT[c] for c in OUTCOME_WEIGHT
+                                           if c in outcomes))
+        self.outcome_codes = {o.id: o.code for o in reference.outcomes.all}
         # Every age of a band repeated by the band's weight per year of age, so one
         # rng.choice draws band and age at once.
         self.ages = {
@@ -208,30 +218,41 @@ class DemoGenerator:
             age = rng.choice(self.ages[route]) if rng.random() < 0.7 else None
             r = rng.random()
             gender = None if r < 0.2 else ("f" if r < 0.7 else ("m" if r < 0.98 else "x"))
+            owner = outcome = None
+            closed_at = stamp
             if route in self.team_codes:
                 status = "closed" if age_days > 14 else ("picked_up" if age_days > 2 else "new")
+                closed_at = _stamp(ts + 10 * 86400) if status == "closed" else None
+                if status != "new":
+                    owner = self.staff_ids[(inquiry_id * 11) % len(self.staff_ids)]
+                if status == "closed" and self.outcome_ids:
+                    outcome = rng.choices(self.outcome_ids, cum_weights=self.outcome_cum)[0]
             else:
                 status = "closed"
             referral = rng.choice(self.referrals) if route == EXTERNAL and self.referrals else None
             consent = rng.random() < 0.25
-            name = phone = callback = None
+            name = phone = callback = callback_done = None
             if consent:
                 surname = rng.choice(SURNAME_PARTS[0]) + rng.choice(SURNAME_PARTS[1])
                 name = f"{rng.choice(FIRST_NAMES)} {surname}"
                 phone = f"+316{rng.randrange(10**8):08d}"
                 if rng.random() < 0.2:
                     callback = _stamp(ts + 86400)
+                    # Callbacks of earlier days were made; today's are still to do.
+                    callback_done = _stamp(ts + 86400 + 600) if age_days > 1 else None
             summary = rng.choice(SUMMARIES.get(self.topic_codes[chosen[0]], SUMMARIES["other"]))
             staff_id = self.staff_ids[(inquiry_id * 7) % len(self.staff_ids)]
             inquiries.append((inquiry_id, stamp, staff_id, channels[i], villages[i], age, gender,
                               summary, route_id, referral, urgent, status, int(consent), name,
-                              phone, None, callback, stamp))
+                              phone, None, callback, stamp, route_id, owner, stamp, closed_at,
+                              outcome, callback_done))
             topic_rows.extend((inquiry_id, t) for t in chosen)
             events.append((inquiry_id, stamp, staff_id, "created", None, route_id, None, None))
-            if status != "new" and route in self.team_codes:
-                events.append((inquiry_id, _stamp(ts + 86400), staff_id, "status", None, None,
+            if owner is not None:
+                events.append((inquiry_id, _stamp(ts + 86400), owner, "pickup", None, route_id,
                                "new", "picked_up"))
                 if status == "closed":
-                    events.append((inquiry_id, _stamp(ts + 10 * 86400), staff_id, "status",
-                                   None, None, "picked_up", "closed"))
+                    code = self.outcome_codes.get(outcome)
+                    events.append((inquiry_id, closed_at, owner, "close", None, None,
+                                   "picked_up", code))
         return inquiries, topic_rows, events

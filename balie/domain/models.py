@@ -76,6 +76,16 @@ class ReferralTarget:
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """How a team closed an inquiry (annual-report category)."""
+
+    id: int
+    code: str
+    name: str
+    retired: bool = False
+
+
+@dataclass(frozen=True)
 class Staff:
     id: int
     username: str
@@ -132,6 +142,12 @@ class Reference:
     channels: Entries[Channel]
     topics: Entries[Topic]
     referral_targets: Entries[ReferralTarget]
+    outcomes: Entries[Outcome]
+
+    @property
+    def teams(self) -> tuple[Route, ...]:
+        """The routes that receive inquiries, retired ones included, in display order."""
+        return tuple(r for r in self.routes.all if r.is_team)
 
     def route(self, code: str) -> Route:
         return next(r for r in self.routes.all if r.code == code)

@@ -102,6 +102,18 @@ REFERRAL_TARGETS: tuple[str, ...] = (
     "Overig",
 )
 
+# How a team closes an inquiry: the categories of the annual report (DOMAIN.md).
+OUTCOMES: tuple[tuple[str, str], ...] = (
+    ("information_advice", "Informatie en advies"),
+    ("short_support", "Kortdurende ondersteuning"),
+    ("case_direction", "Regie tijdelijk overgenomen"),
+    ("referred_informal", "Doorverwezen: voorliggend informeel"),
+    ("referred_formal", "Doorverwezen: voorliggend formeel"),
+    ("referred_wmo", "Doorverwezen: maatwerkvoorziening/Wmo"),
+    ("referred_internal", "Doorverwezen: intern"),
+    ("no_contact", "Geen contact mogelijk"),
+)
+
 CHANNELS: tuple[tuple[str, str], ...] = (
     ("phone", "Telefoon"),
     ("desk", "Balie"),

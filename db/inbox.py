@@ -1,0 +1,366 @@
+"""Team inboxes: the lists of routed inquiries, and picking up, transferring, closing,
+reopening; the callbacks still to make.
+
+Every change is one ``BEGIN IMMEDIATE`` transaction that first checks the inquiry is
+still in the state the person saw (an ``UPDATE ... WHERE status = ...`` that must touch
+one row): when two people pick up the same inquiry at once, the second finds it taken
+and gets a message naming who has it, never a silent overwrite. Every change writes one
+history line (who, when, from, to, why).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from balie.db.connection import BalieDatabase
+from balie.db.errors import StoreError
+from balie.db.inquiries import MAX_REASON, STATUS_CLOSED, STATUS_NEW, STATUS_PICKED_UP
+from balie.domain.parsing import InvalidInput, clean_text
+from balie.domain.timekeeping import from_db, to_db
+
+VIEW_NEW, VIEW_OPEN, VIEW_CLOSED = "new", "open", "closed"
+VIEWS = (VIEW_NEW, VIEW_OPEN, VIEW_CLOSED)
+MAX_ROWS = 500
+"""A list shows at most this many inquiries (the oldest waiting first)."""
+CLOSED_DAYS = 30
+"""The closed list shows what was closed in the last this many days (to reopen)."""
+MAX_NOTE = MAX_REASON
+
+
+class InboxConflict(StoreError):
+    """The inquiry is no longer where the person saw it (someone else was quicker)."""
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    """One inquiry in a team's list: what a team needs to choose, no personal data."""
+
+    id: int
+    registered_at: datetime
+    queued_at: datetime
+    route_id: int
+    intake_route_id: int | None
+    status: str
+    owner_id: int | None
+    owner_name: str | None
+    village: str
+    age: int | None
+    topics: str
+    summary: str
+    urgent: bool
+    callback_at: datetime | None
+    closed_at: datetime | None
+    outcome: str | None
+
+
+_ROW_SQL = """
+    SELECT inquiry.id, inquiry.registered_at, coalesce(inquiry.queued_at,
+           inquiry.registered_at) AS queued_at, inquiry.route_id, inquiry.intake_route_id,
+           inquiry.status, inquiry.owner_id, staff.display_name AS owner_name,
+           village.name AS village, inquiry.age, inquiry.summary, inquiry.urgent,
+           CASE WHEN inquiry.callback_done_at IS NULL THEN inquiry.callback_at END
+               AS callback_at,
+           inquiry.closed_at, outcome.name AS outcome,
+           (SELECT group_concat(topic.name, ', ') FROM inquiry_topic
+            JOIN topic ON topic.id = inquiry_topic.topic_id
+            WHERE inquiry_topic.inquiry_id = inquiry.id) AS topics
+    FROM inquiry
+    JOIN village ON village.id = inquiry.village_id
+    LEFT JOIN staff ON staff.id = inquiry.owner_id
+    LEFT JOIN outcome ON outcome.id = inquiry.outcome_id
+"""
+
+
+def _row(r: dict) -> InboxRow:
+    return InboxRow(
+        id=r["id"], registered_at=from_db(r["registered_at"]),
+        queued_at=from_db(r["queued_at"]), route_id=r["route_id"],
+        intake_route_id=r["intake_route_id"], status=r["status"], owner_id=r["owner_id"],
+        owner_name=r["owner_name"], village=r["village"], age=r["age"],
+        topics=r["topics"] or "", summary=r["summary"], urgent=bool(r["urgent"]),
+        callback_at=from_db(r["callback_at"]) if r["callback_at"] else None,
+        closed_at=from_db(r["closed_at"]) if r["closed_at"] else None, outcome=r["outcome"],
+    )
+
+
+def inbox(db: BalieDatabase, route_ids: list[int], view: str, now: datetime,
+          staff_id: int | None = None) -> list[InboxRow]:
+    """The inquiries of these teams in one view.
+
+    - ``new``: not picked up yet; spoed first, then the longest waiting first.
+    - ``open``: picked up; those of ``staff_id`` first, then the longest waiting.
+    - ``closed``: closed in the last :data:`CLOSED_DAYS` days, newest first.
+
+    Each team is one index range (route, status), so the list costs the same with a
+    million closed inquiries as with none.
+    """
+    if not route_ids:
+        return []
+    marks = ", ".join("?" for _ in route_ids)
+    if view == VIEW_NEW:
+        where = f"inquiry.route_id IN ({marks}) AND inquiry.status = 'new'"
+        order = "inquiry.urgent DESC, queued_at, inquiry.id"
+        params: list = [*route_ids]
+    elif view == VIEW_OPEN:
+        where = f"inquiry.route_id IN ({marks}) AND inquiry.status = 'picked_up'"
+        order = "inquiry.owner_id IS NOT ? , inquiry.urgent DESC, queued_at, inquiry.id"
+        params = [*route_ids, staff_id]
+    elif view == VIEW_CLOSED:
+        since = to_db(now - timedelta(days=CLOSED_DAYS))
+        where = (f"inquiry.route_id IN ({marks}) AND inquiry.status = 'closed' "
+                 "AND inquiry.closed_at >= ?")
+        order = "inquiry.closed_at DESC, inquiry.id DESC"
+        params = [*route_ids, since]
+    else:
+        raise ValueError(f"unknown view {view!r}")
+    sql = f"{_ROW_SQL} WHERE {where} ORDER BY {order} LIMIT {MAX_ROWS}"
+    return [_row(r) for r in db.query(sql, params)]
+
+
+def inbox_counts(db: BalieDatabase, route_ids: list[int]) -> dict[tuple[int, str], int]:
+    """(route id, status) -> inquiries not closed: the numbers beside the list names."""
+    if not route_ids:
+        return {}
+    marks = ", ".join("?" for _ in route_ids)
+    rows = db.execute(
+        f"""SELECT route_id, status, count(*) FROM inquiry
+            WHERE route_id IN ({marks}) AND status IN ('new', 'picked_up')
+            GROUP BY route_id, status""", route_ids)
+    return {(route, status): n for route, status, n in rows}
+
+
+def _event(db: BalieDatabase, inquiry_id: int, stamp: str, staff_id: int, kind: str, *,
+           from_route: int | None = None, to_route: int | None = None,
+           field: str | None = None, old: str | None = None, new: str | None = None,
+           reason: str | None = None) -> None:
+    db.execute(
+        """INSERT INTO inquiry_event (inquiry_id, at, staff_id, kind, from_route_id,
+               to_route_id, field, old_value, new_value, reason)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [inquiry_id, stamp, staff_id, kind, from_route, to_route, field, old, new, reason],
+    )
+
+
+def _current(db: BalieDatabase, inquiry_id: int) -> dict:
+    row = next(db.query(
+        """SELECT inquiry.id, inquiry.status, inquiry.route_id, inquiry.owner_id,
+                  inquiry.callback_at, inquiry.callback_done_at,
+                  staff.display_name AS owner_name, route.kind AS route_kind
+           FROM inquiry JOIN route ON route.id = inquiry.route_id
+           LEFT JOIN staff ON staff.id = inquiry.owner_id WHERE inquiry.id = ?""",
+        [inquiry_id]), None)
+    if row is None:
+        raise InboxConflict(f"Nummer {inquiry_id} bestaat niet.")
+    return row
+
+
+def _refuse(row: dict, doing: str) -> InboxConflict:
+    """Why an inquiry cannot be ``doing`` now, in words the person can act on."""
+    number = f"Nummer {row['id']}"
+    if row["status"] == STATUS_PICKED_UP:
+        state = f"is al opgepakt door {row['owner_name'] or 'iemand anders'}"
+    elif row["status"] == STATUS_CLOSED:
+        state = "is al afgerond"
+    else:
+        state = "is nog niet opgepakt"
+    return InboxConflict(f"{number} {state}; {doing} kan niet. De lijst is bijgewerkt.")
+
+
+def _reason(text: str | None, *, required: bool, what: str) -> str | None:
+    cleaned = clean_text(text or "")[:MAX_REASON].strip()
+    if required and not cleaned:
+        raise InvalidInput(f"Geef {what} op.")
+    return cleaned or None
+
+
+def pick_up(db: BalieDatabase, inquiry_id: int, staff_id: int, now: datetime) -> None:
+    """Assign a new inquiry to ``staff_id``; refused if someone else was first."""
+    stamp = to_db(now)
+    with db.write():
+        updated = db.execute(
+            """UPDATE inquiry SET status = 'picked_up', owner_id = ?, updated_at = ?,
+                   version = version + 1
+               WHERE id = ? AND status = 'new'""",
+            [staff_id, stamp, inquiry_id],
+        ).rowcount
+        row = _current(db, inquiry_id)
+        if updated != 1:
+            raise _refuse(row, "oppakken")
+        _event(db, inquiry_id, stamp, staff_id, "pickup", to_route=row["route_id"],
+               old=STATUS_NEW, new=STATUS_PICKED_UP)
+
+
+def transfer(db: BalieDatabase, inquiry_id: int, to_route_id: int, staff_id: int,
+             now: datetime, reason: str) -> None:
+    """Send an open inquiry to another team's list (not picked up there yet).
+
+    ``reason`` is required: the next team must know why it comes to them. Raises
+    InvalidInput for a mistake the person can correct, InboxConflict when the inquiry
+    was closed meanwhile.
+    """
+    stamp = to_db(now)
+    why = _reason(reason, required=True, what="een reden")
+    with db.write():
+        row = _current(db, inquiry_id)
+        target = db.execute("SELECT kind, retired_at FROM route WHERE id = ?",
+                            [to_route_id]).fetchone()
+        if target is None or target[0] != "team" or target[1] is not None:
+            raise InvalidInput("Doorzetten kan alleen naar een team dat nog bestaat.")
+        if row["status"] == STATUS_CLOSED:
+            raise _refuse(row, "doorzetten")
+        if to_route_id == row["route_id"]:
+            raise InvalidInput("De vraag staat al bij dat team.")
+        db.execute(
+            """UPDATE inquiry SET route_id = ?, status = 'new', owner_id = NULL,
+                   queued_at = ?, updated_at = ?, version = version + 1
+               WHERE id = ? AND status = ?""",
+            [to_route_id, stamp, stamp, inquiry_id, row["status"]],
+        )
+        _event(db, inquiry_id, stamp, staff_id, "transfer", from_route=row["route_id"],
+               to_route=to_route_id, old=row["status"], new=STATUS_NEW, reason=why)
+
+
+def close(db: BalieDatabase, inquiry_id: int, outcome_id: int, staff_id: int, now: datetime,
+          note: str | None = None) -> None:
+    """Close a picked-up inquiry with an outcome (annual-report category)."""
+    stamp = to_db(now)
+    why = _reason(note, required=False, what="een toelichting")
+    with db.write():
+        outcome = db.execute("SELECT code, retired_at FROM outcome WHERE id = ?",
+                             [outcome_id]).fetchone()
+        if outcome is None or outcome[1] is not None:
+            raise InvalidInput("Kies een uitkomst uit de lijst.")
+        updated = db.execute(
+            """UPDATE inquiry SET status = 'closed', outcome_id = ?, closed_at = ?,
+                   updated_at = ?, version = version + 1
+               WHERE id = ? AND status = 'picked_up'""",
+            [outcome_id, stamp, stamp, inquiry_id],
+        ).rowcount
+        row = _current(db, inquiry_id)
+        if updated != 1:
+            raise _refuse(row, "afronden")
+        _event(db, inquiry_id, stamp, staff_id, "close", field="outcome",
+               old=STATUS_PICKED_UP, new=outcome[0], reason=why)
+
+
+def reopen(db: BalieDatabase, inquiry_id: int, staff_id: int, now: datetime,
+           reason: str) -> None:
+    """Open a closed team inquiry again, picked up by ``staff_id``; a reason is required."""
+    stamp = to_db(now)
+    why = _reason(reason, required=True, what="een reden")
+    with db.write():
+        row = _current(db, inquiry_id)
+        if row["route_kind"] != "team":
+            raise InvalidInput("Alleen een vraag van een team kan heropend worden.")
+        updated = db.execute(
+            """UPDATE inquiry SET status = 'picked_up', owner_id = ?, outcome_id = NULL,
+                   closed_at = NULL, updated_at = ?, version = version + 1
+               WHERE id = ? AND status = 'closed'""",
+            [staff_id, stamp, inquiry_id],
+        ).rowcount
+        if updated != 1:
+            raise _refuse(_current(db, inquiry_id), "heropenen")
+        _event(db, inquiry_id, stamp, staff_id, "reopen", to_route=row["route_id"],
+               old=STATUS_CLOSED, new=STATUS_PICKED_UP, reason=why)
+
+
+# --- callbacks -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CallbackRow:
+    """A callback still to make. Holds the phone number: the list exists to call it."""
+
+    id: int
+    callback_at: datetime
+    route_id: int
+    status: str
+    owner_name: str | None
+    village: str
+    person_name: str | None
+    phone: str
+    summary: str
+    urgent: bool
+    tries: int
+    """How often nobody answered so far."""
+
+
+def callbacks_due(db: BalieDatabase, until: datetime,
+                  route_ids: list[int] | None = None) -> list[CallbackRow]:
+    """Callbacks not done and due before ``until`` (end of today): overdue ones first.
+
+    ``route_ids`` limits the list to the inquiries of those routes (a team's own).
+    """
+    where, params = "", [to_db(until)]
+    if route_ids is not None:
+        where = f" AND inquiry.route_id IN ({', '.join('?' for _ in route_ids)})"
+        params += route_ids
+    rows = db.query(
+        f"""SELECT inquiry.id, inquiry.callback_at, inquiry.route_id, inquiry.status,
+                   staff.display_name AS owner_name, village.name AS village,
+                   inquiry.person_name, inquiry.phone, inquiry.summary, inquiry.urgent,
+                   (SELECT count(*) FROM inquiry_event e WHERE e.inquiry_id = inquiry.id
+                    AND e.kind = 'callback' AND e.new_value = 'not_reached') AS tries
+            FROM inquiry INDEXED BY inquiry_callback_due
+            JOIN village ON village.id = inquiry.village_id
+            LEFT JOIN staff ON staff.id = inquiry.owner_id
+            WHERE inquiry.callback_at IS NOT NULL AND inquiry.callback_done_at IS NULL
+              AND inquiry.callback_at < ?{where}
+            ORDER BY inquiry.callback_at, inquiry.id LIMIT {MAX_ROWS}""",
+        params,
+    )
+    return [
+        CallbackRow(r["id"], from_db(r["callback_at"]), r["route_id"], r["status"],
+                    r["owner_name"], r["village"], r["person_name"], r["phone"],
+                    r["summary"], bool(r["urgent"]), r["tries"])
+        for r in rows
+    ]
+
+
+def _open_callback(db: BalieDatabase, inquiry_id: int, expected_at: datetime) -> dict:
+    row = _current(db, inquiry_id)
+    if row["callback_at"] is None or row["callback_done_at"] is not None:
+        raise InboxConflict(f"Het terugbelverzoek van nummer {inquiry_id} is al afgehandeld. "
+                            "De lijst is bijgewerkt.")
+    if row["callback_at"] != to_db(expected_at):
+        raise InboxConflict(f"Het terugbelverzoek van nummer {inquiry_id} is intussen "
+                            "verzet. De lijst is bijgewerkt.")
+    return row
+
+
+def callback_done(db: BalieDatabase, inquiry_id: int, expected_at: datetime, staff_id: int,
+                  now: datetime, note: str | None = None) -> None:
+    """The caller was called back; ``expected_at`` is the time the list showed."""
+    stamp = to_db(now)
+    why = _reason(note, required=False, what="een notitie")
+    with db.write():
+        _open_callback(db, inquiry_id, expected_at)
+        db.execute("UPDATE inquiry SET callback_done_at = ?, updated_at = ?, "
+                   "version = version + 1 WHERE id = ?", [stamp, stamp, inquiry_id])
+        _event(db, inquiry_id, stamp, staff_id, "callback", new="done", reason=why)
+
+
+def callback_not_reached(db: BalieDatabase, inquiry_id: int, expected_at: datetime,
+                         again_at: datetime, staff_id: int, now: datetime,
+                         note: str | None = None) -> None:
+    """Nobody answered: try again at ``again_at`` (which must be later than now)."""
+    if again_at <= now:
+        raise InvalidInput("Het nieuwe tijdstip moet later zijn dan nu.")
+    stamp = to_db(now)
+    why = _reason(note, required=False, what="een notitie")
+    with db.write():
+        _open_callback(db, inquiry_id, expected_at)
+        db.execute("UPDATE inquiry SET callback_at = ?, updated_at = ?, "
+                   "version = version + 1 WHERE id = ?", [to_db(again_at), stamp, inquiry_id])
+        # Like every personal field, the times stay out of the history.
+        _event(db, inquiry_id, stamp, staff_id, "callback", new="not_reached", reason=why)
+
+
+def change_counter(db: BalieDatabase) -> int:
+    """A number that changes when another connection commits (``PRAGMA data_version``).
+
+    Reading it touches no table, so open lists can ask every second or two and reload
+    only when something changed.
+    """
+    return db.execute("PRAGMA data_version").fetchone()[0]

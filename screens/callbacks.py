@@ -1,0 +1,156 @@
+"""Terugbellen: the callback requests due today and overdue, across teams.
+
+The desk sees all of them (or those that stayed at the desk); a team member starts on
+their own team's. Mark one as done (with a note) or not reached (with a new time).
+The list shows names and phone numbers, because it exists to call them: every time new
+inquiries appear in it, the audit log records which ones were shown to whom.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from rich.text import Text
+from textual import work
+from textual.binding import Binding
+from textual.widgets import DataTable, Static
+
+from balie.db.audit import log_event
+from balie.db.inbox import CallbackRow, callback_done, callback_not_reached, callbacks_due
+from balie.db.reference import load_reference
+from balie.domain.models import Route
+from balie.domain.parsing import InvalidInput, describe_moment, format_phone, parse_moment
+from balie.domain.timekeeping import local_day, start_of_local_day
+from balie.screens.worklist import WorkListScreen
+
+ALL = "Alle"
+AT_DESK = "Balie"
+SUMMARY_WIDTH = 30
+
+
+class CallbacksScreen(WorkListScreen):
+    """Callbacks to make today, the overdue ones first."""
+
+    HELP_TITLE = "Terugbellen"
+    ACTIONS_ON_ROWS = ("done", "not_reached", "next_filter")
+    BINDINGS = [
+        Binding("g", "done", "Gebeld", id="callbacks.done",
+                tooltip="Teruggebeld: afvinken, met een notitie"),
+        Binding("n", "not_reached", "Niet bereikt", id="callbacks.not_reached",
+                tooltip="Niet bereikt: een nieuw tijdstip om het opnieuw te proberen"),
+        Binding("enter", "details", "Bekijken", id="callbacks.details",
+                tooltip="De gekozen vraag met zijn geschiedenis"),
+        Binding("t", "next_filter", "Voor wie", id="callbacks.filter",
+                tooltip="Alle terugbelverzoeken, die van de balie, of van één team"),
+        Binding("escape", "back", "Terug", id="callbacks.back", show=False,
+                tooltip="Terug naar registreren (of de vraag sluiten)"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter: Route | str = ALL
+        """ALL, AT_DESK (desk and external routes) or one team."""
+        self.rows: list[CallbackRow] = []
+        self.logged: set[int] = set()
+        """Inquiries whose contact details this screen has shown (and logged)."""
+
+    @property
+    def filters(self) -> list[Route | str]:
+        teams = [t for t in self.reference.teams if not t.retired] if self.reference else []
+        return [ALL, AT_DESK, *teams]
+
+    def route_ids(self) -> list[int] | None:
+        if self.filter == ALL:
+            return None
+        if self.filter == AT_DESK:
+            return [r.id for r in self.reference.routes.all if not r.is_team]
+        return [self.filter.id]
+
+    @work(exclusive=True, group="callbacks", exit_on_error=False)
+    async def load(self) -> None:
+        app = self.app
+        if self.reference is None:
+            self.reference = await app.run_db(load_reference)
+            own = next((t for t in self.reference.teams if t.id == app.staff.team_route_id),
+                       None)
+            self.filter = own or ALL
+        now = app.clock()
+        end_of_today = start_of_local_day(local_day(now) + timedelta(days=1))
+        self.rows = await app.run_db(callbacks_due, end_of_today, self.route_ids())
+        shown = {r.id for r in self.rows} - self.logged
+        if shown:
+            await app.run_db(log_event, app.staff.id, "view", now,
+                             detail="terugbellijst: " + ", ".join(map(str, sorted(shown))),
+                             origin=app.origin)
+            self.logged |= shown
+        self.show()
+
+    def show(self) -> None:
+        if self.reference is None:
+            return
+        now = self.app.clock()
+        table = self.query_one("#list", DataTable)
+        selected = self.selected()
+        table.clear(columns=True)
+        table.add_columns("Wanneer", "Nr", "Voor", "Dorp", "Naam", "Telefoon", "Pogingen",
+                          "Omschrijving")
+        late = 0
+        for row in self.rows:
+            overdue = row.callback_at < now
+            late += overdue
+            when = Text(describe_moment(row.callback_at, now),
+                        style="bold reverse red" if overdue else "")
+            route = self.reference.routes[row.route_id]
+            owner = f" ({row.owner_name})" if row.owner_name and route.is_team else ""
+            summary = row.summary.replace("\n", " ")
+            if len(summary) > SUMMARY_WIDTH:
+                summary = summary[:SUMMARY_WIDTH - 1] + "…"
+            table.add_row(when, str(row.id), Text(route.short + owner), Text(row.village),
+                          Text(row.person_name or "-"), format_phone(row.phone),
+                          str(row.tries) if row.tries else "", Text(summary),
+                          key=str(row.id))
+        self.keep_cursor(selected)
+        name = self.filter.name if isinstance(self.filter, Route) else self.filter
+        self.query_one("#title", Static).update(Text.assemble(
+            Text("Terugbellen vandaag  ", style="bold"), Text(f" {name} ", style="reverse")))
+        summary_text = (f"{len(self.rows)} te doen, waarvan {late} te laat (bovenaan)"
+                        if self.rows else "Niemand hoeft vandaag nog teruggebeld te worden.")
+        self.query_one("#summary", Static).update(
+            Text(summary_text, style="bold red" if late else "dim"))
+
+    # --- actions -------------------------------------------------------------------
+
+    def action_next_filter(self) -> None:
+        options = self.filters
+        current = options.index(self.filter) if self.filter in options else -1
+        self.filter = options[(current + 1) % len(options)]
+        self.set_status("")
+        self.load()
+
+    def action_done(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            return
+        self.ask(f"Nummer {row.id} teruggebeld. Notitie (mag leeg):",
+                 lambda note: self.act(callback_done, f"Nummer {row.id}: teruggebeld.",
+                                       row.id, row.callback_at, self.app.staff.id,
+                                       self.app.clock(), note))
+
+    def action_not_reached(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            return
+
+        def again(text: str) -> None:
+            now = self.app.clock()
+            try:
+                moment = parse_moment(text, now).at
+            except InvalidInput as error:
+                self.set_status(error.message, "error")  # the line stays, text kept
+                return
+            self.act(callback_not_reached,
+                     f"Nummer {row.id}: opnieuw proberen {describe_moment(moment, now)}.",
+                     row.id, row.callback_at, moment, self.app.staff.id, now, None)
+
+        self.ask(f"Nummer {row.id} niet bereikt. Opnieuw proberen (14:30, morgen 10u, vr):",
+                 again)

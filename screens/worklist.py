@@ -1,0 +1,177 @@
+"""What the werkvoorraad and the callback list share: a list of inquiries to act on,
+one line to type a reason or note, and a status line that says what happened.
+
+A change runs on the database thread; a mistake in what was typed leaves the line open
+with the text in it, a conflict with another desk (someone was quicker) is said in
+words and the list reloads. Lists reload when another desk commits
+(:meth:`data_changed`, called by :meth:`balie.app.BalieApp.poll_changes`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Header, Input, Label, Static
+from textual.worker import Worker, WorkerState
+
+from balie.db.audit import log_event
+from balie.db.errors import StoreError
+from balie.db.inquiries import get_inquiry, history
+from balie.domain.models import Reference
+from balie.domain.parsing import InvalidInput
+from balie.screens.history import HistoryScreen
+from balie.widgets import StableFooter, StatusLine
+
+ACTING = ("details",)
+"""Actions that need the list (not the input line); subclasses add their own."""
+
+
+class WorkListScreen(Screen):
+    """A list of inquiries (rows keyed by inquiry number) with an input line."""
+
+    CSS_PATH = "worklist.tcss"
+    ACTIONS_ON_ROWS: tuple[str, ...] = ()
+    """This screen's actions on the chosen row: off while the input line is open."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reference: Reference | None = None
+        self.rows: list = []
+        self.asking: Callable[[str], object] | None = None
+        """What the input line's answer is for (a reason, a note), or None when closed."""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="title")
+        yield Static(id="summary")
+        yield DataTable(id="list", cursor_type="row", zebra_stripes=True)
+        with Horizontal(id="ask"):
+            yield Label(id="ask-label")
+            yield Input(id="ask-input", compact=True)
+        yield StatusLine(id="status")
+        yield StableFooter(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#ask").display = False
+        self.query_one("#list").focus()
+        self.load()
+        self.set_interval(60, self.show)  # waiting times and "te laat" follow the clock
+
+    def load(self) -> None:
+        raise NotImplementedError
+
+    def show(self) -> None:
+        raise NotImplementedError
+
+    def data_changed(self) -> None:
+        """Another desk committed something: reload."""
+        self.load()
+
+    # --- the chosen row ------------------------------------------------------------
+
+    def selected(self) -> int | None:
+        """The inquiry number under the cursor."""
+        table = self.query_one("#list", DataTable)
+        if not self.rows or table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        return int(key) if key else None
+
+    def selected_row(self):
+        chosen = self.selected()
+        return next((r for r in self.rows if r.id == chosen), None)
+
+    def keep_cursor(self, selected: int | None) -> None:
+        """After a reload, the cursor stays on the inquiry it was on (if still there)."""
+        table = self.query_one("#list", DataTable)
+        if selected is not None and str(selected) in table.rows:
+            table.move_cursor(row=table.get_row_index(str(selected)))
+
+    def set_status(self, text: str, kind: str = "info") -> None:
+        self.query_one("#status", StatusLine).show(text, kind)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            message = error.message if isinstance(error, StoreError) else type(error).__name__
+            self.set_status(f"Niet gelukt: {message}", "error")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.asking and action in (*ACTING, *self.ACTIONS_ON_ROWS):
+            return False
+        return True
+
+    def action_back(self) -> None:
+        if self.asking:
+            self.close_question()
+            self.set_status("Niets gewijzigd.")
+            return
+        self.app.switch_mode("intake")
+
+    # --- acting --------------------------------------------------------------------
+
+    def act(self, change: Callable, done: str, *args: object) -> None:
+        """Run one change on the database and reload; refusals are said, not raised."""
+
+        async def run() -> None:
+            try:
+                await self.app.run_db(change, *args)
+            except InvalidInput as error:
+                self.set_status(error.message, "error")  # the line stays, text kept
+                return
+            except StoreError as error:  # someone else was quicker: say so, reload
+                self.set_status(error.message, "error")
+                self.close_question()
+                self.load()
+                return
+            self.close_question()
+            self.set_status(done, "ok")
+            self.load()
+
+        self.run_worker(run(), group="act", exit_on_error=False)
+
+    @work(group="details", exit_on_error=False)
+    async def action_details(self) -> None:
+        """The chosen inquiry in full, with its history; a view of personal details is
+        written to the audit log."""
+        row = self.selected_row()
+        if row is None:
+            return
+        app = self.app
+        inquiry = await app.run_db(get_inquiry, row.id)
+        events = await app.run_db(history, row.id)
+        if inquiry.person_name or inquiry.phone or inquiry.postcode:
+            await app.run_db(log_event, app.staff.id, "view", app.clock(), inquiry_id=row.id,
+                             detail=self.HELP_TITLE.lower(), origin=app.origin)
+        app.push_screen(HistoryScreen(row.id, events, self.reference, inquiry=inquiry,
+                                      owner=row.owner_name))
+
+    @on(DataTable.RowSelected, "#list")
+    def row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_details()
+
+    # --- the input line ------------------------------------------------------------
+
+    def ask(self, label: str, then: Callable[[str], object]) -> None:
+        self.asking = then
+        self.query_one("#ask-label", Label).update(label)
+        self.query_one("#ask").display = True
+        field = self.query_one("#ask-input", Input)
+        field.value = ""
+        field.focus()
+        self.refresh_bindings()
+
+    def close_question(self) -> None:
+        self.asking = None
+        self.query_one("#ask").display = False
+        self.query_one("#list").focus()
+        self.refresh_bindings()
+
+    @on(Input.Submitted, "#ask-input")
+    def answered(self, event: Input.Submitted) -> None:
+        if self.asking is not None:
+            self.asking(event.value)  # the line stays open until the change succeeded
