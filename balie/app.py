@@ -212,7 +212,18 @@ class BalieApp(App[None]):
                     f"Toets: {key_label(binding.key)}",
                     functools.partial(self.run_action, binding.action, namespace),
                 )
+        reference = self.intake_screen.reference
+        for team in reference.teams if reference else ():
+            if not team.retired:
+                yield SystemCommand(f"Werkvoorraad {team.name}",
+                                    f"De lijst van {team.name} (F3, dan t)",
+                                    functools.partial(self.open_team, team.id))
         yield SystemCommand("Thema", "Kies de kleuren van balie", self.action_change_theme)
+
+    async def open_team(self, route_id: int) -> None:
+        """The werkvoorraad of one team (from the command palette)."""
+        await self.switch_mode("inbox")
+        self.screen.show_team(route_id)
 
     def on_unmount(self) -> None:
         self._db_thread.shutdown(wait=True)

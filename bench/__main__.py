@@ -44,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     figures.append(asyncio.run(intake.keystrokes(db)))
     figures += measure.reports(db, runs)
     figures += measure.lookups(db, max(runs, 20))
+    figures += measure.inboxes(db, max(runs, 20))
     figures += measure.concurrency(db, runs)
     plans, plans_ok = measure.plans(db)
 
@@ -55,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print_table(figures)
     print()
-    print("EXPLAIN QUERY PLAN of the report queries:")
+    print("EXPLAIN QUERY PLAN of the report and list queries:")
     for line in plans:
         print(f"  {line}")
     ok = plans_ok and all(f.ok is not False for f in figures)

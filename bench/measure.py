@@ -15,6 +15,8 @@ from pathlib import Path
 
 from balie.db import open_database
 from balie.db.connection import connect
+from balie.db.inbox import VIEW_NEW, callbacks_due, change_counter, inbox, inbox_counts
+from balie.db.inbox import query_plans as inbox_query_plans
 from balie.db.inquiries import InquiryInput, earlier_contacts, save_inquiry
 from balie.db.reference import ensure_staff, load_reference
 from balie.db.reports import factsheets, query_plans, report
@@ -165,6 +167,8 @@ WRITER = """
 import sys
 from datetime import datetime, timezone
 from balie.db import open_database
+from balie.db.inbox import VIEW_NEW, callbacks_due, change_counter, inbox, inbox_counts
+from balie.db.inbox import query_plans as inbox_query_plans
 from balie.db.inquiries import InquiryInput, save_inquiry
 from balie.db.reference import ensure_staff, load_reference
 db = open_database(sys.argv[1], create=False)
@@ -304,14 +308,45 @@ def lookups(db_path: Path, runs: int) -> list[Figure]:
     return figures
 
 
+def inboxes(db_path: Path, runs: int) -> list[Figure]:
+    """What an open team list does when another desk changes something: reload the
+    team's new inquiries with the counts beside the views, and the callbacks of today;
+    and what it does every two seconds when nothing changed (the change counter)."""
+    db = _fresh(db_path)
+    ref = load_reference(db)
+    db.close()
+    teams = [t.id for t in ref.teams]
+    now = datetime.now(UTC)
+    end_of_day = now.replace(hour=23, minute=0, second=0)
+    reload, poll = [], []
+    for n in range(runs):
+        db = _fresh(db_path)
+        team = [teams[n % len(teams)]]
+        start = time.perf_counter()
+        inbox(db, team, VIEW_NEW, now)
+        inbox_counts(db, team)
+        callbacks_due(db, end_of_day, team)
+        reload.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        change_counter(db)
+        poll.append((time.perf_counter() - start) * 1000)
+        db.close()
+    return [Figure("team list and callbacks reloaded (1M rows)", "ms", reload, target="< 20",
+                   ok=statistics.median(reload) < 20),
+            Figure("  check whether another desk changed something", "ms", poll,
+                   target="< 1", ok=statistics.median(poll) < 1)]
+
+
 def plans(db_path: Path) -> tuple[list[str], bool]:
-    """EXPLAIN QUERY PLAN of every report query; False if one scans a whole table."""
+    """EXPLAIN QUERY PLAN of every report and list query; False if one scans a table."""
     db = _fresh(db_path)
     found = query_plans(db, containing("month", date.today()).span)
+    team = load_reference(db).teams[0].id
+    found |= inbox_query_plans(db, team, datetime.now(UTC))
     db.close()
     lines, ok = [], True
     for name, steps in found.items():
         full_scan = any(step.startswith("SCAN ") for step in steps)
         ok = ok and not full_scan
-        lines.append(f"{name:11} {' / '.join(steps)}" + ("   <-- FULL SCAN" if full_scan else ""))
+        lines.append(f"{name:17} {' / '.join(steps)}" + ("   <-- FULL SCAN" if full_scan else ""))
     return [textwrap.shorten(line, 150) for line in lines], ok

@@ -58,12 +58,13 @@ def store_import(
         # Historic registrations: done, whatever their route.
         db.conn.executemany(
             """INSERT INTO inquiry (id, registered_at, registered_by, channel_id, village_id,
-                   age, gender, summary, route_id, status, updated_at, time_known,
-                   import_batch_id)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'closed', ?, ?, ?)""",
+                   age, gender, summary, route_id, intake_route_id, status, closed_at,
+                   updated_at, time_known, import_batch_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'closed', ?, ?, ?, ?)""",
             [(inquiry_id, to_db(row.registered_at), staff_id, row.channel_id, row.village_id,
-              row.age, row.gender, row.summary, row.route_id, stamp, int(row.time_known),
-              batch_id) for inquiry_id, row in numbered],
+              row.age, row.gender, row.summary, row.route_id, row.route_id,
+              to_db(row.registered_at), stamp, int(row.time_known), batch_id)
+             for inquiry_id, row in numbered],
         )
         db.conn.executemany(
             "INSERT INTO inquiry_topic (inquiry_id, topic_id) VALUES (?, ?)",

@@ -21,8 +21,9 @@ from balie.domain.timekeeping import from_db, to_db
 
 VIEW_NEW, VIEW_OPEN, VIEW_CLOSED = "new", "open", "closed"
 VIEWS = (VIEW_NEW, VIEW_OPEN, VIEW_CLOSED)
-MAX_ROWS = 500
-"""A list shows at most this many inquiries (the oldest waiting first)."""
+MAX_ROWS = 200
+"""A list shows at most this many inquiries: in the order of the list, so spoed and the
+longest waiting are never the ones left out (the view names show the full counts)."""
 CLOSED_DAYS = 30
 """The closed list shows what was closed in the last this many days (to reopen)."""
 MAX_NOTE = MAX_REASON
@@ -52,6 +53,8 @@ class InboxRow:
     callback_at: datetime | None
     closed_at: datetime | None
     outcome: str | None
+    version: int
+    """Raised by every change: an action on this row is refused if it moved since."""
 
 
 _ROW_SQL = """
@@ -61,7 +64,7 @@ _ROW_SQL = """
            village.name AS village, inquiry.age, inquiry.summary, inquiry.urgent,
            CASE WHEN inquiry.callback_done_at IS NULL THEN inquiry.callback_at END
                AS callback_at,
-           inquiry.closed_at, outcome.name AS outcome,
+           inquiry.closed_at, outcome.name AS outcome, inquiry.version,
            (SELECT group_concat(topic.name, ', ') FROM inquiry_topic
             JOIN topic ON topic.id = inquiry_topic.topic_id
             WHERE inquiry_topic.inquiry_id = inquiry.id) AS topics
@@ -81,6 +84,7 @@ def _row(r: dict) -> InboxRow:
         topics=r["topics"] or "", summary=r["summary"], urgent=bool(r["urgent"]),
         callback_at=from_db(r["callback_at"]) if r["callback_at"] else None,
         closed_at=from_db(r["closed_at"]) if r["closed_at"] else None, outcome=r["outcome"],
+        version=r["version"],
     )
 
 
@@ -97,25 +101,31 @@ def inbox(db: BalieDatabase, route_ids: list[int], view: str, now: datetime,
     """
     if not route_ids:
         return []
+    sql, params = _inbox_sql(route_ids, view, now, staff_id)
+    return [_row(r) for r in db.query(sql, params)]
+
+
+def _inbox_sql(route_ids: list[int], view: str, now: datetime,
+               staff_id: int | None) -> tuple[str, list]:
     marks = ", ".join("?" for _ in route_ids)
     if view == VIEW_NEW:
+        # The plain columns of the index inquiry_inbox_new: one team's list is read in
+        # order and stops at the limit, however long the backlog.
         where = f"inquiry.route_id IN ({marks}) AND inquiry.status = 'new'"
-        order = "inquiry.urgent DESC, queued_at, inquiry.id"
+        order = "inquiry.urgent DESC, inquiry.queued_at"
         params: list = [*route_ids]
     elif view == VIEW_OPEN:
         where = f"inquiry.route_id IN ({marks}) AND inquiry.status = 'picked_up'"
         order = "inquiry.owner_id IS NOT ? , inquiry.urgent DESC, queued_at, inquiry.id"
         params = [*route_ids, staff_id]
     elif view == VIEW_CLOSED:
-        since = to_db(now - timedelta(days=CLOSED_DAYS))
         where = (f"inquiry.route_id IN ({marks}) AND inquiry.status = 'closed' "
                  "AND inquiry.closed_at >= ?")
         order = "inquiry.closed_at DESC, inquiry.id DESC"
-        params = [*route_ids, since]
+        params = [*route_ids, to_db(now - timedelta(days=CLOSED_DAYS))]
     else:
         raise ValueError(f"unknown view {view!r}")
-    sql = f"{_ROW_SQL} WHERE {where} ORDER BY {order} LIMIT {MAX_ROWS}"
-    return [_row(r) for r in db.query(sql, params)]
+    return f"{_ROW_SQL} WHERE {where} ORDER BY {order} LIMIT {MAX_ROWS}", params
 
 
 def inbox_counts(db: BalieDatabase, route_ids: list[int]) -> dict[tuple[int, str], int]:
@@ -145,7 +155,7 @@ def _event(db: BalieDatabase, inquiry_id: int, stamp: str, staff_id: int, kind: 
 def _current(db: BalieDatabase, inquiry_id: int) -> dict:
     row = next(db.query(
         """SELECT inquiry.id, inquiry.status, inquiry.route_id, inquiry.owner_id,
-                  inquiry.callback_at, inquiry.callback_done_at,
+                  inquiry.callback_at, inquiry.callback_done_at, inquiry.version,
                   staff.display_name AS owner_name, route.kind AS route_kind
            FROM inquiry JOIN route ON route.id = inquiry.route_id
            LEFT JOIN staff ON staff.id = inquiry.owner_id WHERE inquiry.id = ?""",
@@ -158,6 +168,9 @@ def _current(db: BalieDatabase, inquiry_id: int) -> dict:
 def _refuse(row: dict, doing: str) -> InboxConflict:
     """Why an inquiry cannot be ``doing`` now, in words the person can act on."""
     number = f"Nummer {row['id']}"
+    if doing == "moved":
+        return InboxConflict(f"{number} is intussen door iemand anders gewijzigd; er is "
+                             "niets veranderd. De lijst is bijgewerkt.")
     if row["status"] == STATUS_PICKED_UP:
         state = f"is al opgepakt door {row['owner_name'] or 'iemand anders'}"
     elif row["status"] == STATUS_CLOSED:
@@ -167,6 +180,13 @@ def _refuse(row: dict, doing: str) -> InboxConflict:
     return InboxConflict(f"{number} {state}; {doing} kan niet. De lijst is bijgewerkt.")
 
 
+def _check_seen(row: dict, expected_version: int | None) -> None:
+    """Refuse a change to an inquiry that changed since the person's list showed it
+    (someone transferred, picked up or closed it meanwhile)."""
+    if expected_version is not None and row["version"] != expected_version:
+        raise _refuse(row, "moved")
+
+
 def _reason(text: str | None, *, required: bool, what: str) -> str | None:
     cleaned = clean_text(text or "")[:MAX_REASON].strip()
     if required and not cleaned:
@@ -174,10 +194,18 @@ def _reason(text: str | None, *, required: bool, what: str) -> str | None:
     return cleaned or None
 
 
-def pick_up(db: BalieDatabase, inquiry_id: int, staff_id: int, now: datetime) -> None:
-    """Assign a new inquiry to ``staff_id``; refused if someone else was first."""
+def pick_up(db: BalieDatabase, inquiry_id: int, staff_id: int, now: datetime, *,
+            expected_version: int | None = None) -> None:
+    """Assign a new inquiry to ``staff_id``; refused if someone else was first.
+
+    ``expected_version`` (every action takes it) is the version the person's list
+    showed: an inquiry that changed since (moved to another team, say) is refused.
+    """
     stamp = to_db(now)
     with db.write():
+        row = _current(db, inquiry_id)
+        if row["status"] == STATUS_NEW:
+            _check_seen(row, expected_version)
         updated = db.execute(
             """UPDATE inquiry SET status = 'picked_up', owner_id = ?, updated_at = ?,
                    version = version + 1
@@ -192,7 +220,7 @@ def pick_up(db: BalieDatabase, inquiry_id: int, staff_id: int, now: datetime) ->
 
 
 def transfer(db: BalieDatabase, inquiry_id: int, to_route_id: int, staff_id: int,
-             now: datetime, reason: str) -> None:
+             now: datetime, reason: str, *, expected_version: int | None = None) -> None:
     """Send an open inquiry to another team's list (not picked up there yet).
 
     ``reason`` is required: the next team must know why it comes to them. Raises
@@ -206,11 +234,12 @@ def transfer(db: BalieDatabase, inquiry_id: int, to_route_id: int, staff_id: int
         target = db.execute("SELECT kind, retired_at FROM route WHERE id = ?",
                             [to_route_id]).fetchone()
         if target is None or target[0] != "team" or target[1] is not None:
-            raise InvalidInput("Doorzetten kan alleen naar een team dat nog bestaat.")
+            raise InboxConflict("Doorzetten kan alleen naar een team dat nog bestaat.")
         if row["status"] == STATUS_CLOSED:
             raise _refuse(row, "doorzetten")
+        _check_seen(row, expected_version)
         if to_route_id == row["route_id"]:
-            raise InvalidInput("De vraag staat al bij dat team.")
+            raise InboxConflict(f"Nummer {inquiry_id} staat al bij dat team.")
         db.execute(
             """UPDATE inquiry SET route_id = ?, status = 'new', owner_id = NULL,
                    queued_at = ?, updated_at = ?, version = version + 1
@@ -222,7 +251,7 @@ def transfer(db: BalieDatabase, inquiry_id: int, to_route_id: int, staff_id: int
 
 
 def close(db: BalieDatabase, inquiry_id: int, outcome_id: int, staff_id: int, now: datetime,
-          note: str | None = None) -> None:
+          note: str | None = None, *, expected_version: int | None = None) -> None:
     """Close a picked-up inquiry with an outcome (annual-report category)."""
     stamp = to_db(now)
     why = _reason(note, required=False, what="een toelichting")
@@ -230,7 +259,10 @@ def close(db: BalieDatabase, inquiry_id: int, outcome_id: int, staff_id: int, no
         outcome = db.execute("SELECT code, retired_at FROM outcome WHERE id = ?",
                              [outcome_id]).fetchone()
         if outcome is None or outcome[1] is not None:
-            raise InvalidInput("Kies een uitkomst uit de lijst.")
+            raise InboxConflict("Die uitkomst is intussen ingetrokken; kies een andere.")
+        row = _current(db, inquiry_id)
+        if row["status"] == STATUS_PICKED_UP:
+            _check_seen(row, expected_version)
         updated = db.execute(
             """UPDATE inquiry SET status = 'closed', outcome_id = ?, closed_at = ?,
                    updated_at = ?, version = version + 1
@@ -245,14 +277,17 @@ def close(db: BalieDatabase, inquiry_id: int, outcome_id: int, staff_id: int, no
 
 
 def reopen(db: BalieDatabase, inquiry_id: int, staff_id: int, now: datetime,
-           reason: str) -> None:
+           reason: str, *, expected_version: int | None = None) -> None:
     """Open a closed team inquiry again, picked up by ``staff_id``; a reason is required."""
     stamp = to_db(now)
     why = _reason(reason, required=True, what="een reden")
     with db.write():
         row = _current(db, inquiry_id)
         if row["route_kind"] != "team":
-            raise InvalidInput("Alleen een vraag van een team kan heropend worden.")
+            raise InboxConflict(f"Nummer {inquiry_id} staat niet (meer) bij een team en kan "
+                                "niet heropend worden.")
+        if row["status"] == STATUS_CLOSED:
+            _check_seen(row, expected_version)
         updated = db.execute(
             """UPDATE inquiry SET status = 'picked_up', owner_id = ?, outcome_id = NULL,
                    closed_at = NULL, updated_at = ?, version = version + 1
@@ -292,12 +327,21 @@ def callbacks_due(db: BalieDatabase, until: datetime,
 
     ``route_ids`` limits the list to the inquiries of those routes (a team's own).
     """
+    sql, params = _callbacks_sql(until, route_ids)
+    return [
+        CallbackRow(r["id"], from_db(r["callback_at"]), r["route_id"], r["status"],
+                    r["owner_name"], r["village"], r["person_name"], r["phone"],
+                    r["summary"], bool(r["urgent"]), r["tries"])
+        for r in db.query(sql, params)
+    ]
+
+
+def _callbacks_sql(until: datetime, route_ids: list[int] | None) -> tuple[str, list]:
     where, params = "", [to_db(until)]
     if route_ids is not None:
         where = f" AND inquiry.route_id IN ({', '.join('?' for _ in route_ids)})"
         params += route_ids
-    rows = db.query(
-        f"""SELECT inquiry.id, inquiry.callback_at, inquiry.route_id, inquiry.status,
+    sql = f"""SELECT inquiry.id, inquiry.callback_at, inquiry.route_id, inquiry.status,
                    staff.display_name AS owner_name, village.name AS village,
                    inquiry.person_name, inquiry.phone, inquiry.summary, inquiry.urgent,
                    (SELECT count(*) FROM inquiry_event e WHERE e.inquiry_id = inquiry.id
@@ -307,15 +351,16 @@ def callbacks_due(db: BalieDatabase, until: datetime,
             LEFT JOIN staff ON staff.id = inquiry.owner_id
             WHERE inquiry.callback_at IS NOT NULL AND inquiry.callback_done_at IS NULL
               AND inquiry.callback_at < ?{where}
-            ORDER BY inquiry.callback_at, inquiry.id LIMIT {MAX_ROWS}""",
-        params,
-    )
-    return [
-        CallbackRow(r["id"], from_db(r["callback_at"]), r["route_id"], r["status"],
-                    r["owner_name"], r["village"], r["person_name"], r["phone"],
-                    r["summary"], bool(r["urgent"]), r["tries"])
-        for r in rows
-    ]
+            ORDER BY inquiry.callback_at, inquiry.id LIMIT {MAX_ROWS}"""
+    return sql, params
+
+
+def query_plans(db: BalieDatabase, route_id: int, now: datetime) -> dict[str, list[str]]:
+    """EXPLAIN QUERY PLAN of every list query, for the benchmark's full-scan check."""
+    statements = {f"team list {view}": _inbox_sql([route_id], view, now, 1) for view in VIEWS}
+    statements["callbacks"] = _callbacks_sql(now, None)
+    return {name: [row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
+            for name, (sql, params) in statements.items()}
 
 
 def _open_callback(db: BalieDatabase, inquiry_id: int, expected_at: datetime) -> dict:

@@ -202,6 +202,11 @@ def correct_inquiry(
             db.execute("DELETE FROM draft WHERE id = ?", [draft_id])
         old, new = before.columns(), data.columns()
         changed = [name for name in new if new[name] != old[name]]
+        if "route_id" in changed and before.outcome_id is not None:
+            raise EditConflict(
+                f"Nummer {inquiry_id} is door het team afgerond. De route verandert pas na "
+                "heropenen in de werkvoorraad (F3), zodat de uitkomst niet verloren gaat."
+            )
         if set(data.topic_ids) != set(before.topic_ids):
             changed.append("topic_ids")
         if not changed:
@@ -235,7 +240,10 @@ def correct_inquiry(
             # on, the desk's correction is also where it came in.
             status = _status_for_route(db, data.route_id)
             row |= _placement(status, stamp)
-            if before.intake_route_id in (None, before.route_id):
+            transferred = db.execute(
+                "SELECT EXISTS (SELECT 1 FROM inquiry_event WHERE inquiry_id = ? "
+                "AND kind = 'transfer')", [inquiry_id]).fetchone()[0]
+            if not transferred:
                 row["intake_route_id"] = data.route_id
             if status != before.status:
                 row["status"] = status

@@ -382,9 +382,32 @@ def _team_inboxes(db) -> None:
         ALTER TABLE inquiry ADD COLUMN callback_done_at TEXT;
         UPDATE inquiry SET intake_route_id = route_id, queued_at = registered_at,
             closed_at = CASE WHEN status = 'closed' THEN updated_at END,
-            owner_id = CASE WHEN status = 'picked_up' THEN (
+            owner_id = CASE WHEN status IN ('picked_up', 'closed') THEN (
                 SELECT staff_id FROM inquiry_event WHERE inquiry_event.inquiry_id = inquiry.id
                 AND kind = 'status' AND new_value = 'picked_up' ORDER BY id DESC LIMIT 1) END;
+
+        -- Before this version nothing could pick up or close a team's inquiry: every
+        -- one ever registered is still 'new'. Those of more than 14 days before the
+        -- upgrade were handled outside balie; they are closed (without an outcome),
+        -- with a history line that says so, so the lists start with what is recent.
+        INSERT INTO inquiry_event
+            (inquiry_id, at, staff_id, kind, old_value, new_value, reason)
+            SELECT inquiry.id, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), inquiry.registered_by,
+                   'status', 'new', 'closed', 'afgesloten bij de invoering van de werkvoorraad'
+            FROM inquiry JOIN route ON route.id = inquiry.route_id
+            WHERE route.kind = 'team' AND inquiry.status = 'new'
+              AND inquiry.registered_at < strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-14 days');
+        UPDATE inquiry SET status = 'closed', closed_at = registered_at
+            WHERE status = 'new'
+              AND registered_at < strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-14 days')
+              AND route_id IN (SELECT id FROM route WHERE kind = 'team');
+
+        -- Before this version a callback could not be marked as done: those due more
+        -- than a week before the upgrade were dealt with outside balie, and would
+        -- only bury today's callbacks in the list.
+        UPDATE inquiry SET callback_done_at = callback_at
+            WHERE callback_at IS NOT NULL
+              AND callback_at < strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-7 days');
 
         -- The report index gains the intake route (reports by either route).
         DROP INDEX inquiry_report;
@@ -392,6 +415,9 @@ def _team_inboxes(db) -> None:
             registered_at, route_id, intake_route_id, village_id, channel_id, gender, age,
             time_known
         );
+        -- A team's new inquiries in list order: spoed first, then the longest waiting.
+        CREATE INDEX inquiry_inbox_new ON inquiry(route_id, urgent DESC, queued_at)
+            WHERE status = 'new';
         -- A team's recently closed inquiries, newest first.
         CREATE INDEX inquiry_closed ON inquiry(route_id, closed_at) WHERE status = 'closed';
         -- Callbacks still to make, by due time.

@@ -16,7 +16,13 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from balie.db.audit import log_event
-from balie.db.inbox import CallbackRow, callback_done, callback_not_reached, callbacks_due
+from balie.db.inbox import (
+    MAX_ROWS,
+    CallbackRow,
+    callback_done,
+    callback_not_reached,
+    callbacks_due,
+)
 from balie.db.reference import load_reference
 from balie.domain.models import Route
 from balie.domain.parsing import InvalidInput, describe_moment, format_phone, parse_moment
@@ -56,8 +62,7 @@ class CallbacksScreen(WorkListScreen):
 
     @property
     def filters(self) -> list[Route | str]:
-        teams = [t for t in self.reference.teams if not t.retired] if self.reference else []
-        return [ALL, AT_DESK, *teams]
+        return [ALL, AT_DESK, *(self.reference.teams if self.reference else ())]
 
     def route_ids(self) -> list[int] | None:
         if self.filter == ALL:
@@ -69,11 +74,16 @@ class CallbacksScreen(WorkListScreen):
     @work(exclusive=True, group="callbacks", exit_on_error=False)
     async def load(self) -> None:
         app = self.app
-        if self.reference is None:
+        if self.stale:
+            first_time = self.reference is None
             self.reference = await app.run_db(load_reference)
-            own = next((t for t in self.reference.teams if t.id == app.staff.team_route_id),
-                       None)
-            self.filter = own or ALL
+            self.stale = False
+            if first_time:
+                own = next((t for t in self.reference.teams
+                            if t.id == app.staff.team_route_id), None)
+                self.filter = own or ALL
+            elif isinstance(self.filter, Route):
+                self.filter = self.reference.routes[self.filter.id]
         now = app.clock()
         end_of_today = start_of_local_day(local_day(now) + timedelta(days=1))
         self.rows = await app.run_db(callbacks_due, end_of_today, self.route_ids())
@@ -90,7 +100,7 @@ class CallbacksScreen(WorkListScreen):
             return
         now = self.app.clock()
         table = self.query_one("#list", DataTable)
-        selected = self.selected()
+        selected, index = self.selected(), table.cursor_row
         table.clear(columns=True)
         table.add_columns("Wanneer", "Nr", "Voor", "Dorp", "Naam", "Telefoon", "Pogingen",
                           "Omschrijving")
@@ -109,11 +119,12 @@ class CallbacksScreen(WorkListScreen):
                           Text(row.person_name or "-"), format_phone(row.phone),
                           str(row.tries) if row.tries else "", Text(summary),
                           key=str(row.id))
-        self.keep_cursor(selected)
+        self.keep_cursor(selected, index)
         name = self.filter.name if isinstance(self.filter, Route) else self.filter
         self.query_one("#title", Static).update(Text.assemble(
             Text("Terugbellen vandaag  ", style="bold"), Text(f" {name} ", style="reverse")))
-        summary_text = (f"{len(self.rows)} te doen, waarvan {late} te laat (bovenaan)"
+        shown = f"{len(self.rows)}" + ("+" if len(self.rows) == MAX_ROWS else "")
+        summary_text = (f"{shown} te doen, waarvan {late} te laat (bovenaan)"
                         if self.rows else "Niemand hoeft vandaag nog teruggebeld te worden.")
         self.query_one("#summary", Static).update(
             Text(summary_text, style="bold red" if late else "dim"))

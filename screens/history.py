@@ -84,7 +84,7 @@ def details(inquiry: Inquiry, ref: Reference, owner: str | None) -> Table:
     table.add_column()
     status = STATUS_NAMES.get(inquiry.status, inquiry.status)
     if owner and inquiry.status != "new":
-        status += f" (bij {owner})"
+        status += f" door {owner}" if inquiry.status == "closed" else f" (bij {owner})"
     age = "-" if inquiry.age is None else f"{inquiry.age} jaar"
     rows = [
         ("Binnen", f"{local(inquiry.registered_at):%d-%m-%Y %H:%M}, "

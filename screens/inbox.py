@@ -77,19 +77,29 @@ class InboxScreen(WorkListScreen):
         """The team shown, or None for all teams."""
         self.view = VIEW_NEW
         self.rows: list[InboxRow] = []
+        self.wanted_team: int | None = None
+        """A team asked for before the reference data was read (command palette)."""
         self.counts: dict[tuple[int, str], int] = {}
         self.office: tuple[float, OfficeHours] = (DEFAULT_MAX_WAIT_HOURS, DEFAULT_OFFICE_HOURS)
 
     @work(exclusive=True, group="inbox", exit_on_error=False)
     async def load(self) -> None:
         app = self.app
-        if self.reference is None:
+        if self.stale:
+            first_time = self.reference is None
             self.reference = await app.run_db(load_reference)
             self.office = await app.run_db(office_settings)
-            # A team member starts at their team, a team lead at all teams at once.
-            own = next((t for t in self.teams if t.id == app.staff.team_route_id), None)
-            first = None if app.staff.role == "teamleider" or not self.teams else self.teams[0]
-            self.team = own or first
+            self.stale = False
+            if first_time:
+                # A team member starts at their team, a team lead at all teams at once.
+                own = next((t for t in self.teams if t.id == app.staff.team_route_id), None)
+                first = None if app.staff.role == "teamleider" or not self.teams \
+                    else self.teams[0]
+                self.team = own or first
+            if self.wanted_team is not None:
+                self.team, self.wanted_team = self.reference.routes[self.wanted_team], None
+            elif self.team is not None:
+                self.team = self.reference.routes[self.team.id]  # renamed, retired
         route_ids = [self.team.id] if self.team else [t.id for t in self.teams]
         self.rows = await app.run_db(inbox, route_ids, self.view, app.clock(), app.staff.id)
         self.counts = await app.run_db(inbox_counts, route_ids)
@@ -97,7 +107,8 @@ class InboxScreen(WorkListScreen):
 
     @property
     def teams(self) -> list[Route]:
-        return [t for t in self.reference.teams if not t.retired] if self.reference else []
+        """Every team, retired ones too: what is still open there must stay in reach."""
+        return list(self.reference.teams) if self.reference else []
 
     # --- showing -------------------------------------------------------------------
 
@@ -112,7 +123,7 @@ class InboxScreen(WorkListScreen):
         if self.reference is None:
             return
         table = self.query_one("#list", DataTable)
-        selected = self.selected()
+        selected, index = self.selected(), table.cursor_row
         table.clear(columns=True)
         team_column = self.team is None
         now = self.app.clock()
@@ -147,11 +158,13 @@ class InboxScreen(WorkListScreen):
             if team_column:
                 cells.insert(1, Text(team))
             table.add_row(*cells, key=str(row.id))
-        self.keep_cursor(selected)
+        self.keep_cursor(selected, index)
         self.show_title()
 
     def show_title(self) -> None:
         name = self.team.name if self.team else ALL_TEAMS
+        if self.team is not None and self.team.retired:
+            name += " (ingetrokken)"
         counts = self.counts
         new = sum(n for (_, status), n in counts.items() if status == "new")
         open_ = sum(n for (_, status), n in counts.items() if status == "picked_up")
@@ -178,6 +191,11 @@ class InboxScreen(WorkListScreen):
                                     Text(rule, style="dim"))
             if not self.rows:
                 summary = Text.assemble("Geen vragen in deze lijst. ", summary)
+            waiting = sum(n for (_, status), n in self.counts.items() if status == "new")
+            if len(self.rows) < waiting:
+                summary = Text.assemble(
+                    f"De eerste {len(self.rows)} van {waiting} (spoed en langst wachtend). ",
+                    summary)
             self.query_one("#summary", Static).update(summary)
             return
         elif self.view == VIEW_OPEN:
@@ -190,6 +208,12 @@ class InboxScreen(WorkListScreen):
         self.query_one("#summary", Static).update(Text(text, style=style))
 
     # --- switching -----------------------------------------------------------------
+
+    def show_team(self, route_id: int) -> None:
+        self.wanted_team = route_id
+        self.stale = True
+        self.view = VIEW_NEW
+        self.load()
 
     def action_next_team(self) -> None:
         options: list[Route | None] = [*self.teams, None]
@@ -217,13 +241,16 @@ class InboxScreen(WorkListScreen):
             return
         app = self.app
         self.act(pick_up, f"Nummer {row.id} staat op uw naam.", row.id, app.staff.id,
-                 app.clock())
+                 app.clock(), expected_version=row.version)
 
     def action_transfer(self) -> None:
         row = self.selected_row()
         if row is None:
             return
-        others = [t for t in self.teams if t.id != row.route_id]
+        others = [t for t in self.teams if t.id != row.route_id and not t.retired]
+        if not others:
+            self.set_status("Er is geen ander team om naar door te zetten.", "error")
+            return
         answers = tuple(Answer(str(n), t.name, str(t.id)) for n, t in enumerate(others, 1))
 
         def chosen(value: str | None) -> None:
@@ -233,7 +260,8 @@ class InboxScreen(WorkListScreen):
             self.ask(f"Reden voor {target.name}:",
                      lambda reason: self.act(
                          transfer, f"Nummer {row.id} is doorgezet naar {target.name}.",
-                         row.id, target.id, self.app.staff.id, self.app.clock(), reason))
+                         row.id, target.id, self.app.staff.id, self.app.clock(), reason,
+                         expected_version=row.version))
 
         self.app.push_screen(
             ChoiceDialog("Doorzetten", f"Nummer {row.id} doorzetten naar welk team?",
@@ -245,6 +273,10 @@ class InboxScreen(WorkListScreen):
         if row is None:
             return
         outcomes = self.reference.outcomes.active
+        if not outcomes:
+            self.set_status("Er zijn geen uitkomsten; beheer voegt ze toe met balie ref add "
+                            "outcomes.", "error")
+            return
         answers = tuple(Answer(str(n), o.name, str(o.id)) for n, o in enumerate(outcomes, 1))
 
         def chosen(value: str | None) -> None:
@@ -254,7 +286,8 @@ class InboxScreen(WorkListScreen):
             self.ask(f"Toelichting bij {outcome.name} (mag leeg):",
                      lambda note: self.act(
                          close, f"Nummer {row.id} is afgerond: {outcome.name}.",
-                         row.id, outcome.id, self.app.staff.id, self.app.clock(), note))
+                         row.id, outcome.id, self.app.staff.id, self.app.clock(), note,
+                         expected_version=row.version))
 
         self.app.push_screen(
             ChoiceDialog("Afronden", f"Nummer {row.id} afronden met welke uitkomst?",
@@ -268,4 +301,5 @@ class InboxScreen(WorkListScreen):
         self.ask(f"Reden om nummer {row.id} te heropenen:",
                  lambda reason: self.act(
                      reopen, f"Nummer {row.id} is heropend en staat op uw naam.",
-                     row.id, self.app.staff.id, self.app.clock(), reason))
+                     row.id, self.app.staff.id, self.app.clock(), reason,
+                     expected_version=row.version))

@@ -227,6 +227,11 @@ class IntakeScreen(Screen):
         """Another desk or a team changed something: today's list shows who has what."""
         self.background(self.refresh_today(), group="today")
 
+    def on_screen_resume(self) -> None:
+        # Back from a team list or the callbacks, where this desk may have changed things.
+        if self.reference is not None:
+            self.data_changed()
+
     def on_resize(self, event: events.Resize) -> None:
         if self.has_class("narrow") != (event.size.width < NARROW):
             self.set_class(event.size.width < NARROW, "narrow")
@@ -317,11 +322,17 @@ class IntakeScreen(Screen):
         today = local_day(app.clock())
         rows = await app.run_db(desk_inquiries, app.staff.id, local_days_span(today, today))
         table = self.query_one("#today-table", DataTable)
+        # Another desk's change reloads this list too: the cursor stays on its row.
+        chosen = None
+        if table.row_count:
+            chosen = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
         table.clear()
         for row in rows:
             route = Text(row.route + (" !" if row.urgent else "") + row.progress)
             table.add_row(f"{local(row.registered_at):%H:%M}", str(row.id), Text(row.village),
                           route, Text(row.topics), key=str(row.id))
+        if chosen is not None and chosen in table.rows:
+            table.move_cursor(row=table.get_row_index(chosen))
         self.query_one("#today-title", Static).update(
             Text(f"Vandaag geregistreerd: {len(rows)}", style="bold")
         )

@@ -41,6 +41,8 @@ class WorkListScreen(Screen):
         super().__init__()
         self.reference: Reference | None = None
         self.rows: list = []
+        self.stale = True
+        """Reference data and settings are to be read (again) at the next load."""
         self.asking: Callable[[str], object] | None = None
         """What the input line's answer is for (a reason, a note), or None when closed."""
 
@@ -71,6 +73,12 @@ class WorkListScreen(Screen):
         """Another desk committed something: reload."""
         self.load()
 
+    def on_screen_resume(self) -> None:
+        # Back from another screen: this desk's own changes there (and reference data or
+        # settings changed by beheer) are not announced by the change counter.
+        self.stale = True
+        self.load()
+
     # --- the chosen row ------------------------------------------------------------
 
     def selected(self) -> int | None:
@@ -85,11 +93,15 @@ class WorkListScreen(Screen):
         chosen = self.selected()
         return next((r for r in self.rows if r.id == chosen), None)
 
-    def keep_cursor(self, selected: int | None) -> None:
-        """After a reload, the cursor stays on the inquiry it was on (if still there)."""
+    def keep_cursor(self, selected: int | None, index: int) -> None:
+        """After a reload, the cursor stays on the inquiry it was on; if that one left
+        the list, on the same line (never jumping to the top, where the next key would
+        act on another inquiry than the person looked at)."""
         table = self.query_one("#list", DataTable)
         if selected is not None and str(selected) in table.rows:
             table.move_cursor(row=table.get_row_index(str(selected)))
+        elif table.row_count:
+            table.move_cursor(row=min(index, table.row_count - 1))
 
     def set_status(self, text: str, kind: str = "info") -> None:
         self.query_one("#status", StatusLine).show(text, kind)
@@ -97,7 +109,8 @@ class WorkListScreen(Screen):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
             error = event.worker.error
-            message = error.message if isinstance(error, StoreError) else type(error).__name__
+            message = error.message if isinstance(error, StoreError) else (
+                f"programmafout ({type(error).__name__}); meld het aan beheer")
             self.set_status(f"Niet gelukt: {message}", "error")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -114,12 +127,12 @@ class WorkListScreen(Screen):
 
     # --- acting --------------------------------------------------------------------
 
-    def act(self, change: Callable, done: str, *args: object) -> None:
+    def act(self, change: Callable, done: str, *args: object, **kwargs: object) -> None:
         """Run one change on the database and reload; refusals are said, not raised."""
 
         async def run() -> None:
             try:
-                await self.app.run_db(change, *args)
+                await self.app.run_db(change, *args, **kwargs)
             except InvalidInput as error:
                 self.set_status(error.message, "error")  # the line stays, text kept
                 return

@@ -40,6 +40,9 @@ def test_a_good_file_is_imported_as_one_batch(made_db, tmp_path, capsys):
     code, out, _ = run(capsys, "--db", str(made_db), "import", str(source))
     assert code == 0 and "3 registraties" in out
     with open_database(made_db) as db:
+        # Historic and done: counted at the route they had, as it came in and as it ended.
+        assert db.execute("SELECT count(*) FROM inquiry WHERE intake_route_id = route_id "
+                          "AND closed_at = registered_at").fetchone() == (3,)
         rows = db.execute(
             """SELECT registered_at, time_known, village.name, route.code, age, gender,
                       summary, status, import_batch_id

@@ -255,3 +255,68 @@ def test_werkvoorraad_layout(snap_compare, team_db, db_path, size):
         await ready(pilot)
 
     assert snap_compare(build(db_path), terminal_size=size, run_before=to_inbox)
+
+
+async def test_the_desk_list_follows_the_teams_and_keeps_its_cursor(db_path):
+    db = open_database(db_path)
+    ref = load_reference(db)
+    first = register(db, ref, at=FROZEN_NOW - timedelta(minutes=30))
+    second = register(db, ref, at=FROZEN_NOW - timedelta(minutes=10))
+    async with build(db_path, user="desk").run_test(size=SIZE) as pilot:
+        app = pilot.app
+        await settle(pilot)
+        await app.poll_changes()  # the starting point
+        await pilot.press("ctrl+l", "down")  # in today's list, on the older one
+        table = app.screen.query_one("#today-table", DataTable)
+        assert table.get_row_at(table.cursor_row)[1] == str(first)
+
+        pick_up(db, first, ensure_staff(db, "anna", "Anna").id, FROZEN_NOW)
+        register(db, ref, at=FROZEN_NOW)  # another desk registers meanwhile
+        await app.poll_changes()
+        await settle(pilot)
+        routes = {table.get_row_at(i)[1]: plain(table.get_row_at(i)[3])
+                  for i in range(table.row_count)}
+        assert routes[str(first)] == "Maatschappelijk werk · bij Anna"
+        assert routes[str(second)] == "Maatschappelijk werk"
+        assert table.row_count == 3
+        assert table.get_row_at(table.cursor_row)[1] == str(first)  # still on it
+    db.close()
+
+
+async def test_a_list_opened_again_shows_what_this_desk_did_meanwhile(db_path):
+    db = open_database(db_path)
+    ref = load_reference(db)
+    async with build(db_path, user="desk").run_test(size=SIZE) as pilot:
+        app = pilot.app
+        await settle(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        screen = app.screen
+        assert shown(screen) == []
+        await pilot.press("escape")
+        await settle(pilot)
+        # Saved on the app's own connection: the change counter does not move for it.
+        staff = ensure_staff(db, "desk")
+        data = InquiryInput(
+            channel_id=ref.channels.active[0].id, village_id=ref.villages.active[0].id,
+            route_id=ref.route("desk").id, topic_ids=(ref.topics.active[0].id,),
+            consent=True, phone="+31612345678", callback_at=FROZEN_NOW + timedelta(hours=1))
+        saved = await app.run_db(save_inquiry, data, staff.id, FROZEN_NOW)
+        await pilot.press("f4")
+        await settle(pilot)
+        assert [row[1] for row in shown(screen)] == [str(saved.id)]
+    db.close()
+
+
+async def test_every_team_list_is_in_the_command_palette(team_db, db_path):
+    db, ref, ids = team_db
+    async with build(db_path).run_test(size=SIZE) as pilot:
+        app = pilot.app
+        await settle(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert {"Werkvoorraad Cliëntondersteuning", "Werkvoorraad Maatschappelijk werk",
+                "Werkvoorraad Seniorenwerk"} <= set(titles)
+        await app.open_team(ref.route("senior_work").id)
+        await settle(pilot)
+        assert "Werkvoorraad Seniorenwerk" in text(app.screen, "#title")
+        assert len(shown(app.screen)) == 1  # the one inquiry of seniorenwerk

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -80,13 +80,15 @@ def test_desks_starting_at_once_on_a_new_file_migrate_it_exactly_once(tmp_path):
 
 
 def test_inquiries_of_before_the_team_inboxes_arrive_in_them(db_path):
+    recent = {n: (datetime.now(UTC) - timedelta(days=n)).strftime("%Y-%m-%dT%H:%M:%SZ")
+              for n in (1, 2, 3)}
     db = connect(db_path)
     migrate(db, stop_before="0006_team_inboxes")
     with db.write():
         db.execute("INSERT INTO staff (username, display_name, created_at) "
                    "VALUES ('anna', 'Anna', '2026-01-01T00:00:00Z')")
         for number, status in ((1, "new"), (2, "picked_up"), (3, "closed")):
-            stamp = f"2026-03-0{number}T09:00:00Z"
+            stamp = recent[number]
             db.execute(
                 """INSERT INTO inquiry (id, registered_at, registered_by, channel_id,
                        village_id, route_id, status, updated_at)
@@ -94,19 +96,39 @@ def test_inquiries_of_before_the_team_inboxes_arrive_in_them(db_path):
             db.execute("INSERT INTO inquiry_event (inquiry_id, at, staff_id, kind, "
                        "old_value, new_value) VALUES (?, ?, 1, 'status', 'new', ?)",
                        [number, stamp, status])
+        soon = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        # A team inquiry of last year that nobody could close before this version.
+        db.execute(
+            """INSERT INTO inquiry (id, registered_at, registered_by, channel_id,
+                   village_id, route_id, status, updated_at)
+               VALUES (6, '2025-01-06T09:00:00Z', 1, 1, 1, 2, 'new', '2025-01-06T09:00:00Z')""")
+        for number, callback in ((4, "2020-01-06T09:00:00Z"), (5, soon)):
+            db.execute(
+                """INSERT INTO inquiry (id, registered_at, registered_by, channel_id,
+                       village_id, route_id, updated_at, consent, phone, callback_at)
+                   VALUES (?, ?, 1, 1, 1, 4, ?, 1, '+31612345678', ?)""",
+                [number, callback, callback, callback])
     db.close()
 
     upgraded = open_database(db_path)
     rows = upgraded.execute(
-        "SELECT id, intake_route_id, owner_id, queued_at, closed_at FROM inquiry ORDER BY id"
-    ).fetchall()
-    assert rows == [
-        (1, 2, None, "2026-03-01T09:00:00Z", None),
-        (2, 2, 1, "2026-03-02T09:00:00Z", None),
-        (3, 2, None, "2026-03-03T09:00:00Z", "2026-03-03T09:00:00Z"),
+        "SELECT id, intake_route_id, owner_id, queued_at, closed_at FROM inquiry WHERE id <= 3 "
+        "ORDER BY id").fetchall()
+    assert rows == [  # of the last two weeks: in the lists as they were
+        (1, 2, None, recent[1], None),
+        (2, 2, 1, recent[2], None),
+        (3, 2, None, recent[3], recent[3]),  # closed, never picked up: no owner
     ]
     # The history kept every line and takes the new kinds of event.
-    assert upgraded.execute("SELECT count(*) FROM inquiry_event").fetchone() == (3,)
+    # A backlog nobody could work on is closed, and the history says why.
+    assert upgraded.execute("SELECT status, closed_at FROM inquiry WHERE id = 6").fetchone() \
+        == ("closed", "2025-01-06T09:00:00Z")
+    assert upgraded.execute("SELECT reason FROM inquiry_event WHERE inquiry_id = 6"
+                            ).fetchone()[0].startswith("afgesloten bij de invoering")
+    # Callbacks of long ago could not be marked as done before: they are now.
+    assert upgraded.execute("SELECT id FROM inquiry WHERE callback_done_at IS NOT NULL"
+                            ).fetchall() == [(4,)]
+    assert upgraded.execute("SELECT count(*) FROM inquiry_event").fetchone() == (3 + 1,)
     with upgraded.write():
         upgraded.execute("INSERT INTO inquiry_event (inquiry_id, at, staff_id, kind) "
                          "VALUES (1, '2026-03-04T09:00:00Z', 1, 'pickup')")
