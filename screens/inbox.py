@@ -93,9 +93,8 @@ class InboxScreen(WorkListScreen):
             if first_time:
                 # A team member starts at their team, a team lead at all teams at once.
                 own = next((t for t in self.teams if t.id == app.staff.team_route_id), None)
-                first = None if app.staff.role == "teamleider" or not self.teams \
-                    else self.teams[0]
-                self.team = own or first
+                active = next((t for t in self.teams if not t.retired), None)
+                self.team = own or (None if app.staff.role == "teamleider" else active)
             if self.wanted_team is not None:
                 self.team, self.wanted_team = self.reference.routes[self.wanted_team], None
             elif self.team is not None:

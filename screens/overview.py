@@ -6,6 +6,7 @@ The table is :func:`balie.domain.report_output.table_rows` of the same report th
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
@@ -165,7 +166,10 @@ class OverviewScreen(Screen):
         charts.display = self.show_charts_wanted and not self.suppressed
         if charts.display and self.breakdown in ("village", "area"):
             trends = await self.trends()
-        self.show(result, trends)
+        # AVG suppression is arithmetic of up to a tenth of a second: off the event loop,
+        # so keys keep working meanwhile.
+        shown = await asyncio.to_thread(published_rows, result, suppressed=self.suppressed)
+        self.show(result, trends, shown)
         if charts.display:
             await self.show_charts()
 
@@ -188,7 +192,8 @@ class OverviewScreen(Screen):
             result[area.name] = result[f"Totaal {area.name}"] = trend(series)
         return result
 
-    def show(self, result: Report, trends: dict[str, str] | None) -> None:
+    def show(self, result: Report, trends: dict[str, str] | None,
+             shown: tuple[Report, list[list[str]]]) -> None:
         self.query_one("#title", Static).update(Text(
             f"{result.heading} x route, {result.period.label()}", style="bold"))
         settings = Text()
@@ -208,7 +213,7 @@ class OverviewScreen(Screen):
         table = self.query_one("#report", DataTable)
         table.clear(columns=True)
         names = headers(result, short=True)
-        published, rows = published_rows(result, suppressed=self.suppressed)
+        published, rows = shown
         if trends is not None:
             names.append(f"Trend {TREND_WEEKS} wk")
             rows = [[*row, trends.get(row[0], "")] for row in rows]
