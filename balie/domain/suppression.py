@@ -70,15 +70,20 @@ class _Table:
         for row, parents in self.parents.items():
             for parent in parents:
                 self.children.setdefault(parent, []).append(row)
+        total = self.total_col
+        self.figures: dict[Cell, tuple[Cell, ...]] = {
+            (row, col): tuple(cell for target in self.lineage[row]
+                              for cell in ((target, col), (target, total)))
+            for row in self.leaf_rows for col in range(self.width)
+        }
+        """The figures a leaf cell adds up into (its own cell first)."""
 
     def effect(self, shift: dict[Cell, int]) -> dict[Cell, int]:
         """Every figure a shift of leaf cells changes, with its change."""
         changes: dict[Cell, int] = {}
-        total = self.total_col
-        for (row, col), delta in shift.items():
-            for target in self.lineage[row]:
-                changes[(target, col)] = changes.get((target, col), 0) + delta
-                changes[(target, total)] = changes.get((target, total), 0) + delta
+        for leaf, delta in shift.items():
+            for cell in self.figures[leaf]:
+                changes[cell] = changes.get(cell, 0) + delta
         return {cell: delta for cell, delta in changes.items() if delta}
 
     def leaves_of(self, cell: Cell) -> list[Cell]:
@@ -129,8 +134,9 @@ def suppress(report: Report, also_hidden: frozenset[Cell] = frozenset(),
     if any(cell in frozen for cell in mask):
         raise Unprotectable
 
-    def cost_of(cell: Cell) -> tuple[int, int] | None:
-        """(extra cells, their sum) to make ``cell`` safe, or None if no shift fits."""
+    def cost_of(cell: Cell) -> tuple[tuple[int, int], list[Cell], list[Cell]] | None:
+        """The cheapest shift that makes ``cell`` safe: ((extra cells, their sum), the
+        extra cells to hide, every figure it changes); None if no shift fits."""
         best = None
         for leaf in table.leaves_of(cell):
             for shift in table.shifts_through(leaf):
@@ -151,7 +157,7 @@ def suppress(report: Report, also_hidden: frozenset[Cell] = frozenset(),
                             break
                         cost = (len(extra), sum(values[c] for c in extra))
                         if best is None or cost < best[0]:
-                            best = (cost, extra)
+                            best = (cost, extra, list(changes))
                         break
                 if best is not None and best[0] == (0, 0):
                     return best
@@ -175,8 +181,10 @@ def suppress(report: Report, also_hidden: frozenset[Cell] = frozenset(),
                     if value > 0 and other not in mask:
                         mask[other] = "secondary"
                 return mask
-            cost, extra = best
+            cost, extra, moved = best
+            # The shift moves every hidden count it changes: each of those is safe too.
             safe.add(cell)
+            safe.update(c for c in moved if mask.get(c) == "primary")
             if extra:
                 for other in extra:
                     mask[other] = "secondary"
