@@ -126,7 +126,7 @@ class BalieApp(App[None]):
         except StoreError:
             return  # busy or gone for a moment: ask again at the next tick
         if self._data_version is not None and counter != self._data_version:
-            for screen in {self.screen, *self.screen_stack}:
+            for screen in self.screen_stack:  # the list under an open dialog too
                 changed = getattr(screen, "data_changed", None)
                 if changed is not None:
                     changed()

@@ -27,7 +27,7 @@ from balie.db.reference import load_reference
 from balie.domain.models import Route
 from balie.domain.parsing import InvalidInput, describe_moment, format_phone, parse_moment
 from balie.domain.timekeeping import local_day, start_of_local_day
-from balie.screens.worklist import WorkListScreen
+from balie.screens.worklist import WorkListScreen, one_line
 
 ALL = "Alle"
 AT_DESK = "Balie"
@@ -112,9 +112,7 @@ class CallbacksScreen(WorkListScreen):
                         style="bold reverse red" if overdue else "")
             route = self.reference.routes[row.route_id]
             owner = f" ({row.owner_name})" if row.owner_name and route.is_team else ""
-            summary = row.summary.replace("\n", " ")
-            if len(summary) > SUMMARY_WIDTH:
-                summary = summary[:SUMMARY_WIDTH - 1] + "…"
+            summary = one_line(row.summary, SUMMARY_WIDTH)
             table.add_row(when, str(row.id), Text(route.short + owner), Text(row.village),
                           Text(row.person_name or "-"), format_phone(row.phone),
                           str(row.tries) if row.tries else "", Text(summary),

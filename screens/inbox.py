@@ -40,7 +40,7 @@ from balie.domain.workhours import (
     waiting_too_long,
 )
 from balie.screens.dialog import Answer, ChoiceDialog
-from balie.screens.worklist import WorkListScreen
+from balie.screens.worklist import WorkListScreen, one_line
 
 VIEW_NAMES = {VIEW_NEW: "Nieuw", VIEW_OPEN: "In behandeling", VIEW_CLOSED: "Afgerond"}
 ALL_TEAMS = "Alle teams"
@@ -148,9 +148,7 @@ class InboxScreen(WorkListScreen):
                             style="bold reverse red" if late else "")
                 third = (row.owner_name or "-") if self.view == VIEW_OPEN else \
                     f"{local(row.queued_at):%d-%m %H:%M}"
-                summary = row.summary.replace("\n", " ")
-                if len(summary) > SUMMARY_WIDTH:
-                    summary = summary[:SUMMARY_WIDTH - 1] + "…"
+                summary = one_line(row.summary, SUMMARY_WIDTH)
                 cells = [mark, str(row.id), wait, Text(third), Text(row.village),
                          "" if row.age is None else str(row.age), Text(row.topics),
                          Text(summary)]

@@ -26,8 +26,11 @@ from balie.domain.parsing import InvalidInput
 from balie.screens.history import HistoryScreen
 from balie.widgets import StableFooter, StatusLine
 
-ACTING = ("details",)
-"""Actions that need the list (not the input line); subclasses add their own."""
+
+def one_line(text: str, width: int) -> str:
+    """Free text for a list column: on one line, cut at ``width`` with an ellipsis."""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 class WorkListScreen(Screen):
@@ -114,7 +117,7 @@ class WorkListScreen(Screen):
             self.set_status(f"Niet gelukt: {message}", "error")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self.asking and action in (*ACTING, *self.ACTIONS_ON_ROWS):
+        if self.asking and action in ("details", *self.ACTIONS_ON_ROWS):
             return False
         return True
 
