@@ -23,12 +23,12 @@ from textual.screen import Screen
 
 from balie.config import access_from, os_username
 from balie.db import BalieDatabase, StoreError, open_database
+from balie.db.access import Actor, Grant, owns_file, sign_in
 from balie.db.connection import is_busy
 from balie.db.errors import DatabaseBusy
 from balie.db.inbox import change_counter
-from balie.db.reference import ensure_staff
 from balie.db.settings import is_demo
-from balie.domain.models import Staff
+from balie.domain.models import Route, Staff
 from balie.domain.timekeeping import utc_now
 from balie.screens.dialog import ChoiceDialog
 from balie.screens.help import HelpScreen, key_label
@@ -48,13 +48,26 @@ def terminal_origin() -> str:
     return f"{socket.gethostname()} {tty}"
 
 
+MODE_ACTIONS = {"intake": "register", "inbox": "team_list", "callbacks": "callbacks",
+                "overview": "reports", "audit": "audit"}
+"""Each screen of the app and the action (see balie.db.access) it needs, in the order
+in which a person starts at the first they may use."""
+
+
+def start_mode(staff: Staff) -> str:
+    grant = Grant(staff.id, staff.username, staff.roles, staff.team_route_id)
+    return next((mode for mode, action in MODE_ACTIONS.items() if grant.may_some(action)),
+                "intake")
+
+
 class BalieApp(App[None]):
     """balie's terminal application."""
 
     TITLE = "balie"
     CSS_PATH = "app.tcss"
     MODES = {"intake": IntakeScreen, "overview": lambda: _overview(),
-             "inbox": lambda: _inbox(), "callbacks": lambda: _callbacks()}
+             "inbox": lambda: _inbox(), "callbacks": lambda: _callbacks(),
+             "audit": lambda: _audit()}
     DEFAULT_MODE = "intake"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
@@ -68,6 +81,9 @@ class BalieApp(App[None]):
         Binding("f4", "switch_mode('callbacks')", "Terugbellen", id="app.callbacks",
                 key_display="F4", show=False,
                 tooltip="Terugbellen: de terugbelverzoeken van vandaag en de te late"),
+        Binding("f5", "switch_mode('audit')", "Auditlog", id="app.audit",
+                key_display="F5", show=False,
+                tooltip="Auditlog: wie zag of wijzigde welke vraag, wanneer en waarvandaan"),
         Binding("f1", "help", "Help", id="app.help", key_display="F1", tooltip="Alle toetsen"),
         Binding("ctrl+q", "quit", "Stop", id="app.quit", priority=True,
                 tooltip="balie afsluiten (een half formulier blijft als concept bewaard)"),
@@ -81,20 +97,28 @@ class BalieApp(App[None]):
         self,
         db: BalieDatabase,
         staff: Staff,
+        actor: Actor,
         clock: Callable[[], datetime],
         *,
         demo: bool = False,
     ) -> None:
+        # Someone who does not register (a team member, beheer) starts at their work.
+        self.DEFAULT_MODE = start_mode(staff)
         super().__init__()
         self.db = db
         """The shared database; only ever used from the database thread (see run_db)."""
         self.staff = staff
-        """The staff member at this desk, taken from the OS account."""
+        """The staff member at this desk, taken from the OS account (or a login)."""
+        self.actor = actor
+        """Who acts, for every data-layer call: the data layer checks the roles."""
+        self.grant = Grant(staff.id, staff.username, staff.roles, staff.team_route_id)
+        """The roles as they were at the start: what the screens offer. (The data layer
+        reads them again at every action.)"""
         self.clock = clock
         """Returns the current moment; tests freeze it."""
         self.host = socket.gethostname()
         self.pid = os.getpid()
-        self.origin = terminal_origin()
+        self.origin = actor.origin
         self.sub_title = f"{staff.display_name}" + ("  ·  DEMO-GEGEVENS" if demo else "")
         self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="balie-db")
         self._crash: BaseException | None = None
@@ -132,12 +156,31 @@ class BalieApp(App[None]):
                     changed()
         self._data_version = counter
 
+    def may(self, action: str, route: Route | None = None) -> bool:
+        """Whether the screens offer ``action`` (on this route's inquiries) to this person."""
+        return self.grant.may(action, route.id if route else None,
+                              route.kind if route else None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys and commands of work the person's roles do not cover are not offered."""
+        if action == "switch_mode" and parameters:
+            needs = MODE_ACTIONS.get(str(parameters[0]))
+        else:
+            needs = {"new_inquiry": "register"}.get(action)
+        if needs is not None and not self.grant.may_some(needs):
+            return False
+        return True
+
     # --- app-wide actions ----------------------------------------------------------
 
     @property
-    def intake_screen(self) -> IntakeScreen:
-        """The registration form: the first screen, one key away from every other."""
-        return self.get_screen_stack("intake")[0]
+    def intake_screen(self) -> IntakeScreen | None:
+        """The registration form, one key away from every other screen (None for someone
+        who does not register)."""
+        try:
+            return self.get_screen_stack("intake")[0]
+        except (KeyError, IndexError):
+            return None
 
     async def action_new_inquiry(self) -> None:
         if isinstance(self.screen, ChoiceDialog | HelpScreen | CommandPalette):
@@ -164,7 +207,7 @@ class BalieApp(App[None]):
 
     async def action_quit(self) -> None:
         intake = self.intake_screen
-        if intake.is_dirty():
+        if intake is not None and intake.is_dirty():
             def answered(answer: str) -> None:
                 if answer == "yes":
                     self.run_worker(self._quit_keeping_draft(intake))
@@ -212,9 +255,10 @@ class BalieApp(App[None]):
                     f"Toets: {key_label(binding.key)}",
                     functools.partial(self.run_action, binding.action, namespace),
                 )
-        reference = self.intake_screen.reference
+        reference = getattr(screen, "reference", None) or getattr(
+            self.intake_screen, "reference", None)
         for team in reference.teams if reference else ():
-            if not team.retired:
+            if not team.retired and self.may("team_list", team):
                 yield SystemCommand(f"Werkvoorraad {team.name}",
                                     f"De lijst van {team.name} (F3, dan t)",
                                     functools.partial(self.open_team, team.id))
@@ -249,6 +293,12 @@ def _callbacks() -> Screen:
     return CallbacksScreen()
 
 
+def _audit() -> Screen:
+    from balie.screens.audit import AuditScreen
+
+    return AuditScreen()
+
+
 def _as_store_errors(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run a data-layer call; any SQLite error becomes a StoreError the screen can show."""
     try:
@@ -281,6 +331,7 @@ def make_app(
     *,
     username: str | None = None,
     clock: Callable[[], datetime] = utc_now,
+    origin: str | None = None,
 ) -> BalieApp:
     """Build the app for the database at ``db_path``: the CLI, tests and snapshots use this.
 
@@ -289,14 +340,10 @@ def make_app(
     """
     db = open_database(db_path, access=access_from())
     try:
-        staff = ensure_staff(db, username or os_username())
-        if staff.retired:
-            raise StoreError(
-                f"Het account {staff.username} is ingetrokken en kan niet registreren. "
-                f"Vraag beheer: balie ref restore staff {staff.username}"
-            )
+        staff, actor = sign_in(db, username or os_username(), origin or terminal_origin(),
+                               clock(), owns_file=owns_file(db.path))
         demo = is_demo(db)
     except BaseException:
         db.close()
         raise
-    return BalieApp(db, staff, clock, demo=demo)
+    return BalieApp(db, staff, actor, clock, demo=demo)

@@ -215,8 +215,12 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--short-name", metavar="NAAM",
                          help="korte naam van een route (voor smalle kolommen)")
         sub.add_argument("--display-name", metavar="NAAM", help="weergavenaam van een medewerker")
-        sub.add_argument("--role", choices=("balie", "team", "teamleider", "beheer"),
-                         help="rol van een medewerker")
+        sub.add_argument("--roles", metavar="ROLLEN",
+                         help="rollen van een medewerker, met komma's: balie, team, "
+                              "teamleider, beheer (bijv. balie,teamleider)")
+        sub.add_argument("--retention-months", type=int, metavar="N",
+                         help="bewaartermijn van een route: maanden na afronden dat naam, "
+                              "telefoon en vrije tekst bewaard blijven (1-120)")
         sub.add_argument("--team", metavar="ROUTE", help="team van een medewerker")
 
     ref_action("list", "toon alle items van een soort")
@@ -302,7 +306,7 @@ def _settings(path: Path, args: argparse.Namespace) -> int:
     with open_database(path, create=False) as db:
         if args.action == "set":
             try:
-                adjust_setting(db, args.name, args.value, utc_now())
+                adjust_setting(db, _sign_in(db), args.name, args.value, utc_now())
             except InvalidInput as error:
                 print(f"balie: {args.name}: {error.message}", file=sys.stderr)
                 return 2
@@ -346,9 +350,10 @@ def _demo(path: Path, args: argparse.Namespace) -> int:
 def _backup(path: Path, args: argparse.Namespace) -> int:
     from balie.db import open_database
     from balie.db.backup import backup
+    from balie.domain.timekeeping import utc_now
 
     with open_database(path, create=False) as db:
-        target = backup(db, Path(args.path), access_from())
+        target = backup(db, _sign_in(db), Path(args.path), utc_now(), access_from())
     print(f"Back-up gemaakt en gecontroleerd: {target}")
     return 0
 
@@ -388,6 +393,7 @@ def _report(path: Path, args: argparse.Namespace) -> int:
         print(f"balie: {error.message}", file=sys.stderr)
         return 2
     with open_database(path, create=False) as db:
+        actor = _sign_in(db)
         reference = load_reference(db)
         codes = None
         if args.route:
@@ -403,16 +409,23 @@ def _report(path: Path, args: argparse.Namespace) -> int:
                 codes.append(route.code)
             codes = tuple(codes)
         if args.factsheet:
-            sheets = factsheets(db, reference, period, codes, now=utc_now())
+            sheets = factsheets(db, actor, reference, period, codes, now=utc_now())
             # Suppressed, a factsheet hides what the village table of its year hides.
-            village = report(db, reference, period, "village", now=utc_now()) \
+            village = report(db, actor, reference, period, "village", now=utc_now()) \
                 if args.suppress else None
             text = out.factsheets_as(sheets, args.format, village=village)
         else:
-            result = report(db, reference, period, args.by, route_codes=codes, now=utc_now(),
+            result = report(db, actor, reference, period, args.by, route_codes=codes,
+                            now=utc_now(),
                             include_empty=not args.hide_empty, route_basis=args.route_at)
             render = {"table": out.to_table, "csv": out.to_csv, "json": out.to_json}
             text = render[args.format](result, suppressed=args.suppress)
+        from balie.db.access import audit
+
+        audit(db, actor, "export", utc_now(),
+              detail=f"{'factsheets' if args.factsheet else 'rapport ' + args.by} "
+                     f"{period.first:%d-%m-%Y} t/m {period.last:%d-%m-%Y} "
+                     f"({'AVG' if args.suppress else 'intern'}) naar {args.output or 'scherm'}")
     encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
     if args.output:
         try:
@@ -433,7 +446,7 @@ def _report(path: Path, args: argparse.Namespace) -> int:
 def _import(path: Path, args: argparse.Namespace) -> int:
     from balie.db import open_database
     from balie.db.importing import already_imported_message, previous_import, store_import
-    from balie.db.reference import ensure_staff, load_reference
+    from balie.db.reference import load_reference
     from balie.domain.importing import read_import
     from balie.domain.timekeeping import utc_now
 
@@ -465,8 +478,7 @@ def _import(path: Path, args: argparse.Namespace) -> int:
         if args.dry_run:
             print(f"{source} is in orde: {count} registraties. Niets ingelezen (--dry-run).")
             return 0
-        staff = ensure_staff(db, os_username())
-        batch = store_import(db, checked, source.name, staff.id, now)
+        batch = store_import(db, checked, source.name, _sign_in(db), now)
     print(f"{count} registraties uit {source} ingelezen (import {batch.id}).")
     return 0
 
@@ -496,7 +508,7 @@ def _rules(path: Path, args: argparse.Namespace) -> int:
                 print(f"{args.file} is in orde: {len(rules.rules)} regels, "
                       f"{len(rules.urgent)} spoedregels. (Niet in gebruik genomen.)")
                 return 0
-            version = store_rules(db, body, os_username(), utc_now())
+            version = store_rules(db, _sign_in(db), body, utc_now())
         except InvalidRules as error:
             print(f"balie: {args.file} is niet in gebruik genomen:", file=sys.stderr)
             for problem in error.problems:
@@ -513,6 +525,7 @@ def _ref(path: Path, args: argparse.Namespace) -> int:
 
     kind = refdb.KINDS[args.kind]
     with open_database(path, create=False) as db:
+        actor = _sign_in(db)
         if args.action == "list":
             _print_rows(refdb.list_entries(db, kind))
             return 0
@@ -525,28 +538,41 @@ def _ref(path: Path, args: argparse.Namespace) -> int:
                 "kind": getattr(args, "route_kind", None),
                 "short_name": getattr(args, "short_name", None),
                 "display_name": getattr(args, "display_name", None),
-                "role": getattr(args, "role", None),
+                "roles": getattr(args, "roles", None),
+                "retention_months": getattr(args, "retention_months", None),
                 "team": getattr(args, "team", None),
             }.items()
             if value is not None
         }
         if args.action == "add":
-            refdb.add_entry(db, kind, args.name, **attrs)
+            refdb.add_entry(db, actor, kind, args.name, **attrs)
             print(f"{kind.label.capitalize()} {args.name!r} toegevoegd.")
         elif args.action == "rename":
-            refdb.rename_entry(db, kind, args.name, args.new_name)
+            refdb.rename_entry(db, actor, kind, args.name, args.new_name)
             print(f"{kind.label.capitalize()} {args.name!r} heet nu {args.new_name!r}.")
         elif args.action == "set":
             if not attrs:
                 print("balie: geef op wat er moet veranderen (zie --help).", file=sys.stderr)
                 return 2
-            refdb.update_entry(db, kind, args.name, **attrs)
+            refdb.update_entry(db, actor, kind, args.name, **attrs)
             print(f"{kind.label.capitalize()} {args.name!r} gewijzigd.")
         elif args.action in ("retire", "restore"):
-            refdb.set_retired(db, kind, args.name, args.action == "retire")
+            refdb.set_retired(db, actor, kind, args.name, args.action == "retire")
             state = "ingetrokken" if args.action == "retire" else "weer actief"
             print(f"{kind.label.capitalize()} {args.name!r} is {state}.")
     return 0
+
+
+def _sign_in(db) -> object:
+    """The Actor of the OS account running this command (refused if not staff)."""
+    import socket
+
+    from balie.db.access import owns_file, sign_in
+    from balie.domain.timekeeping import utc_now
+
+    _, actor = sign_in(db, os_username(), f"{socket.gethostname()} cli", utc_now(),
+                       owns_file=owns_file(db.path))
+    return actor
 
 
 def _print_rows(rows: list[dict]) -> None:

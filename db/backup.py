@@ -5,13 +5,16 @@ from __future__ import annotations
 import os
 import sqlite3
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
+from balie.db.access import Actor, audit, require
 from balie.db.connection import OWNER_ONLY, Access, BalieDatabase
 from balie.db.errors import StoreError
 
 
-def backup(db: BalieDatabase, target: Path, access: Access = OWNER_ONLY) -> Path:
+def backup(db: BalieDatabase, actor: Actor, target: Path, now: datetime,
+           access: Access = OWNER_ONLY) -> Path:
     """Copy the database to ``target`` with SQLite's online backup API.
 
     The copy is one consistent snapshot (taken in a single step, under a read lock,
@@ -21,6 +24,9 @@ def backup(db: BalieDatabase, target: Path, access: Access = OWNER_ONLY) -> Path
     while the copy is made.
     """
     target = Path(target).expanduser()
+    with db.write():  # the copy holds every inquiry: beheer, and in the audit log
+        require(db, actor, "backup")
+        audit(db, actor, "backup", now, detail=str(target))
     if target.exists():
         raise StoreError(f"{target} bestaat al; kies een nieuwe bestandsnaam voor de back-up.")
     if str(target).endswith(os.sep):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from balie.db.access import Actor, audit, require
 from balie.db.connection import BalieDatabase
 from balie.db.errors import StoreError
 from balie.domain.importing import ImportFile
@@ -37,13 +38,15 @@ def already_imported_message(batch: Batch) -> str:
 
 
 def store_import(
-    db: BalieDatabase, checked: ImportFile, file_name: str, staff_id: int, now: datetime
+    db: BalieDatabase, checked: ImportFile, file_name: str, actor: Actor, now: datetime
 ) -> Batch:
     """Import every row of a checked file, or nothing (one transaction)."""
     if checked.problems:
         raise ValueError("a file with problems is never imported")
     stamp = to_db(now)
+    staff_id = actor.staff_id
     with db.write():
+        require(db, actor, "import")
         earlier = previous_import(db, checked)
         if earlier is not None:
             raise StoreError(already_imported_message(earlier))
@@ -76,4 +79,5 @@ def store_import(
             [(inquiry_id, stamp, staff_id, row.route_id, f"import {batch_id}, regel {row.line}")
              for inquiry_id, row in numbered],
         )
+        audit(db, actor, "import", now, detail=f"import {batch_id}: {len(numbered)} regels")
     return Batch(batch_id, file_name, len(checked.rows), now)

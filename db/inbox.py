@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from balie.db.access import Actor, NotAllowed, audit, grant, refusal, require
 from balie.db.connection import BalieDatabase
 from balie.db.errors import StoreError
 from balie.db.inquiries import MAX_REASON, STATUS_CLOSED, STATUS_NEW, STATUS_PICKED_UP
@@ -88,12 +89,12 @@ def _row(r: dict) -> InboxRow:
     )
 
 
-def inbox(db: BalieDatabase, route_ids: list[int], view: str, now: datetime,
-          staff_id: int | None = None) -> list[InboxRow]:
+def inbox(db: BalieDatabase, actor: Actor, route_ids: list[int], view: str,
+          now: datetime) -> list[InboxRow]:
     """The inquiries of these teams in one view.
 
     - ``new``: not picked up yet; spoed first, then the longest waiting first.
-    - ``open``: picked up; those of ``staff_id`` first, then the longest waiting.
+    - ``open``: picked up; the actor's own first, then the longest waiting.
     - ``closed``: closed in the last :data:`CLOSED_DAYS` days, newest first.
 
     Each team is one index range (route, status), so the list costs the same with a
@@ -101,8 +102,13 @@ def inbox(db: BalieDatabase, route_ids: list[int], view: str, now: datetime,
     """
     if not route_ids:
         return []
-    sql, params = _inbox_sql(route_ids, view, now, staff_id)
-    return [_row(r) for r in db.query(sql, params)]
+    sql, params = _inbox_sql(route_ids, view, now, actor.staff_id)
+    with db.snapshot():
+        if len(route_ids) > 1:
+            require(db, actor, "team_list")  # every team at once: team leads
+        for route_id in route_ids:
+            require(db, actor, "team_list", route_id=route_id)
+        return [_row(r) for r in db.query(sql, params)]
 
 
 def _inbox_sql(route_ids: list[int], view: str, now: datetime,
@@ -140,16 +146,19 @@ def inbox_counts(db: BalieDatabase, route_ids: list[int]) -> dict[tuple[int, str
     return {(route, status): n for route, status, n in rows}
 
 
-def _event(db: BalieDatabase, inquiry_id: int, stamp: str, staff_id: int, kind: str, *,
+def _event(db: BalieDatabase, inquiry_id: int, now: datetime, actor: Actor, kind: str, *,
            from_route: int | None = None, to_route: int | None = None,
            field: str | None = None, old: str | None = None, new: str | None = None,
            reason: str | None = None) -> None:
+    """One line of the inquiry's history, and the same change in the audit log."""
     db.execute(
         """INSERT INTO inquiry_event (inquiry_id, at, staff_id, kind, from_route_id,
                to_route_id, field, old_value, new_value, reason)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [inquiry_id, stamp, staff_id, kind, from_route, to_route, field, old, new, reason],
+        [inquiry_id, to_db(now), actor.staff_id, kind, from_route, to_route, field, old, new,
+         reason],
     )
+    audit(db, actor, kind, now, inquiry_id=inquiry_id, detail=new)
 
 
 def _current(db: BalieDatabase, inquiry_id: int) -> dict:
@@ -194,9 +203,9 @@ def _reason(text: str | None, *, required: bool, what: str) -> str | None:
     return cleaned or None
 
 
-def pick_up(db: BalieDatabase, inquiry_id: int, staff_id: int, now: datetime, *,
+def pick_up(db: BalieDatabase, inquiry_id: int, actor: Actor, now: datetime, *,
             expected_version: int | None = None) -> None:
-    """Assign a new inquiry to ``staff_id``; refused if someone else was first.
+    """Assign a new inquiry to the actor; refused if someone else was first.
 
     ``expected_version`` (every action takes it) is the version the person's list
     showed: an inquiry that changed since (moved to another team, say) is refused.
@@ -204,22 +213,23 @@ def pick_up(db: BalieDatabase, inquiry_id: int, staff_id: int, now: datetime, *,
     stamp = to_db(now)
     with db.write():
         row = _current(db, inquiry_id)
+        require(db, actor, "team_work", route_id=row["route_id"])
         if row["status"] == STATUS_NEW:
             _check_seen(row, expected_version)
         updated = db.execute(
             """UPDATE inquiry SET status = 'picked_up', owner_id = ?, updated_at = ?,
                    version = version + 1
                WHERE id = ? AND status = 'new'""",
-            [staff_id, stamp, inquiry_id],
+            [actor.staff_id, stamp, inquiry_id],
         ).rowcount
         row = _current(db, inquiry_id)
         if updated != 1:
             raise _refuse(row, "oppakken")
-        _event(db, inquiry_id, stamp, staff_id, "pickup", to_route=row["route_id"],
+        _event(db, inquiry_id, now, actor, "pickup", to_route=row["route_id"],
                old=STATUS_NEW, new=STATUS_PICKED_UP)
 
 
-def transfer(db: BalieDatabase, inquiry_id: int, to_route_id: int, staff_id: int,
+def transfer(db: BalieDatabase, inquiry_id: int, to_route_id: int, actor: Actor,
              now: datetime, reason: str, *, expected_version: int | None = None) -> None:
     """Send an open inquiry to another team's list (not picked up there yet).
 
@@ -231,6 +241,7 @@ def transfer(db: BalieDatabase, inquiry_id: int, to_route_id: int, staff_id: int
     why = _reason(reason, required=True, what="een reden")
     with db.write():
         row = _current(db, inquiry_id)
+        require(db, actor, "transfer")
         target = db.execute("SELECT kind, retired_at FROM route WHERE id = ?",
                             [to_route_id]).fetchone()
         if target is None or target[0] != "team" or target[1] is not None:
@@ -246,11 +257,11 @@ def transfer(db: BalieDatabase, inquiry_id: int, to_route_id: int, staff_id: int
                WHERE id = ? AND status = ?""",
             [to_route_id, stamp, stamp, inquiry_id, row["status"]],
         )
-        _event(db, inquiry_id, stamp, staff_id, "transfer", from_route=row["route_id"],
+        _event(db, inquiry_id, now, actor, "transfer", from_route=row["route_id"],
                to_route=to_route_id, old=row["status"], new=STATUS_NEW, reason=why)
 
 
-def close(db: BalieDatabase, inquiry_id: int, outcome_id: int, staff_id: int, now: datetime,
+def close(db: BalieDatabase, inquiry_id: int, outcome_id: int, actor: Actor, now: datetime,
           note: str | None = None, *, expected_version: int | None = None) -> None:
     """Close a picked-up inquiry with an outcome (annual-report category)."""
     stamp = to_db(now)
@@ -261,6 +272,7 @@ def close(db: BalieDatabase, inquiry_id: int, outcome_id: int, staff_id: int, no
         if outcome is None or outcome[1] is not None:
             raise InboxConflict("Die uitkomst is intussen ingetrokken; kies een andere.")
         row = _current(db, inquiry_id)
+        require(db, actor, "team_work", route_id=row["route_id"])
         if row["status"] == STATUS_PICKED_UP:
             _check_seen(row, expected_version)
         updated = db.execute(
@@ -272,17 +284,18 @@ def close(db: BalieDatabase, inquiry_id: int, outcome_id: int, staff_id: int, no
         row = _current(db, inquiry_id)
         if updated != 1:
             raise _refuse(row, "afronden")
-        _event(db, inquiry_id, stamp, staff_id, "close", field="outcome",
+        _event(db, inquiry_id, now, actor, "close", field="outcome",
                old=STATUS_PICKED_UP, new=outcome[0], reason=why)
 
 
-def reopen(db: BalieDatabase, inquiry_id: int, staff_id: int, now: datetime,
+def reopen(db: BalieDatabase, inquiry_id: int, actor: Actor, now: datetime,
            reason: str, *, expected_version: int | None = None) -> None:
-    """Open a closed team inquiry again, picked up by ``staff_id``; a reason is required."""
+    """Open a closed team inquiry again, picked up by the actor; a reason is required."""
     stamp = to_db(now)
     why = _reason(reason, required=True, what="een reden")
     with db.write():
         row = _current(db, inquiry_id)
+        require(db, actor, "team_work", route_id=row["route_id"])
         if row["route_kind"] != "team":
             raise InboxConflict(f"Nummer {inquiry_id} staat niet (meer) bij een team en kan "
                                 "niet heropend worden.")
@@ -292,11 +305,11 @@ def reopen(db: BalieDatabase, inquiry_id: int, staff_id: int, now: datetime,
             """UPDATE inquiry SET status = 'picked_up', owner_id = ?, outcome_id = NULL,
                    closed_at = NULL, updated_at = ?, version = version + 1
                WHERE id = ? AND status = 'closed'""",
-            [staff_id, stamp, inquiry_id],
+            [actor.staff_id, stamp, inquiry_id],
         ).rowcount
         if updated != 1:
             raise _refuse(_current(db, inquiry_id), "heropenen")
-        _event(db, inquiry_id, stamp, staff_id, "reopen", to_route=row["route_id"],
+        _event(db, inquiry_id, now, actor, "reopen", to_route=row["route_id"],
                old=STATUS_CLOSED, new=STATUS_PICKED_UP, reason=why)
 
 
@@ -321,19 +334,35 @@ class CallbackRow:
     """How often nobody answered so far."""
 
 
-def callbacks_due(db: BalieDatabase, until: datetime,
-                  route_ids: list[int] | None = None) -> list[CallbackRow]:
+def callbacks_due(db: BalieDatabase, actor: Actor, until: datetime, now: datetime,
+                  route_ids: list[int] | None = None, *,
+                  seen: frozenset[int] = frozenset()) -> list[CallbackRow]:
     """Callbacks not done and due before ``until`` (end of today): overdue ones first.
 
-    ``route_ids`` limits the list to the inquiries of those routes (a team's own).
+    ``route_ids`` limits the list to the inquiries of those routes (a team's own);
+    without, the list holds every route the actor may call back for. The numbers of
+    the inquiries shown (those not in ``seen``: shown before) go to the audit log.
     """
-    sql, params = _callbacks_sql(until, route_ids)
-    return [
-        CallbackRow(r["id"], from_db(r["callback_at"]), r["route_id"], r["status"],
-                    r["owner_name"], r["village"], r["person_name"], r["phone"],
-                    r["summary"], bool(r["urgent"]), r["tries"])
-        for r in db.query(sql, params)
-    ]
+    with db.write():
+        current = grant(db, actor)
+        if route_ids is None and not current.may("callbacks"):
+            route_ids = [route_id for route_id, kind in db.execute("SELECT id, kind FROM route")
+                         if current.may("callbacks", route_id, kind)]
+            if not route_ids:
+                raise NotAllowed(refusal(current, "callbacks"))
+        for route_id in route_ids or ():
+            require(db, actor, "callbacks", route_id=route_id)
+        sql, params = _callbacks_sql(until, route_ids)
+        rows = [
+            CallbackRow(r["id"], from_db(r["callback_at"]), r["route_id"], r["status"],
+                        r["owner_name"], r["village"], r["person_name"], r["phone"],
+                        r["summary"], bool(r["urgent"]), r["tries"])
+            for r in db.query(sql, params)
+        ]
+        shown = sorted({row.id for row in rows} - seen)
+        if shown:
+            audit(db, actor, "view", now, detail="terugbellijst: " + ", ".join(map(str, shown)))
+    return rows
 
 
 def _callbacks_sql(until: datetime, route_ids: list[int] | None) -> tuple[str, list]:
@@ -363,8 +392,10 @@ def query_plans(db: BalieDatabase, route_id: int, now: datetime) -> dict[str, li
             for name, (sql, params) in statements.items()}
 
 
-def _open_callback(db: BalieDatabase, inquiry_id: int, expected_at: datetime) -> dict:
+def _open_callback(db: BalieDatabase, actor: Actor, inquiry_id: int,
+                   expected_at: datetime) -> dict:
     row = _current(db, inquiry_id)
+    require(db, actor, "callbacks", route_id=row["route_id"])
     if row["callback_at"] is None or row["callback_done_at"] is not None:
         raise InboxConflict(f"Het terugbelverzoek van nummer {inquiry_id} is al afgehandeld. "
                             "De lijst is bijgewerkt.")
@@ -374,20 +405,20 @@ def _open_callback(db: BalieDatabase, inquiry_id: int, expected_at: datetime) ->
     return row
 
 
-def callback_done(db: BalieDatabase, inquiry_id: int, expected_at: datetime, staff_id: int,
+def callback_done(db: BalieDatabase, inquiry_id: int, expected_at: datetime, actor: Actor,
                   now: datetime, note: str | None = None) -> None:
     """The caller was called back; ``expected_at`` is the time the list showed."""
     stamp = to_db(now)
     why = _reason(note, required=False, what="een notitie")
     with db.write():
-        _open_callback(db, inquiry_id, expected_at)
+        _open_callback(db, actor, inquiry_id, expected_at)
         db.execute("UPDATE inquiry SET callback_done_at = ?, updated_at = ?, "
                    "version = version + 1 WHERE id = ?", [stamp, stamp, inquiry_id])
-        _event(db, inquiry_id, stamp, staff_id, "callback", new="done", reason=why)
+        _event(db, inquiry_id, now, actor, "callback", new="done", reason=why)
 
 
 def callback_not_reached(db: BalieDatabase, inquiry_id: int, expected_at: datetime,
-                         again_at: datetime, staff_id: int, now: datetime,
+                         again_at: datetime, actor: Actor, now: datetime,
                          note: str | None = None) -> None:
     """Nobody answered: try again at ``again_at`` (which must be later than now)."""
     if again_at <= now:
@@ -395,11 +426,11 @@ def callback_not_reached(db: BalieDatabase, inquiry_id: int, expected_at: dateti
     stamp = to_db(now)
     why = _reason(note, required=False, what="een notitie")
     with db.write():
-        _open_callback(db, inquiry_id, expected_at)
+        _open_callback(db, actor, inquiry_id, expected_at)
         db.execute("UPDATE inquiry SET callback_at = ?, updated_at = ?, "
                    "version = version + 1 WHERE id = ?", [to_db(again_at), stamp, inquiry_id])
         # Like every personal field, the times stay out of the history.
-        _event(db, inquiry_id, stamp, staff_id, "callback", new="not_reached", reason=why)
+        _event(db, inquiry_id, now, actor, "callback", new="not_reached", reason=why)
 
 
 def change_counter(db: BalieDatabase) -> int:

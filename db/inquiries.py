@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from balie.db.access import Actor, audit, require, require_view
 from balie.db.connection import BalieDatabase
 from balie.db.errors import StoreError
 from balie.domain.models import PERSONAL_FIELDS, InquiryInput
@@ -72,7 +73,7 @@ class EditConflict(StoreError):
 def save_inquiry(
     db: BalieDatabase,
     data: InquiryInput,
-    staff_id: int,
+    actor: Actor,
     now: datetime,
     *,
     draft_id: int | None = None,
@@ -83,7 +84,9 @@ def save_inquiry(
     is either the draft or the inquiry, never both and never neither.
     """
     stamp = to_db(now)
+    staff_id = actor.staff_id
     with db.write():
+        require(db, actor, "register")
         status = _status_for_route(db, data.route_id)
         row = data.columns() | {
             "registered_at": stamp,
@@ -107,10 +110,24 @@ def save_inquiry(
         )
         if draft_id is not None:
             db.execute("DELETE FROM draft WHERE id = ?", [draft_id])
-    return get_inquiry(db, inquiry_id)
+        audit(db, actor, "register", now, inquiry_id=inquiry_id)
+        return load_inquiry(db, inquiry_id)
 
 
-def get_inquiry(db: BalieDatabase, inquiry_id: int) -> Inquiry:
+def get_inquiry(db: BalieDatabase, actor: Actor, inquiry_id: int, now: datetime, *,
+                purpose: str) -> Inquiry:
+    """An inquiry in full, for someone allowed to see it. Seeing personal details is
+    written to the audit log with ``purpose`` (which screen, which task)."""
+    with db.write():
+        require_view(db, actor, inquiry_id)
+        inquiry = load_inquiry(db, inquiry_id)
+        if inquiry.has_personal_details:
+            audit(db, actor, "view", now, inquiry_id=inquiry_id, detail=purpose)
+    return inquiry
+
+
+def load_inquiry(db: BalieDatabase, inquiry_id: int) -> Inquiry:
+    """An inquiry as stored, without a check or log: for the data layer itself."""
     with db.snapshot():
         row = next(db.query("SELECT * FROM inquiry WHERE id = ?", [inquiry_id]), None)
         if row is None:
@@ -175,7 +192,7 @@ def correct_inquiry(
     db: BalieDatabase,
     inquiry_id: int,
     data: InquiryInput,
-    staff_id: int,
+    actor: Actor,
     now: datetime,
     reason: str | None = None,
     *,
@@ -190,9 +207,12 @@ def correct_inquiry(
     opened is refused (EditConflict) instead of silently overwritten.
     """
     stamp = to_db(now)
+    staff_id = actor.staff_id
     reason = clean_text(reason)[:MAX_REASON] or None if reason else None
     with db.write():
-        before = get_inquiry(db, inquiry_id)
+        require(db, actor, "register")
+        require_view(db, actor, inquiry_id)
+        before = load_inquiry(db, inquiry_id)
         if expected_version is not None and before.version != expected_version:
             raise EditConflict(
                 f"Nummer {inquiry_id} is intussen door iemand anders gewijzigd. Open het "
@@ -266,6 +286,7 @@ def correct_inquiry(
                 "INSERT INTO inquiry_topic (inquiry_id, topic_id) VALUES (?, ?)",
                 [(inquiry_id, t) for t in sorted(set(data.topic_ids))],
             )
+        audit(db, actor, "correct", now, inquiry_id=inquiry_id, detail=", ".join(changed))
     return changed
 
 
@@ -273,8 +294,14 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def history(db: BalieDatabase, inquiry_id: int) -> list[InquiryEvent]:
-    """Every event of an inquiry, oldest first."""
+def history(db: BalieDatabase, actor: Actor, inquiry_id: int) -> list[InquiryEvent]:
+    """Every event of an inquiry, oldest first (for someone allowed to see it)."""
+    with db.snapshot():
+        require_view(db, actor, inquiry_id)
+        return _history(db, inquiry_id)
+
+
+def _history(db: BalieDatabase, inquiry_id: int) -> list[InquiryEvent]:
     return [
         InquiryEvent(
             id=r["id"],
@@ -312,9 +339,15 @@ class DeskRow:
     """Where a team's inquiry stands: " · bij Anna", " · afgerond" (empty if new)."""
 
 
-def desk_inquiries(db: BalieDatabase, staff_id: int, span: Span) -> list[DeskRow]:
-    """Registrations by one staff member in a period (e.g. today), newest first."""
+def desk_inquiries(db: BalieDatabase, actor: Actor, span: Span) -> list[DeskRow]:
+    """The actor's own registrations in a period (e.g. today), newest first."""
     lower, upper = span.db_bounds
+    with db.snapshot():
+        require(db, actor, "desk_list")
+        return _desk_rows(db, actor.staff_id, lower, upper)
+
+
+def _desk_rows(db: BalieDatabase, staff_id: int, lower: str, upper: str) -> list[DeskRow]:
     return [
         DeskRow(
             r["id"], from_db(r["registered_at"]), r["village"], r["route"], r["topics"] or "",
@@ -403,15 +436,22 @@ def name_query(name: str) -> str | None:
 
 def earlier_contacts(
     db: BalieDatabase,
+    actor: Actor,
     phone: str | None,
     name: str | None,
+    now: datetime,
     exclude_id: int | None = None,
 ) -> list[EarlierContacts]:
-    """Earlier registrations by phone number and by name (each only if it matches)."""
+    """Earlier registrations by phone number and by name (each only if it matches).
+
+    The hit list is written to the audit log (which registrations it showed, by number;
+    not what was searched for).
+    """
     found = []
     exclude = " AND inquiry.id != ?" if exclude_id is not None else ""
     extra = [exclude_id] if exclude_id is not None else []
-    with db.snapshot():
+    with db.write():
+        require(db, actor, "register")
         if phone:
             match = _contacts(db, "telefoonnummer", f"inquiry.phone = ?{exclude}", [phone, *extra])
             if match:
@@ -427,4 +467,7 @@ def earlier_contacts(
             )
             if match:
                 found.append(match)
+        detail = "; ".join(f"{c.basis}: {c.count} ({', '.join(map(str, c.ids))})"
+                           for c in found) or "niets gevonden"
+        audit(db, actor, "search", now, inquiry_id=exclude_id, detail=detail)
     return found

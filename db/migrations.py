@@ -492,3 +492,41 @@ def migrate(db: BalieDatabase, *, stop_before: str | None = None) -> list[str]:
         before = set(applied_names(db))
         _migrations().apply(db.utils, stop_before=stop_before)
     return [name for name in KNOWN if name not in before and name in applied_names(db)]
+
+
+@migration("0007_privacy")
+def _privacy(db) -> None:
+    """Roles per staff member, logins for the browser, retention, erasure, audit queries."""
+    run_sql(
+        db,
+        """
+        -- A staff member can have several roles (a team lead who also administers).
+        CREATE TABLE staff_role (
+            staff_id INTEGER NOT NULL REFERENCES staff(id),
+            role TEXT NOT NULL CHECK (role IN ('balie', 'team', 'teamleider', 'beheer')),
+            PRIMARY KEY (staff_id, role)
+        ) WITHOUT ROWID;
+        INSERT INTO staff_role (staff_id, role) SELECT id, role FROM staff;
+        ALTER TABLE staff DROP COLUMN role;
+
+        -- Browser logins (balie serve): a salted scrypt hash, never the password, and
+        -- a lockout after repeated failures.
+        ALTER TABLE staff ADD COLUMN password_hash TEXT;
+        ALTER TABLE staff ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE staff ADD COLUMN locked_until TEXT;
+
+        -- How long personal details are kept after an inquiry is closed, per route.
+        ALTER TABLE route ADD COLUMN retention_months INTEGER NOT NULL DEFAULT 24
+            CHECK (retention_months BETWEEN 1 AND 120);
+        UPDATE route SET retention_months = 6 WHERE kind != 'team';
+
+        -- When the personal details of an inquiry were erased (retention or request).
+        ALTER TABLE inquiry ADD COLUMN erased_at TEXT;
+        CREATE INDEX inquiry_retention ON inquiry(closed_at) WHERE erased_at IS NULL;
+
+        -- Beheer reads the audit log by period, by staff member and by inquiry.
+        CREATE INDEX audit_by_time ON audit_log(at);
+        CREATE INDEX audit_by_staff ON audit_log(staff_id, at);
+        CREATE INDEX audit_by_inquiry ON audit_log(inquiry_id, at) WHERE inquiry_id IS NOT NULL;
+        """,
+    )

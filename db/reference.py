@@ -9,9 +9,11 @@ cannot both exist.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from balie.db.access import Actor, audit, require
 from balie.db.connection import BalieDatabase
 from balie.db.errors import ReferenceDataError
 from balie.domain.models import (
@@ -22,7 +24,6 @@ from balie.domain.models import (
     Reference,
     ReferralTarget,
     Route,
-    Staff,
     Topic,
     Village,
 )
@@ -51,7 +52,8 @@ KINDS: dict[str, Kind] = {
     for kind in (
         Kind("villages", "village", "dorp", attributes=("area", "inhabitants", "aliases")),
         Kind("areas", "area", "gebied"),
-        Kind("routes", "route", "route", has_code=True, attributes=("kind", "short_name")),
+        Kind("routes", "route", "route", has_code=True,
+             attributes=("kind", "short_name", "retention_months")),
         Kind("channels", "channel", "kanaal", has_code=True),
         Kind("topics", "topic", "onderwerp", has_code=True, attributes=("aliases",)),
         Kind("referrals", "referral_target", "verwijsadres"),
@@ -61,7 +63,7 @@ KINDS: dict[str, Kind] = {
             "staff",
             "medewerker",
             name_column="username",
-            attributes=("display_name", "role", "team"),
+            attributes=("display_name", "roles", "team"),
         ),
     )
 }
@@ -125,13 +127,16 @@ def list_entries(db: BalieDatabase, spec: Kind) -> list[dict[str, Any]]:
                   ORDER BY area.sort_order, village.sort_order, village.id"""
     elif spec.key == "staff":
         sql = f"""SELECT staff.username AS gebruiker, staff.display_name AS naam,
-                         staff.role AS rol, route.name AS team,
+                         (SELECT group_concat(role, ',') FROM (SELECT role FROM staff_role
+                          WHERE staff_id = staff.id ORDER BY role)) AS rollen,
+                         route.name AS team,
                          {retired.replace("retired_at", "staff.retired_at")}
                   FROM staff LEFT JOIN route ON route.id = staff.team_route_id
                   ORDER BY staff.username"""
     else:
         columns = "code, name AS naam" if spec.has_code else "name AS naam"
-        extra = {"routes": ", kind AS soort, short_name AS kort",
+        extra = {"routes": ", kind AS soort, short_name AS kort, "
+                           "retention_months AS bewaren_maanden",
                  "topics": ", aliases AS zoekwoorden"}.get(
             spec.key, ""
         )
@@ -180,10 +185,13 @@ def _resolve(db: BalieDatabase, spec: Kind, attrs: dict[str, Any]) -> dict[str, 
                     "Het soort route is team, desk (afgehandeld aan de balie) of external."
                 )
             columns["kind"] = value
-        elif key == "role":
-            if value not in ROLE_CODES:
-                raise ReferenceDataError(f"Rol moet een van {', '.join(ROLE_CODES)} zijn.")
-            columns["role"] = value
+        elif key == "roles":
+            columns[ROLES_KEY] = parse_roles(value)
+        elif key == "retention_months":
+            if not isinstance(value, int) or not 1 <= value <= 120:
+                raise ReferenceDataError("De bewaartermijn is een aantal maanden van 1 tot "
+                                         "en met 120.")
+            columns["retention_months"] = value
         elif key == "team":
             route = _find(db, KINDS["routes"], value)
             if route["kind"] != ROUTE_TEAM:
@@ -194,10 +202,41 @@ def _resolve(db: BalieDatabase, spec: Kind, attrs: dict[str, Any]) -> dict[str, 
     return columns
 
 
-def add_entry(db: BalieDatabase, spec: Kind, name: str, **attrs: Any) -> int:
+ROLES_KEY = "_roles"
+"""Where :func:`_resolve` puts a staff member's roles: a table of their own."""
+
+
+def parse_roles(text: str | Sequence[str]) -> tuple[str, ...]:
+    """``balie,teamleider`` (or a list) as role codes; unknown or no roles are refused."""
+    words = text.replace(",", " ").split() if isinstance(text, str) else list(text)
+    unknown = [w for w in words if w not in ROLE_CODES]
+    if unknown or not words:
+        raise ReferenceDataError(
+            f"Onbekende rol {', '.join(map(repr, unknown))}. " if unknown else "Geen rol. "
+            f"Rollen: {', '.join(ROLE_CODES)} (meerdere met komma's: balie,teamleider)."
+        )
+    return tuple(dict.fromkeys(words))
+
+
+def _store(db: BalieDatabase, spec: Kind, entry_id: int | None, columns: dict) -> int:
+    """Insert (``entry_id`` None) or update one entry, its roles in their own table."""
+    roles = columns.pop(ROLES_KEY, None)
+    if entry_id is None:
+        entry_id = db[spec.table].insert(columns).last_pk
+    elif columns:
+        db[spec.table].update(entry_id, columns)
+    if roles is not None:
+        db.execute("DELETE FROM staff_role WHERE staff_id = ?", [entry_id])
+        db.conn.executemany("INSERT INTO staff_role (staff_id, role) VALUES (?, ?)",
+                            [(entry_id, role) for role in roles])
+    return entry_id
+
+
+def add_entry(db: BalieDatabase, actor: Actor, spec: Kind, name: str, **attrs: Any) -> int:
     """Add an entry at the end of its list; returns its id."""
     name = " ".join(name.split())
     with db.write():
+        require(db, actor, "reference")
         _ensure_unique(db, spec, name)
         columns = _resolve(db, spec, attrs)
         if spec.key == "villages" and "area_id" not in columns:
@@ -212,7 +251,8 @@ def add_entry(db: BalieDatabase, spec: Kind, name: str, **attrs: Any) -> int:
         if spec.has_code:
             columns["code"] = _unique_code(db, spec, slug(name))
         columns[spec.name_column] = name
-        return db[spec.table].insert(columns).last_pk
+        audit(db, actor, "reference", utc_now(), detail=f"{spec.key} toegevoegd: {name}")
+        return _store(db, spec, None, columns)
 
 
 def _next_sort_order(db: BalieDatabase, spec: Kind) -> int:
@@ -227,10 +267,12 @@ def _unique_code(db: BalieDatabase, spec: Kind, code: str) -> str:
     return candidate
 
 
-def rename_entry(db: BalieDatabase, spec: Kind, old: str, new: str) -> None:
+def rename_entry(db: BalieDatabase, actor: Actor, spec: Kind, old: str, new: str) -> None:
     """Rename; history and reports show the new name (the id stays the same)."""
     new = " ".join(new.split())
     with db.write():
+        require(db, actor, "reference")
+        audit(db, actor, "reference", utc_now(), detail=f"{spec.key} hernoemd: {old} -> {new}")
         row = _find(db, spec, old)
         _ensure_unique(db, spec, new, except_id=row["id"])
         db[spec.table].update(row["id"], {spec.name_column: new})
@@ -251,37 +293,22 @@ def _ensure_rules_still_valid(db: BalieDatabase, what: str) -> None:
         ) from None
 
 
-def update_entry(db: BalieDatabase, spec: Kind, name: str, **attrs: Any) -> None:
-    """Change attributes such as a village's inhabitants or a staff member's role."""
+def update_entry(db: BalieDatabase, actor: Actor, spec: Kind, name: str, **attrs: Any) -> None:
+    """Change attributes such as a village's inhabitants or a staff member's roles."""
     with db.write():
+        require(db, actor, "reference")
         row = _find(db, spec, name)
         columns = _resolve(db, spec, attrs)
-        if columns:
-            db[spec.table].update(row["id"], columns)
+        audit(db, actor, "reference", utc_now(),
+              detail=f"{spec.key} {name} gewijzigd: {', '.join(sorted(attrs))}")
+        _store(db, spec, row["id"], columns)
 
 
-def set_retired(db: BalieDatabase, spec: Kind, name: str, retired: bool) -> None:
+def set_retired(db: BalieDatabase, actor: Actor, spec: Kind, name: str, retired: bool) -> None:
     """Retire an entry (hidden from new registrations) or make it active again."""
     with db.write():
+        require(db, actor, "reference")
+        audit(db, actor, "reference", utc_now(),
+              detail=f"{spec.key} {name} {'ingetrokken' if retired else 'weer actief'}")
         row = _find(db, spec, name)
         db[spec.table].update(row["id"], {"retired_at": to_db(utc_now()) if retired else None})
-
-
-def ensure_staff(db: BalieDatabase, username: str, display_name: str | None = None) -> Staff:
-    """The staff member for an OS account, registered with role balie on first use."""
-    row = db.execute("SELECT * FROM staff WHERE username = ?", [username]).fetchone()
-    if row is None:
-        with db.write():
-            db.execute(
-                "INSERT OR IGNORE INTO staff (username, display_name, created_at) VALUES (?, ?, ?)",
-                [username, display_name or username, to_db(utc_now())],
-            )
-    row = next(db.query("SELECT * FROM staff WHERE username = ?", [username]))
-    return Staff(
-        row["id"],
-        row["username"],
-        row["display_name"],
-        row["role"],
-        row["team_route_id"],
-        row["retired_at"] is not None,
-    )

@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from balie.db.access import Actor, require
 from balie.db.connection import BalieDatabase
 from balie.domain.models import Reference
 from balie.domain.periods import Period
@@ -116,8 +117,10 @@ def count(db: BalieDatabase, span: Span, breakdown: str, *, route_basis: str = "
     return Counts(cells, routes)
 
 
-def daily(db: BalieDatabase, span: Span, by: str, *, route_basis: str = "end") -> Counter:
+def daily(db: BalieDatabase, actor: Actor, span: Span, by: str, *,
+          route_basis: str = "end") -> Counter:
     """(Amsterdam date "YYYY-MM-DD", route or village id) -> inquiries, for charts."""
+    require(db, actor, "reports")
     column = ROUTE_BASES[route_basis] if by == "route" else COLUMNS[by]
     sql = BY_DAY_SQL.format(column=column)
     result: Counter = Counter()
@@ -165,6 +168,7 @@ def comparison_span(period: Period, now: datetime | None) -> tuple[Span, bool]:
 
 def report(
     db: BalieDatabase,
+    actor: Actor,
     reference: Reference,
     period: Period,
     breakdown: str,
@@ -178,6 +182,7 @@ def report(
 
     ``route_basis``: see :func:`count`.
     """
+    require(db, actor, "reports")
     source = "village" if breakdown == "area" else breakdown
     current = count(db, period.span, source, route_basis=route_basis)
     span, partial = comparison_span(period, now)
@@ -192,12 +197,14 @@ def report(
 
 def factsheets(
     db: BalieDatabase,
+    actor: Actor,
     reference: Reference,
     period: Period,
     route_codes: tuple[str, ...] | None = None,
     now: datetime | None = None,
 ) -> list[FactSheet]:
     """Factsheets of the teams for a period (usually a year) against a year earlier."""
+    require(db, actor, "reports")
     teams = [r.id for r in reference.routes.all
              if r.is_team and (not route_codes or r.code in route_codes)]
     span, partial = comparison_span(period, now)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from balie.db.access import Actor, audit, require
 from balie.db.connection import BalieDatabase
 from balie.db.reference import load_reference
 from balie.domain.routing import RuleSet, parse_rules
@@ -29,10 +30,13 @@ def load_rule_set(db: BalieDatabase) -> RuleSet:
     return parse_rules(active_rules(db).body, load_reference(db))
 
 
-def store_rules(db: BalieDatabase, body: str, loaded_by: str, now: datetime) -> int:
+def store_rules(db: BalieDatabase, actor: Actor, body: str, now: datetime) -> int:
     """Check ``body`` (raises InvalidRules) and make it the rules in use; returns its version."""
     with db.write():
+        current = require(db, actor, "settings")
         parse_rules(body, load_reference(db))
-        return db["routing_rules"].insert(
-            {"body": body, "loaded_at": to_db(now), "loaded_by": loaded_by}
+        version = db["routing_rules"].insert(
+            {"body": body, "loaded_at": to_db(now), "loaded_by": current.username}
         ).last_pk
+        audit(db, actor, "settings", now, detail=f"routeringsregels versie {version}")
+        return version

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from balie.db.access import Actor, audit, require
 from balie.db.connection import BalieDatabase
 from balie.domain.parsing import InvalidInput
 from balie.domain.timekeeping import to_db
@@ -69,11 +70,15 @@ ADJUSTABLE: dict[str, tuple[str, Callable[[str], Any], Any, str]] = {
 Dutch description). ``parse`` raises InvalidInput with a message for bad input."""
 
 
-def adjust_setting(db: BalieDatabase, name: str, text: str, now: datetime) -> Any:
-    """Validate and store one adjustable setting; returns the value stored."""
+def adjust_setting(db: BalieDatabase, actor: Actor, name: str, text: str,
+                   now: datetime) -> Any:
+    """Validate and store one adjustable setting (beheer); returns the value stored."""
     key, parse, _, _ = ADJUSTABLE[name]
     value = parse(text)
-    set_setting(db, key, value, now)
+    with db.write():
+        require(db, actor, "settings")
+        set_setting(db, key, value, now)
+        audit(db, actor, "settings", now, detail=f"{name} = {text}")
     return value
 
 

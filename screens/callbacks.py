@@ -15,7 +15,6 @@ from textual import work
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from balie.db.audit import log_event
 from balie.db.inbox import (
     MAX_ROWS,
     CallbackRow,
@@ -62,7 +61,13 @@ class CallbacksScreen(WorkListScreen):
 
     @property
     def filters(self) -> list[Route | str]:
-        return [ALL, AT_DESK, *(self.reference.teams if self.reference else ())]
+        """All (that the person may call back for), the desk's, and each team's."""
+        if self.reference is None:
+            return [ALL]
+        app = self.app
+        desk = [AT_DESK] if any(app.may("callbacks", r) for r in self.reference.routes.all
+                                if not r.is_team) else []
+        return [ALL, *desk, *(t for t in self.reference.teams if app.may("callbacks", t))]
 
     def route_ids(self) -> list[int] | None:
         if self.filter == ALL:
@@ -86,13 +91,9 @@ class CallbacksScreen(WorkListScreen):
                 self.filter = self.reference.routes[self.filter.id]
         now = app.clock()
         end_of_today = start_of_local_day(local_day(now) + timedelta(days=1))
-        self.rows = await app.run_db(callbacks_due, end_of_today, self.route_ids())
-        shown = {r.id for r in self.rows} - self.logged
-        if shown:
-            await app.run_db(log_event, app.staff.id, "view", now,
-                             detail="terugbellijst: " + ", ".join(map(str, sorted(shown))),
-                             origin=app.origin)
-            self.logged |= shown
+        self.rows = await app.run_db(callbacks_due, app.actor, end_of_today, now,
+                                     self.route_ids(), seen=frozenset(self.logged))
+        self.logged |= {r.id for r in self.rows}
         self.show()
 
     def show(self) -> None:
@@ -142,7 +143,7 @@ class CallbacksScreen(WorkListScreen):
             return
         self.ask(f"Nummer {row.id} teruggebeld. Notitie (mag leeg):",
                  lambda note: self.act(callback_done, f"Nummer {row.id}: teruggebeld.",
-                                       row.id, row.callback_at, self.app.staff.id,
+                                       row.id, row.callback_at, self.app.actor,
                                        self.app.clock(), note))
 
     def action_not_reached(self) -> None:
@@ -159,7 +160,7 @@ class CallbacksScreen(WorkListScreen):
                 return
             self.act(callback_not_reached,
                      f"Nummer {row.id}: opnieuw proberen {describe_moment(moment, now)}.",
-                     row.id, row.callback_at, moment, self.app.staff.id, now, None)
+                     row.id, row.callback_at, moment, self.app.actor, now, None)
 
         self.ask(f"Nummer {row.id} niet bereikt. Opnieuw proberen (14:30, morgen 10u, vr):",
                  again)

@@ -61,10 +61,10 @@ class FactsheetScreen(ModalScreen[None]):
             self.suppressed = False
             self.query_one(StatusLine).show(f"{refused} Nu uit.", "error")
         period, suppressed = self.period, self.suppressed
-        sheets = await self.app.run_db(factsheets, self.reference, period,
+        sheets = await self.app.run_db(factsheets, self.app.actor, self.reference, period,
                                        now=self.app.clock())
         # Suppressed, a team's figures are hidden where the village table hides them.
-        village = await self.app.run_db(report, self.reference, period, "village",
+        village = await self.app.run_db(report, self.app.actor, self.reference, period, "village",
                                         now=self.app.clock()) if suppressed else None
         title = f"Factsheets {period.label()}" + (
             " (AVG: kleine aantallen verborgen)" if suppressed else "")

@@ -94,20 +94,22 @@ class InboxScreen(WorkListScreen):
                 # A team member starts at their team, a team lead at all teams at once.
                 own = next((t for t in self.teams if t.id == app.staff.team_route_id), None)
                 active = next((t for t in self.teams if not t.retired), None)
-                self.team = own or (None if app.staff.role == "teamleider" else active)
+                self.team = own or (None if app.may("team_list") else active)
             if self.wanted_team is not None:
                 self.team, self.wanted_team = self.reference.routes[self.wanted_team], None
             elif self.team is not None:
                 self.team = self.reference.routes[self.team.id]  # renamed, retired
         route_ids = [self.team.id] if self.team else [t.id for t in self.teams]
-        self.rows = await app.run_db(inbox, route_ids, self.view, app.clock(), app.staff.id)
+        self.rows = await app.run_db(inbox, app.actor, route_ids, self.view, app.clock())
         self.counts = await app.run_db(inbox_counts, route_ids)
         self.show()
 
     @property
     def teams(self) -> list[Route]:
-        """Every team, retired ones too: what is still open there must stay in reach."""
-        return list(self.reference.teams) if self.reference else []
+        """Every team the person works for (a team lead: all), retired ones too: what is
+        still open there must stay in reach."""
+        teams = self.reference.teams if self.reference else ()
+        return [team for team in teams if self.app.may("team_list", team)]
 
     # --- showing -------------------------------------------------------------------
 
@@ -213,7 +215,8 @@ class InboxScreen(WorkListScreen):
         self.load()
 
     def action_next_team(self) -> None:
-        options: list[Route | None] = [*self.teams, None]
+        options: list[Route | None] = [*self.teams, *([None] if self.app.may("team_list")
+                                                      else [])]
         self.team = options[(options.index(self.team) + 1) % len(options)]
         self.set_status("")
         self.load()
@@ -230,6 +233,8 @@ class InboxScreen(WorkListScreen):
                    "close": (VIEW_OPEN,), "reopen": (VIEW_CLOSED,)}
         if action in allowed and self.view not in allowed[action]:
             return False  # not in this view (and the footer keeps room for what is)
+        if action == "transfer":
+            return self.app.may("transfer")
         return True
 
     def action_pick_up(self) -> None:
@@ -237,7 +242,7 @@ class InboxScreen(WorkListScreen):
         if row is None:
             return
         app = self.app
-        self.act(pick_up, f"Nummer {row.id} staat op uw naam.", row.id, app.staff.id,
+        self.act(pick_up, f"Nummer {row.id} staat op uw naam.", row.id, app.actor,
                  app.clock(), expected_version=row.version)
 
     def action_transfer(self) -> None:
@@ -257,7 +262,7 @@ class InboxScreen(WorkListScreen):
             self.ask(f"Reden voor {target.name}:",
                      lambda reason: self.act(
                          transfer, f"Nummer {row.id} is doorgezet naar {target.name}.",
-                         row.id, target.id, self.app.staff.id, self.app.clock(), reason,
+                         row.id, target.id, self.app.actor, self.app.clock(), reason,
                          expected_version=row.version))
 
         self.app.push_screen(
@@ -283,7 +288,7 @@ class InboxScreen(WorkListScreen):
             self.ask(f"Toelichting bij {outcome.name} (mag leeg):",
                      lambda note: self.act(
                          close, f"Nummer {row.id} is afgerond: {outcome.name}.",
-                         row.id, outcome.id, self.app.staff.id, self.app.clock(), note,
+                         row.id, outcome.id, self.app.actor, self.app.clock(), note,
                          expected_version=row.version))
 
         self.app.push_screen(
@@ -298,5 +303,5 @@ class InboxScreen(WorkListScreen):
         self.ask(f"Reden om nummer {row.id} te heropenen:",
                  lambda reason: self.act(
                      reopen, f"Nummer {row.id} is heropend en staat op uw naam.",
-                     row.id, self.app.staff.id, self.app.clock(), reason,
+                     row.id, self.app.actor, self.app.clock(), reason,
                      expected_version=row.version))

@@ -19,7 +19,6 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Label, Static, TextArea
 from textual.worker import Worker, WorkerState
 
-from balie.db.audit import log_event
 from balie.db.drafts import (
     claim_draft,
     delete_draft,
@@ -320,7 +319,7 @@ class IntakeScreen(Screen):
     async def refresh_today(self) -> None:
         app = self.app
         today = local_day(app.clock())
-        rows = await app.run_db(desk_inquiries, app.staff.id, local_days_span(today, today))
+        rows = await app.run_db(desk_inquiries, app.actor, local_days_span(today, today))
         table = self.query_one("#today-table", DataTable)
         # Another desk's change reloads this list too: the cursor stays on its row.
         chosen = None
@@ -693,13 +692,9 @@ class IntakeScreen(Screen):
             self.contacts = []
         else:
             app = self.app
-            self.contacts = await app.run_db(earlier_contacts, phone, name, self.correcting)
-            # Every look-up is logged: what was searched by (never the search terms
-            # themselves) and which registrations it showed.
-            found = "; ".join(f"{c.basis}: {c.count} ({', '.join(map(str, c.ids))})"
-                              for c in self.contacts) or "niets gevonden"
-            await app.run_db(log_event, app.staff.id, "caller_lookup", app.clock(),
-                             inquiry_id=self.correcting, detail=found, origin=app.origin)
+            # The data layer logs every look-up and the registrations it showed.
+            self.contacts = await app.run_db(earlier_contacts, app.actor, phone, name,
+                                             app.clock(), self.correcting)
         if self.result:
             self.show_messages(self.result)
 
@@ -787,11 +782,8 @@ class IntakeScreen(Screen):
             if answer != "yes":
                 return
             app = self.app
-            inquiry = await app.run_db(get_inquiry, inquiry_id)
-            if inquiry.consent:
-                await app.run_db(log_event, app.staff.id, "view", app.clock(),
-                                 inquiry_id=inquiry_id, detail="correctie geopend",
-                                 origin=app.origin)
+            inquiry = await app.run_db(get_inquiry, app.actor, inquiry_id, app.clock(),
+                                       purpose="correctie geopend")
             await self.start_new()
             self.fill(draft_from_inquiry(inquiry, self.reference))
             self.query_one("#village").focus()
@@ -812,7 +804,7 @@ class IntakeScreen(Screen):
         inquiry_id = self.correcting
 
         async def show() -> None:
-            events_ = await self.app.run_db(history, inquiry_id)
+            events_ = await self.app.run_db(history, self.app.actor, inquiry_id)
             self.app.push_screen(HistoryScreen(inquiry_id, events_, self.reference))
 
         self.background(show())
@@ -860,7 +852,7 @@ class IntakeScreen(Screen):
                     self._draft_timer = None
                 now = app.clock()
                 if draft.correction_of is None:
-                    saved = await app.run_db(save_inquiry, result.data, app.staff.id, now,
+                    saved = await app.run_db(save_inquiry, result.data, app.actor, now,
                                              draft_id=self.draft_id)
                     ref = self.reference
                     route = ref.routes[saved.route_id].name
@@ -870,7 +862,7 @@ class IntakeScreen(Screen):
                         ", spoed" if saved.urgent else "") + "."
                 else:
                     changed = await app.run_db(
-                        correct_inquiry, draft.correction_of, result.data, app.staff.id, now,
+                        correct_inquiry, draft.correction_of, result.data, app.actor, now,
                         draft.reason.strip() or None,
                         expected_version=draft.expected_version,
                         draft_id=self.draft_id,

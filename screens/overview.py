@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Label, Sparkline, Static
 from textual.worker import Worker, WorkerState
 
-from balie.db.audit import log_event
+from balie.db.access import audit
 from balie.db.errors import StoreError
 from balie.db.reference import load_reference
 from balie.db.reports import daily, report
@@ -156,7 +156,7 @@ class OverviewScreen(Screen):
             self.set_status(f"{refused} Nu uit.", "error")
         if self.reference is None:
             self.reference = await app.run_db(load_reference)
-        result = await app.run_db(report, self.reference, self.period, self.breakdown,
+        result = await app.run_db(report, app.actor, self.reference, self.period, self.breakdown,
                                   now=app.clock(), include_empty=not self.hide_empty,
                                   route_basis=self.route_basis)
         self.report = result
@@ -177,7 +177,8 @@ class OverviewScreen(Screen):
         """A 12-week trend per village (or area), ending with the current period."""
         last = self.period.last
         first = last - timedelta(weeks=TREND_WEEKS) + timedelta(days=1)
-        counts = await self.app.run_db(daily, local_days_span(first, last), "village")
+        counts = await self.app.run_db(daily, self.app.actor, local_days_span(first, last),
+                                        "village")
         weekly: Counter = Counter()
         for (day, village), n in counts.items():
             week = (date.fromisoformat(day) - first).days // 7
@@ -236,7 +237,7 @@ class OverviewScreen(Screen):
         """One sparkline per route: inquiries per day over the last 30 days."""
         last = min(self.period.last, local_day(self.app.clock()))
         first = last - timedelta(days=CHART_DAYS - 1)
-        counts = await self.app.run_db(daily, local_days_span(first, last), "route",
+        counts = await self.app.run_db(daily, self.app.actor, local_days_span(first, last), "route",
                                        route_basis=self.route_basis)
         days = [(first + timedelta(days=n)).isoformat() for n in range(CHART_DAYS)]
         box = self.query_one("#sparklines", Horizontal)
@@ -410,9 +411,8 @@ class OverviewScreen(Screen):
             self.set_status(f"Export niet gelukt: {error.strerror or error}", "error")
             return
         app = self.app
-        await app.run_db(log_event, app.staff.id, "export", app.clock(),
-                         detail=f"{target} ({'AVG' if self.suppressed else 'intern'})",
-                         origin=app.origin)
+        await app.run_db(audit, app.actor, "export", app.clock(),
+                         detail=f"{target} ({'AVG' if self.suppressed else 'intern'})")
         self.set_status(f"Opgeslagen als {target}", "ok")
 
     def set_status(self, text: str, kind: str = "info") -> None:

@@ -18,7 +18,6 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
-from balie.db.audit import log_event
 from balie.db.errors import StoreError
 from balie.db.inquiries import get_inquiry, history
 from balie.domain.models import Reference
@@ -126,7 +125,7 @@ class WorkListScreen(Screen):
             self.close_question()
             self.set_status("Niets gewijzigd.")
             return
-        self.app.switch_mode("intake")
+        self.app.switch_mode(self.app.DEFAULT_MODE)  # registering, or their first screen
 
     # --- acting --------------------------------------------------------------------
 
@@ -158,11 +157,9 @@ class WorkListScreen(Screen):
         if row is None:
             return
         app = self.app
-        inquiry = await app.run_db(get_inquiry, row.id)
-        events = await app.run_db(history, row.id)
-        if inquiry.person_name or inquiry.phone or inquiry.postcode:
-            await app.run_db(log_event, app.staff.id, "view", app.clock(), inquiry_id=row.id,
-                             detail=self.HELP_TITLE.lower(), origin=app.origin)
+        inquiry = await app.run_db(get_inquiry, app.actor, row.id, app.clock(),
+                                   purpose=self.HELP_TITLE.lower())
+        events = await app.run_db(history, app.actor, row.id)
         app.push_screen(HistoryScreen(row.id, events, self.reference, inquiry=inquiry,
                                       owner=row.owner_name))
 

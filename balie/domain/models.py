@@ -90,7 +90,7 @@ class Staff:
     id: int
     username: str
     display_name: str
-    role: str
+    roles: frozenset[str]
     team_route_id: int | None = None
     retired: bool = False
 
@@ -181,6 +181,11 @@ class InquiryInput:
             raise ValueError("an inquiry has at least one topic")
         if not self.consent and any(getattr(self, f) is not None for f in PERSONAL_FIELDS):
             raise ValueError("personal fields without consent")
+
+    @property
+    def has_personal_details(self) -> bool:
+        """Does it hold anything about the person: contact fields or free text?"""
+        return bool(self.summary) or any(getattr(self, f) is not None for f in PERSONAL_FIELDS)
 
     def columns(self) -> dict[str, Any]:
         """Column values of the inquiry row (topics live in their own table)."""

@@ -368,3 +368,15 @@ def describe_moment(moment: datetime, now: datetime) -> str:
     month = MONTH_ABBREVIATIONS[local.month - 1]
     year = f" {local.year}" if local.year != today.year else ""
     return f"{weekday} {local.day} {month}{year} {clock}"
+
+
+def parse_day_range(text: str, today: date) -> tuple[date, date]:
+    """One day, or two with "t/m" between them: ``12-11``, ``1-11 t/m 22-11``."""
+    parts = re.split(r"\s+t/?m\s+", text.strip(), flags=re.IGNORECASE)
+    if len(parts) > 2 or not all(p.strip() for p in parts):
+        raise InvalidInput("Typ een datum, of twee met t/m ertussen (1-11 t/m 22-11).")
+    first = parse_day(parts[0], today)
+    last = parse_day(parts[-1], today)
+    if last < first:
+        raise InvalidInput(f"{last:%d-%m-%Y} ligt vóór {first:%d-%m-%Y}.")
+    return first, last
