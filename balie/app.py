@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from rich.text import Text
+from textual.actions import parse
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -196,8 +197,9 @@ class BalieApp(App[None]):
             self.pop_screen()
             return
         screen = self.screen
+        offered = [b for b in self.BINDINGS if self.check_action(*parse(b.action)[1:])]
         groups = [(getattr(screen, "HELP_TITLE", "Dit scherm"), list(screen.BINDINGS)),
-                  ("Overal", list(self.BINDINGS))]
+                  ("Overal", offered)]
         self.push_screen(HelpScreen([(title, b) for title, b in groups if b]))
 
     def action_command_palette(self) -> None:

@@ -50,3 +50,30 @@ def print_table(figures: list[Figure]) -> None:
     print("  ".join("-" * w for w in widths))
     for r in rows:
         print(line(r))
+
+
+BENCH_ROLES = ("balie", "teamleider", "beheer")
+
+
+def bench_actor(db, username: str):
+    """A staff member with every role for the benchmark (set up in the tables directly,
+    as an administrator would with ``balie ref add staff``)."""
+    from balie.db.access import Actor
+
+    with db.write():
+        db.execute("INSERT OR IGNORE INTO staff (username, display_name, created_at) "
+                   "VALUES (?, ?, '2026-01-01T00:00:00Z')", [username, username])
+        (staff_id,) = db.execute("SELECT id FROM staff WHERE username = ?",
+                                 [username]).fetchone()
+        db.conn.executemany("INSERT OR IGNORE INTO staff_role (staff_id, role) VALUES (?, ?)",
+                            [(staff_id, role) for role in BENCH_ROLES])
+    return Actor(staff_id, "bench")
+
+
+def bench_user(db_path, username: str) -> str:
+    """``username`` registered with every role in the database at ``db_path``."""
+    from balie.db import open_database
+
+    with open_database(db_path, create=False) as db:
+        bench_actor(db, username)
+    return username

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from balie.app import make_app
-from bench.common import Figure
+from bench.common import Figure, bench_user
 
 # A typical anonymous phone inquiry: 78-year-old from Beilen, lonely. Everything the
 # desk presses except the summary text itself, which is the caller's story.
@@ -22,7 +22,7 @@ async def _settle(pilot) -> None:
 
 async def keystrokes(db_path) -> Figure:
     """Drive the real form with keys and check what was saved."""
-    app = make_app(db_path, username=f"bench.keys.{time.time_ns()}")
+    app = make_app(db_path, username=bench_user(db_path, f"bench.keys.{time.time_ns()}"))
     async with app.run_test(size=(100, 32)) as pilot:
         await _settle(pilot)
         await pilot.press(*TYPICAL_CALL)
@@ -39,7 +39,7 @@ async def keystrokes(db_path) -> Figure:
 async def save_to_ready(db_path, runs: int) -> Figure:
     """From Ctrl+S to an empty form with the list refreshed, on the large database."""
     # A desk of its own, so its list of today grows from empty, as on a real day.
-    app = make_app(db_path, username=f"bench.desk.{time.time_ns()}")
+    app = make_app(db_path, username=bench_user(db_path, f"bench.desk.{time.time_ns()}"))
     samples = []
     async with app.run_test(size=(100, 32)) as pilot:
         await _settle(pilot)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
 from balie.db import BalieDatabase, open_database
+from balie.db.access import Actor
 from balie.db.inquiries import InquiryInput, save_inquiry
-from balie.db.reference import ensure_staff, load_reference
-from balie.domain.models import Reference, Staff
+from balie.db.reference import load_reference
+from balie.domain.models import Reference
+from balie.domain.reference_data import ROLE_CODES
 from balie.domain.timekeeping import AMSTERDAM
 
 FROZEN_NOW = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
@@ -34,9 +37,63 @@ def ref(db: BalieDatabase) -> Reference:
     return load_reference(db)
 
 
+@dataclass(frozen=True)
+class Member(Actor):
+    """A staff member made for a test, usable wherever the data layer wants an Actor."""
+
+    username: str = ""
+    display_name: str = ""
+
+    @property
+    def id(self) -> int:
+        return self.staff_id
+
+
+DESK_AND_LEAD = ("balie", "teamleider")
+"""What a test's staff member may do unless the test is about roles: all the work with
+inquiries. Not beheer: then the OS account running a CLI test is the first beheer."""
+
+
+def member(db: BalieDatabase, username: str, display_name: str | None = None, *,
+           roles: tuple[str, ...] | None = None, team: str | None = None) -> Member:
+    """A staff member for a test (set-up written straight into the tables). New: with
+    ``roles`` (default :data:`DESK_AND_LEAD`) and ``team`` (a route code). Existing: the
+    same member, with ``roles`` and ``team`` changed only when given."""
+    assert roles is None or set(roles) <= set(ROLE_CODES)
+    with db.write():
+        found = db.execute("SELECT id FROM staff WHERE username = ?", [username]).fetchone()
+        if found is None:
+            found = (db.execute(
+                "INSERT INTO staff (username, display_name, created_at) "
+                "VALUES (?, ?, '2026-01-01T00:00:00Z')",
+                [username, display_name or username]).lastrowid,)
+            roles = roles or DESK_AND_LEAD
+        (staff_id,) = found
+        if team is not None:
+            db.execute("UPDATE staff SET team_route_id = (SELECT id FROM route WHERE code = ?) "
+                       "WHERE id = ?", [team, staff_id])
+        if roles is not None:
+            db.execute("DELETE FROM staff_role WHERE staff_id = ?", [staff_id])
+            db.conn.executemany("INSERT INTO staff_role (staff_id, role) VALUES (?, ?)",
+                                [(staff_id, role) for role in roles])
+        (shown,) = db.execute("SELECT display_name FROM staff WHERE id = ?",
+                              [staff_id]).fetchone()
+    return Member(staff_id, "test", username, shown)
+
+
+def lead(db: BalieDatabase) -> Member:
+    """A team lead (reports, every team)."""
+    return member(db, "test.teamleider", "Test Teamleider", roles=("teamleider",))
+
+
+def admin(db: BalieDatabase) -> Member:
+    """Beheer (reference data, settings, the audit log)."""
+    return member(db, "test.beheer", "Test Beheer", roles=("beheer",))
+
+
 @pytest.fixture
-def staff(db: BalieDatabase) -> Staff:
-    return ensure_staff(db, "test.balie", "Test Balie")
+def staff(db: BalieDatabase) -> Member:
+    return member(db, "test.balie", "Test Balie")
 
 
 @pytest.fixture(scope="session")
@@ -77,7 +134,7 @@ DST_END = date(2026, 10, 25)  # a day of 25 hours: 02:30 happens twice
 def fill_fixture(db) -> None:
     """Register the inquiries of FIXTURE (at their own moments)."""
     ref = load_reference(db)
-    staff = ensure_staff(db, "rapport")
+    staff = member(db, "rapport")
     topic = {t.code: t.id for t in ref.topics.all}
     channel = {c.code: c.id for c in ref.channels.all}
     for local, fold, village, chan, topics, route in FIXTURE:
@@ -87,7 +144,7 @@ def fill_fixture(db) -> None:
             route_id=ref.route(route).id, topic_ids=tuple(topic[t] for t in topics),
             referral_target_id=ref.referral_targets.all[0].id if route == "external" else None,
             age=70 if route == "senior_work" else 40, gender="f")
-        save_inquiry(db, data, staff.id, moment)
+        save_inquiry(db, data, staff, moment)
 
 
 @pytest.fixture

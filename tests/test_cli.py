@@ -17,6 +17,7 @@ from balie.db import open_database
 from balie.db.inquiries import earlier_contacts
 from balie.db.migrations import KNOWN
 from balie.db.settings import office_settings
+from tests.conftest import FROZEN_NOW, member
 
 COMMANDS = ("start", "info", "demo", "backup", "report", "import", "rules", "ref", "settings")
 
@@ -88,18 +89,18 @@ def test_demo_builds_a_year_with_the_rhythm_of_a_working_week(capsys, db_path):
     # Demo callers with a name are found by the returning-caller index.
     name = db.execute("SELECT person_name FROM inquiry WHERE person_name IS NOT NULL LIMIT 1"
                       ).fetchone()[0]
-    assert earlier_contacts(db, None, name)[0].count >= 1
+    assert earlier_contacts(db, member(db, "t"), None, name, FROZEN_NOW)[0].count >= 1
     db.close()
 
 
 def test_demo_refuses_a_database_with_real_registrations(capsys, db_path):
     db = open_database(db_path)
     from balie.db.inquiries import save_inquiry
-    from balie.db.reference import ensure_staff, load_reference
+    from balie.db.reference import load_reference
     from tests.conftest import FROZEN_NOW
     from tests.test_store import make_input
 
-    save_inquiry(db, make_input(load_reference(db)), ensure_staff(db, "x").id, FROZEN_NOW)
+    save_inquiry(db, make_input(load_reference(db)), member(db, "x"), FROZEN_NOW)
     db.close()
     code, _, err = run(capsys, "--db", str(db_path), "demo", "--days", "5")
     assert code == 1

@@ -7,17 +7,19 @@ import sys
 
 from balie.db import open_database
 from balie.db.backup import backup
+from tests.conftest import FROZEN_NOW, admin
 
 WRITER = """
 import sys
 from datetime import datetime, timezone
 from balie.db import open_database
 from balie.db.inquiries import InquiryInput, save_inquiry
-from balie.db.reference import ensure_staff, load_reference
+from balie.db.reference import load_reference
+from tests.conftest import member
 
 db = open_database(sys.argv[1])
 ref = load_reference(db)
-staff = ensure_staff(db, sys.argv[2])
+staff = member(db, sys.argv[2])
 for n in range(int(sys.argv[3])):
     data = InquiryInput(
         channel_id=ref.channels.active[0].id,
@@ -26,7 +28,7 @@ for n in range(int(sys.argv[3])):
         topic_ids=(ref.topics.active[n % 14].id,),
         summary=f"{sys.argv[2]} {n}",
     )
-    save_inquiry(db, data, staff.id, datetime.now(timezone.utc))
+    save_inquiry(db, data, staff, datetime.now(timezone.utc))
     print(n, flush=True)
 db.close()
 """
@@ -66,7 +68,7 @@ def test_a_backup_taken_while_desks_write_is_consistent(db_path, tmp_path):
     db = open_database(db_path)
     copies = []
     for n in range(3):
-        copies.append(backup(db, tmp_path / f"kopie{n}.db"))
+        copies.append(backup(db, admin(db), tmp_path / f"kopie{n}.db", FROZEN_NOW))
     for w in writers:
         w.communicate(timeout=120)
         assert w.returncode == 0

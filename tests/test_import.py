@@ -7,11 +7,10 @@ from hypothesis import strategies as st
 
 from balie.cli import main
 from balie.db import open_database
-from balie.db.reference import ensure_staff
 from balie.db.reports import report
 from balie.domain.importing import read_import, text_fingerprint
 from balie.domain.periods import containing
-from tests.conftest import FROZEN_NOW
+from tests.conftest import FROZEN_NOW, lead, member
 
 GOOD = (
     "\ufeffDatum;Tijd;Kanaal;Dorp;Route;Onderwerp;Leeftijd;Geslacht;Omschrijving\r\n"
@@ -60,7 +59,7 @@ def test_a_good_file_is_imported_as_one_batch(made_db, tmp_path, capsys):
         # A registration without a time counts everywhere except in an hour of the day.
         from balie.db.reference import load_reference
 
-        by_hour = report(db, load_reference(db), containing("day", FROZEN_NOW.date()
+        by_hour = report(db, lead(db), load_reference(db), containing("day", FROZEN_NOW.date()
                                                            .replace(2024, 3, 13)), "hour",
                          include_empty=False)
         assert [line.label for line in by_hour.lines] == ["tijd onbekend", "Totaal"]
@@ -125,7 +124,7 @@ def test_the_same_registrations_saved_differently_are_the_same_file(made_db, tmp
 def test_a_file_imported_by_an_earlier_balie_is_still_recognised(made_db, tmp_path, capsys):
     # Earlier versions recorded the hash of the text; a batch recorded that way stays.
     with open_database(made_db) as db:
-        staff = ensure_staff(db, "import").id
+        staff = member(db, "import").id
         with db.write():
             db.execute("INSERT INTO import_batch (file_name, sha256, rows, imported_at, "
                        "imported_by) VALUES ('2024.csv', ?, 3, '2026-01-05T09:00:00Z', ?)",

@@ -26,12 +26,12 @@ from balie.db.inbox import (
     reopen,
     transfer,
 )
-from balie.db.inquiries import InquiryInput, correct_inquiry, get_inquiry, history, save_inquiry
-from balie.db.reference import ensure_staff, load_reference
+from balie.db.inquiries import InquiryInput, correct_inquiry, history, load_inquiry, save_inquiry
+from balie.db.reference import load_reference
 from balie.db.reports import count
 from balie.domain.parsing import InvalidInput
 from balie.domain.timekeeping import local_days_span
-from tests.conftest import FROZEN_NOW
+from tests.conftest import FROZEN_NOW, lead, member
 
 NOW = FROZEN_NOW
 
@@ -43,13 +43,13 @@ def register(db, ref, staff, route="social_work", *, at=NOW, urgent=False, callb
         route_id=ref.route(route).id, topic_ids=(ref.topics.active[0].id,), age=44,
         summary="Schulden en spanning", urgent=urgent, consent=bool(callback or name),
         person_name=name, phone="+31612345678" if callback else None, callback_at=callback)
-    return save_inquiry(db, data, staff.id, at)
+    return save_inquiry(db, data, staff, at)
 
 
 @pytest.fixture
 def people(db):
-    return (ensure_staff(db, "anna", "Anna"), ensure_staff(db, "bram", "Bram"),
-            ensure_staff(db, "desk", "Balie"))
+    return (member(db, "anna", "Anna"), member(db, "bram", "Bram"),
+            member(db, "desk", "Balie"))
 
 
 def test_a_routed_inquiry_waits_in_its_team_list_until_picked_up(db, ref, people):
@@ -59,18 +59,18 @@ def test_a_routed_inquiry_waits_in_its_team_list_until_picked_up(db, ref, people
     urgent = register(db, ref, desk, at=NOW - timedelta(hours=1), urgent=True)
     register(db, ref, desk, route="desk")  # stays at the desk: in no team list
     register(db, ref, desk, route="senior_work")  # another team's
-    waiting = inbox(db, [social], VIEW_NEW, NOW)
+    waiting = inbox(db, anna, [social], VIEW_NEW, NOW)
     assert [r.id for r in waiting] == [urgent.id, first.id]  # spoed first, then oldest
     assert inbox_counts(db, [social]) == {(social, "new"): 2}
 
-    pick_up(db, first.id, anna.id, NOW)
-    assert [r.id for r in inbox(db, [social], VIEW_NEW, NOW)] == [urgent.id]
-    mine = inbox(db, [social], VIEW_OPEN, NOW, anna.id)
+    pick_up(db, first.id, anna, NOW)
+    assert [r.id for r in inbox(db, anna, [social], VIEW_NEW, NOW)] == [urgent.id]
+    mine = inbox(db, anna, [social], VIEW_OPEN, NOW)
     assert [(r.id, r.owner_name) for r in mine] == [(first.id, "Anna")]
     with pytest.raises(InboxConflict, match="al opgepakt door Anna"):
-        pick_up(db, first.id, bram.id, NOW)
-    assert get_inquiry(db, first.id).owner_id == anna.id
-    kinds = [(e.kind, e.staff_name) for e in history(db, first.id)]
+        pick_up(db, first.id, bram, NOW)
+    assert load_inquiry(db, first.id).owner_id == anna.id
+    kinds = [(e.kind, e.staff_name) for e in history(db, lead(db), first.id)]
     assert kinds == [("created", "Balie"), ("pickup", "Anna")]
 
 
@@ -78,36 +78,36 @@ def test_transfer_close_and_reopen_leave_every_hop_in_the_history(db, ref, peopl
     anna, bram, desk = people
     social, senior = ref.route("social_work").id, ref.route("senior_work").id
     inquiry = register(db, ref, desk)
-    pick_up(db, inquiry.id, anna.id, NOW)
+    pick_up(db, inquiry.id, anna, NOW)
     with pytest.raises(InvalidInput, match="reden"):
-        transfer(db, inquiry.id, senior, anna.id, NOW, "   ")
+        transfer(db, inquiry.id, senior, anna, NOW, "   ")
     with pytest.raises(InboxConflict, match="team"):
-        transfer(db, inquiry.id, ref.route("desk").id, anna.id, NOW, "past niet")
+        transfer(db, inquiry.id, ref.route("desk").id, anna, NOW, "past niet")
     later = NOW + timedelta(hours=2)
-    transfer(db, inquiry.id, senior, anna.id, later, "81 jaar, eenzaam")
-    moved = get_inquiry(db, inquiry.id)
+    transfer(db, inquiry.id, senior, anna, later, "81 jaar, eenzaam")
+    moved = load_inquiry(db, inquiry.id)
     assert (moved.route_id, moved.status, moved.owner_id) == (senior, "new", None)
     assert moved.intake_route_id == social and moved.queued_at == later
-    assert [r.id for r in inbox(db, [senior], VIEW_NEW, later)] == [inquiry.id]
-    assert inbox(db, [social], VIEW_OPEN, later) == []
+    assert [r.id for r in inbox(db, anna, [senior], VIEW_NEW, later)] == [inquiry.id]
+    assert inbox(db, anna, [social], VIEW_OPEN, later) == []
 
     with pytest.raises(InboxConflict, match="nog niet opgepakt"):
-        close(db, inquiry.id, ref.outcomes.active[0].id, bram.id, later)
-    pick_up(db, inquiry.id, bram.id, later)
+        close(db, inquiry.id, ref.outcomes.active[0].id, bram, later)
+    pick_up(db, inquiry.id, bram, later)
     outcome = ref.outcomes.named("Kortdurende ondersteuning")
-    close(db, inquiry.id, outcome.id, bram.id, later, "twee gesprekken")
-    done = get_inquiry(db, inquiry.id)
+    close(db, inquiry.id, outcome.id, bram, later, "twee gesprekken")
+    done = load_inquiry(db, inquiry.id)
     assert (done.status, done.outcome_id, done.closed_at) == ("closed", outcome.id, later)
-    closed = inbox(db, [senior], VIEW_CLOSED, later)
+    closed = inbox(db, anna, [senior], VIEW_CLOSED, later)
     assert [(r.id, r.outcome, r.owner_name) for r in closed] == [
         (inquiry.id, "Kortdurende ondersteuning", "Bram")]
     with pytest.raises(InvalidInput):
-        reopen(db, inquiry.id, anna.id, later, "")
-    reopen(db, inquiry.id, anna.id, later, "belde opnieuw")
-    again = get_inquiry(db, inquiry.id)
+        reopen(db, inquiry.id, anna, later, "")
+    reopen(db, inquiry.id, anna, later, "belde opnieuw")
+    again = load_inquiry(db, inquiry.id)
     assert (again.status, again.owner_id, again.outcome_id) == ("picked_up", anna.id, None)
     events = [(e.kind, e.staff_name, e.from_route_id, e.to_route_id, e.reason)
-              for e in history(db, inquiry.id)]
+              for e in history(db, lead(db), inquiry.id)]
     assert events == [
         ("created", "Balie", None, social, None),
         ("pickup", "Anna", None, social, None),
@@ -123,7 +123,7 @@ def test_reports_count_where_inquiries_came_in_and_where_they_ended(db, ref, peo
     social, senior = ref.route("social_work").id, ref.route("senior_work").id
     moved = register(db, ref, desk)
     register(db, ref, desk)
-    transfer(db, moved.id, senior, anna.id, NOW, "ouder dan gedacht")
+    transfer(db, moved.id, senior, anna, NOW, "ouder dan gedacht")
     day = local_days_span(NOW.date(), NOW.date())
     ended = count(db, day, "village").routes
     came_in = count(db, day, "village", route_basis="intake").routes
@@ -134,12 +134,12 @@ def test_reports_count_where_inquiries_came_in_and_where_they_ended(db, ref, peo
 def test_a_desk_correction_of_the_route_moves_it_and_is_where_it_came_in(db, ref, people):
     anna, _, desk = people
     inquiry = register(db, ref, desk)
-    pick_up(db, inquiry.id, anna.id, NOW)
+    pick_up(db, inquiry.id, anna, NOW)
     senior = ref.route("senior_work").id
     fixed = InquiryInput(**{**{f: getattr(inquiry, f) for f in (
         "channel_id", "village_id", "topic_ids", "age", "summary")}, "route_id": senior})
-    correct_inquiry(db, inquiry.id, fixed, desk.id, NOW, "verkeerd team")
-    after = get_inquiry(db, inquiry.id)
+    correct_inquiry(db, inquiry.id, fixed, desk, NOW, "verkeerd team")
+    after = load_inquiry(db, inquiry.id)
     assert (after.route_id, after.intake_route_id, after.status, after.owner_id) == (
         senior, senior, "new", None)
 
@@ -152,29 +152,30 @@ def test_callbacks_due_today_and_overdue_done_or_tried_again(db, ref, people):
     today = register(db, ref, desk, route="desk", callback=NOW + timedelta(hours=2))
     register(db, ref, desk, callback=NOW + timedelta(days=1))  # tomorrow: not yet
     end_of_day = datetime(2026, 3, 10, 23, 0, tzinfo=UTC)
-    due = callbacks_due(db, end_of_day)
+    due = callbacks_due(db, anna, end_of_day, NOW)
     assert [r.id for r in due] == [overdue.id, today.id]
     assert due[0].person_name == "Ëlla de Vries" and due[0].phone == "+31612345678"
-    assert [r.id for r in callbacks_due(db, end_of_day, [ref.route("desk").id])] == [today.id]
+    at_desk = callbacks_due(db, anna, end_of_day, NOW, [ref.route("desk").id])
+    assert [r.id for r in at_desk] == [today.id]
 
     with pytest.raises(InvalidInput, match="later"):
-        callback_not_reached(db, overdue.id, yesterday, NOW - timedelta(minutes=1), anna.id,
+        callback_not_reached(db, overdue.id, yesterday, NOW - timedelta(minutes=1), anna,
                              NOW)
-    callback_not_reached(db, overdue.id, yesterday, NOW + timedelta(hours=5), anna.id, NOW)
+    callback_not_reached(db, overdue.id, yesterday, NOW + timedelta(hours=5), anna, NOW)
     with pytest.raises(InboxConflict, match="verzet"):  # the list showed the old time
-        callback_done(db, overdue.id, yesterday, anna.id, NOW)
-    tried = callbacks_due(db, end_of_day)
+        callback_done(db, overdue.id, yesterday, anna, NOW)
+    tried = callbacks_due(db, anna, end_of_day, NOW)
     assert [(r.id, r.tries) for r in tried] == [(today.id, 0), (overdue.id, 1)]
-    callback_done(db, overdue.id, NOW + timedelta(hours=5), anna.id, NOW, "afspraak gemaakt")
-    assert [r.id for r in callbacks_due(db, end_of_day)] == [today.id]
+    callback_done(db, overdue.id, NOW + timedelta(hours=5), anna, NOW, "afspraak gemaakt")
+    assert [r.id for r in callbacks_due(db, anna, end_of_day, NOW)] == [today.id]
     with pytest.raises(InboxConflict, match="al afgehandeld"):
-        callback_done(db, overdue.id, NOW + timedelta(hours=5), anna.id, NOW)
-    last = history(db, overdue.id)[-2:]
+        callback_done(db, overdue.id, NOW + timedelta(hours=5), anna, NOW)
+    last = history(db, lead(db), overdue.id)[-2:]
     assert [(e.kind, e.new_value, e.reason) for e in last] == [
         ("callback", "not_reached", None), ("callback", "done", "afspraak gemaakt")]
     # Callback times are personal data: they never enter the history.
     times = {"2026-03-09", "2026-03-10", "09:30", "14:30", "10:30", "15:30"}
-    for event in history(db, overdue.id):
+    for event in history(db, lead(db), overdue.id):
         for value in (event.old_value, event.new_value, event.field, event.reason):
             assert not any(t in (value or "") for t in times), event
 
@@ -198,15 +199,15 @@ import sys, time
 from datetime import datetime, timezone
 from balie.db import open_database
 from balie.db.inbox import InboxConflict, pick_up
-from balie.db.reference import ensure_staff
+from tests.conftest import member
 
 db = open_database(sys.argv[1])
-me = ensure_staff(db, sys.argv[2])
+me = member(db, sys.argv[2])
 start = float(sys.argv[4])
 while time.time() < start:
     time.sleep(0.001)
 try:
-    pick_up(db, int(sys.argv[3]), me.id, datetime.now(timezone.utc))
+    pick_up(db, int(sys.argv[3]), me, datetime.now(timezone.utc))
     print("mine")
 except InboxConflict as error:
     print("refused:", error.message)
@@ -221,7 +222,7 @@ def test_two_processes_picking_up_at_once_end_with_one_owner(db_path, db, ref, p
     for _ in range(5):
         inquiry = register(db, ref, desk)
         for name in ("piet", "klaas"):
-            ensure_staff(db, name, name.title())
+            member(db, name, name.title())
         start = time.time() + 1.0  # both processes are running and wait for this moment
         runs = [subprocess.Popen([sys.executable, "-c", PICKER, str(db_path), name,
                                   str(inquiry.id), str(start)],
@@ -232,10 +233,10 @@ def test_two_processes_picking_up_at_once_end_with_one_owner(db_path, db, ref, p
         said = sorted(out.strip() for out, _ in outputs)
         assert said[0] == "mine" and said[1].startswith("refused: Nummer"), said
         assert "al opgepakt door" in said[1]
-        owner = get_inquiry(db, inquiry.id).owner_id
+        owner = load_inquiry(db, inquiry.id).owner_id
         winner = "piet" if outputs[0][0].strip() == "mine" else "klaas"
-        assert owner == ensure_staff(db, winner).id
-        assert [e.kind for e in history(db, inquiry.id)].count("pickup") == 1
+        assert owner == member(db, winner).id
+        assert [e.kind for e in history(db, lead(db), inquiry.id)].count("pickup") == 1
 
 
 def test_outcomes_are_reference_data_from_the_annual_report(db):
@@ -255,9 +256,9 @@ def test_the_desk_list_of_today_shows_who_has_each_team_inquiry(db, ref, people)
     done = register(db, ref, desk)
     at_desk = register(db, ref, desk, route="desk")
     for inquiry in (taken, done):
-        pick_up(db, inquiry.id, anna.id, NOW)
-    close(db, done.id, ref.outcomes.active[0].id, anna.id, NOW)
-    rows = {r.id: r.progress for r in desk_inquiries(db, desk.id,
+        pick_up(db, inquiry.id, anna, NOW)
+    close(db, done.id, ref.outcomes.active[0].id, anna, NOW)
+    rows = {r.id: r.progress for r in desk_inquiries(db, desk,
                                                      local_days_span(NOW.date(), NOW.date()))}
     assert rows == {waiting.id: "", taken.id: " · bij Anna", done.id: " · afgerond",
                     at_desk.id: ""}
@@ -267,25 +268,25 @@ def test_an_action_on_what_the_list_showed_is_refused_when_it_changed_since(db, 
     anna, bram, desk = people
     senior, client = ref.route("senior_work").id, ref.route("client_support").id
     inquiry = register(db, ref, desk)
-    seen = inbox(db, [inquiry.route_id], VIEW_NEW, NOW)[0]  # Anna's list shows it as new
-    pick_up(db, inquiry.id, bram.id, NOW, expected_version=seen.version)  # Bram was first
+    seen = inbox(db, anna, [inquiry.route_id], VIEW_NEW, NOW)[0]  # Anna's list shows it as new
+    pick_up(db, inquiry.id, bram, NOW, expected_version=seen.version)  # Bram was first
     with pytest.raises(InboxConflict, match="intussen door iemand anders gewijzigd"):
-        transfer(db, inquiry.id, senior, anna.id, NOW, "ouder", expected_version=seen.version)
-    assert get_inquiry(db, inquiry.id).owner_id == bram.id  # Bram's pick-up stands
+        transfer(db, inquiry.id, senior, anna, NOW, "ouder", expected_version=seen.version)
+    assert load_inquiry(db, inquiry.id).owner_id == bram.id  # Bram's pick-up stands
 
-    mine = inbox(db, [inquiry.route_id], VIEW_OPEN, NOW, bram.id)[0]
-    transfer(db, inquiry.id, senior, anna.id, NOW, "ouder")  # meanwhile, elsewhere
-    pick_up(db, inquiry.id, anna.id, NOW)
+    mine = inbox(db, bram, [inquiry.route_id], VIEW_OPEN, NOW)[0]
+    transfer(db, inquiry.id, senior, anna, NOW, "ouder")  # meanwhile, elsewhere
+    pick_up(db, inquiry.id, anna, NOW)
     with pytest.raises(InboxConflict):  # Bram's close must not end Anna's case there
-        close(db, inquiry.id, ref.outcomes.active[0].id, bram.id, NOW,
+        close(db, inquiry.id, ref.outcomes.active[0].id, bram, NOW,
               expected_version=mine.version)
-    assert get_inquiry(db, inquiry.id).status == "picked_up"
+    assert load_inquiry(db, inquiry.id).status == "picked_up"
 
     moved = register(db, ref, desk)
-    shown = inbox(db, [moved.route_id], VIEW_NEW, NOW)[0]
-    transfer(db, moved.id, client, bram.id, NOW, "Wmo-aanvraag")
+    shown = inbox(db, anna, [moved.route_id], VIEW_NEW, NOW)[0]
+    transfer(db, moved.id, client, bram, NOW, "Wmo-aanvraag")
     with pytest.raises(InboxConflict):  # it left this team's list meanwhile
-        pick_up(db, moved.id, anna.id, NOW, expected_version=shown.version)
+        pick_up(db, moved.id, anna, NOW, expected_version=shown.version)
 
 
 def test_a_route_correction_after_the_team_closed_it_is_refused(db, ref, people):
@@ -293,19 +294,19 @@ def test_a_route_correction_after_the_team_closed_it_is_refused(db, ref, people)
 
     anna, _, desk = people
     inquiry = register(db, ref, desk)
-    pick_up(db, inquiry.id, anna.id, NOW)
-    close(db, inquiry.id, ref.outcomes.active[0].id, anna.id, NOW)
+    pick_up(db, inquiry.id, anna, NOW)
+    close(db, inquiry.id, ref.outcomes.active[0].id, anna, NOW)
     fixed = InquiryInput(**{**{f: getattr(inquiry, f) for f in (
         "channel_id", "village_id", "topic_ids", "age", "summary")},
         "route_id": ref.route("desk").id})
     with pytest.raises(EditConflict, match="heropenen"):
-        correct_inquiry(db, inquiry.id, fixed, desk.id, NOW)
-    assert get_inquiry(db, inquiry.id).outcome_id == ref.outcomes.active[0].id
+        correct_inquiry(db, inquiry.id, fixed, desk, NOW)
+    assert load_inquiry(db, inquiry.id).outcome_id == ref.outcomes.active[0].id
 
 
 def test_reopening_an_inquiry_that_is_no_longer_a_teams_is_refused(db, ref, people):
     _, _, desk = people
     at_desk = register(db, ref, desk, route="desk")
     with pytest.raises(InboxConflict, match="niet .*bij een team"):
-        reopen(db, at_desk.id, desk.id, NOW, "toch een team")
-    assert get_inquiry(db, at_desk.id).status == "closed"
+        reopen(db, at_desk.id, desk, NOW, "toch een team")
+    assert load_inquiry(db, at_desk.id).status == "closed"

@@ -11,13 +11,13 @@ from textual.widgets import DataTable, Static
 from balie.app import make_app
 from balie.db import open_database
 from balie.db.inbox import pick_up
-from balie.db.inquiries import InquiryInput, get_inquiry, history, save_inquiry
-from balie.db.reference import KINDS, ensure_staff, load_reference, update_entry
+from balie.db.inquiries import InquiryInput, history, load_inquiry, save_inquiry
+from balie.db.reference import load_reference
 from balie.screens.callbacks import CallbacksScreen
 from balie.screens.dialog import ChoiceDialog
 from balie.screens.history import HistoryScreen
 from balie.screens.inbox import InboxScreen
-from tests.conftest import FROZEN_NOW
+from tests.conftest import FROZEN_NOW, lead, member
 from tests.test_snapshots import ready
 
 SIZE = (120, 36)
@@ -27,13 +27,13 @@ MONDAY_MORNING = datetime(2026, 3, 9, 8, 0, tzinfo=UTC)
 
 def register(db, ref, route="social_work", *, at, urgent=False, callback=None, name=None,
              summary="Schulden en spanning thuis"):
-    desk = ensure_staff(db, "desk", "Balie")
+    desk = member(db, "desk", "Balie")
     data = InquiryInput(
         channel_id=ref.channels.active[0].id, village_id=ref.villages.named("Smilde").id,
         route_id=ref.route(route).id, topic_ids=(ref.topics.active[0].id,), age=52,
         summary=summary, urgent=urgent, consent=bool(callback or name), person_name=name,
         phone="+31612345678" if callback else None, callback_at=callback)
-    return save_inquiry(db, data, desk.id, at).id
+    return save_inquiry(db, data, desk, at).id
 
 
 @pytest.fixture
@@ -41,8 +41,8 @@ def team_db(db_path):
     """Anna of maatschappelijk werk, with three inquiries waiting for her team."""
     db = open_database(db_path)
     ref = load_reference(db)
-    ensure_staff(db, "anna", "Anna")
-    update_entry(db, KINDS["staff"], "anna", role="team", team="Maatschappelijk werk")
+    # A team member who also leads (transfers are a team lead's).
+    member(db, "anna", "Anna", roles=("team", "teamleider"), team="social_work")
     ids = {
         "old": register(db, ref, at=MONDAY_MORNING),
         "today": register(db, ref, at=FROZEN_NOW - timedelta(minutes=20)),
@@ -105,13 +105,13 @@ async def test_the_team_list_puts_spoed_first_and_marks_who_waits_too_long(team_
 
 async def test_pick_up_transfer_close_and_reopen_with_the_keyboard(team_db, db_path):
     db, ref, ids = team_db
-    anna = ensure_staff(db, "anna")
+    anna = member(db, "anna")
     social, senior = ref.route("social_work").id, ref.route("senior_work").id
     async with build(db_path).run_test(size=SIZE) as pilot:
         screen = await open_inbox(pilot)
         await pilot.press("o")  # the urgent one, first in the list
         await settle(pilot)
-        assert get_inquiry(db, ids["urgent"]).owner_id == anna.id
+        assert load_inquiry(db, ids["urgent"]).owner_id == anna.id
         assert "staat op uw naam" in text(screen, "#status")
         assert str(ids["urgent"]) not in [row[1] for row in shown(screen)]
 
@@ -125,7 +125,7 @@ async def test_pick_up_transfer_close_and_reopen_with_the_keyboard(team_db, db_p
         await settle(pilot)
         await pilot.press(*"twee gesprekken", "enter")
         await settle(pilot)
-        closed = get_inquiry(db, ids["urgent"])
+        closed = load_inquiry(db, ids["urgent"])
         assert closed.status == "closed"
         assert ref.outcomes[closed.outcome_id].name == "Kortdurende ondersteuning"
 
@@ -136,10 +136,10 @@ async def test_pick_up_transfer_close_and_reopen_with_the_keyboard(team_db, db_p
         await pilot.press("h", "enter")  # reopen without a reason: refused, line open
         await settle(pilot)
         assert "reden" in text(screen, "#status")
-        assert get_inquiry(db, ids["urgent"]).status == "closed"
+        assert load_inquiry(db, ids["urgent"]).status == "closed"
         await pilot.press(*"belde terug", "enter")
         await settle(pilot)
-        assert get_inquiry(db, ids["urgent"]).status == "picked_up"
+        assert load_inquiry(db, ids["urgent"]).status == "picked_up"
 
         await pilot.press("w")  # back to new; transfer the old one to seniorenwerk
         await settle(pilot)
@@ -152,9 +152,9 @@ async def test_pick_up_transfer_close_and_reopen_with_the_keyboard(team_db, db_p
         assert [a.label for a in dialog.answers] == ["Cliëntondersteuning", "Seniorenwerk"]
         await pilot.press("2", *"78 jaar, eenzaam", "enter")
         await settle(pilot)
-        moved = get_inquiry(db, ids["old"])
+        moved = load_inquiry(db, ids["old"])
         assert (moved.route_id, moved.intake_route_id, moved.status) == (senior, social, "new")
-        assert history(db, ids["old"])[-1].reason == "78 jaar, eenzaam"
+        assert history(db, lead(db), ids["old"])[-1].reason == "78 jaar, eenzaam"
         assert "doorgezet naar Seniorenwerk" in text(screen, "#status")
 
         await pilot.press("t")  # the next team: Seniorenwerk, where it arrived
@@ -165,16 +165,16 @@ async def test_pick_up_transfer_close_and_reopen_with_the_keyboard(team_db, db_p
 
 async def test_someone_else_was_quicker_and_the_list_follows_other_desks(team_db, db_path):
     db, ref, ids = team_db
-    bram = ensure_staff(db, "bram", "Bram")
+    bram = member(db, "bram", "Bram")
     async with build(db_path).run_test(size=SIZE) as pilot:
         app = pilot.app
         screen = await open_inbox(pilot)
         await app.poll_changes()  # the starting point
-        pick_up(db, ids["urgent"], bram.id, FROZEN_NOW)  # another desk, another process
+        pick_up(db, ids["urgent"], bram, FROZEN_NOW)  # another desk, another process
         await pilot.press("o")
         await settle(pilot)
         assert "al opgepakt door Bram" in text(screen, "#status")
-        assert get_inquiry(db, ids["urgent"]).owner_id == bram.id
+        assert load_inquiry(db, ids["urgent"]).owner_id == bram.id
         assert str(ids["urgent"]) not in [row[1] for row in shown(screen)]
 
         newcomer = register(db, ref, at=FROZEN_NOW)
@@ -227,7 +227,7 @@ async def test_callbacks_due_are_called_or_tried_again(db_path):
         screen.query_one("#ask-input").value = "16:00"
         await pilot.press("enter")
         await settle(pilot)
-        assert local_hour(get_inquiry(db, late).callback_at) == 16
+        assert local_hour(load_inquiry(db, late).callback_at) == 16
         assert [row[1] for row in shown(screen)] == [str(later), str(late)]
         assert shown(screen)[1][6] == "1"  # one try
 
@@ -235,9 +235,9 @@ async def test_callbacks_due_are_called_or_tried_again(db_path):
         assert screen.selected() == late
         await pilot.press("up", "g", *"afspraak gemaakt", "enter")
         await settle(pilot)
-        assert get_inquiry(db, later).callback_done_at == FROZEN_NOW
+        assert load_inquiry(db, later).callback_done_at == FROZEN_NOW
         assert [row[1] for row in shown(screen)] == [str(late)]
-        assert history(db, later)[-1].reason == "afspraak gemaakt"
+        assert history(db, lead(db), later)[-1].reason == "afspraak gemaakt"
     db.close()
 
 
@@ -270,7 +270,7 @@ async def test_the_desk_list_follows_the_teams_and_keeps_its_cursor(db_path):
         table = app.screen.query_one("#today-table", DataTable)
         assert table.get_row_at(table.cursor_row)[1] == str(first)
 
-        pick_up(db, first, ensure_staff(db, "anna", "Anna").id, FROZEN_NOW)
+        pick_up(db, first, member(db, "anna", "Anna"), FROZEN_NOW)
         register(db, ref, at=FROZEN_NOW)  # another desk registers meanwhile
         await app.poll_changes()
         await settle(pilot)
@@ -296,12 +296,12 @@ async def test_a_list_opened_again_shows_what_this_desk_did_meanwhile(db_path):
         await pilot.press("escape")
         await settle(pilot)
         # Saved on the app's own connection: the change counter does not move for it.
-        staff = ensure_staff(db, "desk")
+        staff = member(db, "desk")
         data = InquiryInput(
             channel_id=ref.channels.active[0].id, village_id=ref.villages.active[0].id,
             route_id=ref.route("desk").id, topic_ids=(ref.topics.active[0].id,),
             consent=True, phone="+31612345678", callback_at=FROZEN_NOW + timedelta(hours=1))
-        saved = await app.run_db(save_inquiry, data, staff.id, FROZEN_NOW)
+        saved = await app.run_db(save_inquiry, data, staff, FROZEN_NOW)
         await pilot.press("f4")
         await settle(pilot)
         assert [row[1] for row in shown(screen)] == [str(saved.id)]

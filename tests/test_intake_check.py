@@ -128,7 +128,7 @@ def test_a_saved_inquiry_opens_unchanged_for_correction(db, ref, rules, staff):
                            callback="morgen 10u", topics="fin, wonen", route="external",
                            referral="Huisarts", gender="f")
     data = check(draft, ref, rules, FROZEN_NOW, for_save=True).data
-    saved = save_inquiry(db, data, staff.id, FROZEN_NOW)
+    saved = save_inquiry(db, data, staff, FROZEN_NOW)
     reopened = draft_from_inquiry(saved, ref)
     again = check(reopened, ref, rules, FROZEN_NOW, for_save=True)
     assert again.errors == {}

@@ -19,11 +19,11 @@ from textual.widgets import DataTable, Input, Static, TextArea
 from balie.app import BalieApp, make_app
 from balie.db import open_database
 from balie.db.inquiries import InquiryInput, history, save_inquiry
-from balie.db.reference import ensure_staff, load_reference
+from balie.db.reference import load_reference
 from balie.screens.dialog import ChoiceDialog
 from balie.screens.help import HelpScreen, key_label
 from balie.widgets import ChoiceField
-from tests.conftest import FROZEN_NOW
+from tests.conftest import FROZEN_NOW, admin, lead, member
 
 SIZE = (100, 32)
 
@@ -243,13 +243,13 @@ async def test_a_bsn_in_the_summary_asks_before_saving(db_path):
 async def test_returning_caller_is_recognised_by_phone_and_name(db_path):
     db = open_database(db_path)
     ref = load_reference(db)
-    staff = ensure_staff(db, "collega")
+    staff = member(db, "collega")
     earlier = InquiryInput(channel_id=ref.channels.active[0].id,
                            village_id=ref.villages.named("Elp").id,
                            route_id=ref.route("senior_work").id,
                            topic_ids=(ref.topics.active[0].id,), consent=True,
                            person_name="Anna de Boer", phone="+31612345678")
-    save_inquiry(db, earlier, staff.id, FROZEN_NOW - timedelta(days=6))
+    save_inquiry(db, earlier, staff, FROZEN_NOW - timedelta(days=6))
     db.close()
     app = build(db_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -264,7 +264,7 @@ async def test_returning_caller_is_recognised_by_phone_and_name(db_path):
     # Looking up earlier contacts is itself logged, without the search terms.
     logged = rows(db_path, "SELECT action, detail FROM audit_log")
     # What was looked up by and which registrations it showed; never the search terms.
-    assert logged[-1] == ("caller_lookup", "telefoonnummer: 1 (1); naam: 1 (1)")
+    assert logged[-1] == ("search", "telefoonnummer: 1 (1); naam: 1 (1)")
     assert not any("nna" in (detail or "") or "612345678" in (detail or "")
                    for _, detail in logged)
 
@@ -289,7 +289,7 @@ async def test_a_correction_from_todays_list_lands_in_the_history(db_path):
         assert "Correctie van nummer 1 opgeslagen (2 wijziging(en))" in text_of(app, "#status")
         assert app.screen.correcting is None
     db = open_database(db_path)
-    events = history(db, 1)
+    events = history(db, lead(db), 1)
     db.close()
     assert [e.kind for e in events] == ["created", "route", "correction", "status"]
     assert events[2].field == "age" and (events[2].old_value, events[2].new_value) == ("66", "67")
@@ -397,7 +397,7 @@ async def test_a_killed_app_offers_its_draft_at_the_next_start(db_path):
 def test_only_drafts_of_apps_that_are_gone_are_offered(db):
     from balie.db.drafts import orphaned_drafts, save_draft
 
-    staff = ensure_staff(db, "test.balie")
+    staff = member(db, "test.balie")
     alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
         host = "balie-server"
@@ -418,7 +418,7 @@ def test_only_drafts_of_apps_that_are_gone_are_offered(db):
 def test_a_claimed_draft_is_never_written_by_its_old_app(db):
     from balie.db.drafts import claim_draft, orphaned_drafts, save_draft
 
-    staff = ensure_staff(db, "test.balie")
+    staff = member(db, "test.balie")
     first = save_draft(db, None, staff.id, "oud", 111, '{"v": 1}', FROZEN_NOW)
     later = FROZEN_NOW + timedelta(minutes=11)
     (draft,) = orphaned_drafts(db, staff.id, "nieuw", 222, later)
@@ -433,7 +433,7 @@ def test_a_claimed_draft_is_never_written_by_its_old_app(db):
 def test_drafts_nobody_came_back_to_expire(db):
     from balie.db.drafts import expire_drafts, save_draft
 
-    staff = ensure_staff(db, "test.balie")
+    staff = member(db, "test.balie")
     save_draft(db, None, staff.id, "h", 1, "{}", FROZEN_NOW - timedelta(days=15))
     save_draft(db, None, staff.id, "h", 2, "{}", FROZEN_NOW - timedelta(days=2))
     assert expire_drafts(db, FROZEN_NOW) == 1
@@ -604,7 +604,7 @@ async def test_earlier_contacts_are_only_looked_up_with_consent(db_path):
                            route_id=ref.route("desk").id,
                            topic_ids=(ref.topics.active[0].id,), consent=True,
                            phone="+31612345678")
-    save_inquiry(db, earlier, ensure_staff(db, "collega").id, FROZEN_NOW)
+    save_inquiry(db, earlier, member(db, "collega"), FROZEN_NOW)
     db.close()
     app = build(db_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -613,7 +613,7 @@ async def test_earlier_contacts_are_only_looked_up_with_consent(db_path):
         await pilot.pause(0.6)
         await settle(pilot)
         assert "Eerder contact" not in text_of(app, "#msg-personal")
-        assert rows(db_path, "SELECT count(*) FROM audit_log") == [(0,)]
+        assert rows(db_path, "SELECT count(*) FROM audit_log WHERE action = 'search'") == [(0,)]
 
 
 async def test_opening_an_urgent_inquiry_for_correction_is_not_a_change(db_path):
@@ -642,13 +642,13 @@ async def test_a_correction_never_overwrites_someone_elses_change(db_path):
         await settle(pilot)
         # Meanwhile a colleague corrects the same inquiry from another desk.
         db = open_database(db_path)
-        from balie.db.inquiries import correct_inquiry, get_inquiry
+        from balie.db.inquiries import correct_inquiry, load_inquiry
 
-        theirs = get_inquiry(db, 1)
+        theirs = load_inquiry(db, 1)
         correct_inquiry(db, 1, InquiryInput(**{**theirs.columns(), "age": 50,
                                                 "topic_ids": theirs.topic_ids,
                                                 "callback_at": None}),
-                        ensure_staff(db, "collega").id, FROZEN_NOW)
+                        member(db, "collega"), FROZEN_NOW)
         db.close()
         form(app, age="40")
         await pilot.press("ctrl+s")
@@ -668,7 +668,7 @@ async def test_a_retired_village_does_not_block_a_correction(db_path):
         await pilot.press("ctrl+s")
         await settle(pilot)
         db = open_database(db_path)
-        set_retired(db, KINDS["villages"], "Orvelte", True)
+        set_retired(db, admin(db), KINDS["villages"], "Orvelte", True)
         db.close()
         app.screen.reload_reference()
         await settle(pilot)
@@ -704,8 +704,8 @@ def test_a_retired_staff_account_cannot_register(db_path):
     from balie.db.reference import KINDS, set_retired
 
     db = open_database(db_path)
-    ensure_staff(db, "vertrokken")
-    set_retired(db, KINDS["staff"], "vertrokken", True)
+    member(db, "vertrokken")
+    set_retired(db, admin(db), KINDS["staff"], "vertrokken", True)
     db.close()
     with pytest.raises(StoreError, match="ingetrokken"):
         make_app(db_path, username="vertrokken")

@@ -15,7 +15,7 @@ from balie.domain.periods import containing
 from balie.domain.report_output import table_rows
 from balie.screens.factsheet import FactsheetScreen
 from balie.screens.overview import OverviewScreen
-from tests.conftest import DST_START, FROZEN_NOW
+from tests.conftest import DST_START, FROZEN_NOW, lead
 
 SIZE = (120, 40)
 
@@ -65,7 +65,7 @@ async def test_the_screen_shows_exactly_what_balie_report_computes(fixture_db, d
         screen.hide_empty = False
         screen.recount()
         await settle(pilot)
-        expected = table_rows(report(db, ref, containing("day", DST_START), "village"))
+        expected = table_rows(report(db, lead(db), ref, containing("day", DST_START), "village"))
         assert [row[:len(expected[0])] for row in shown(screen)] == expected
 
 
@@ -168,7 +168,7 @@ async def test_avg_view_only_where_figures_may_go_outside(fixture_db, db_path):
         assert "afgelopen maand" in str(status.render()) and not screen.suppressed
         await pilot.press("left", "a")  # March: the same cells as balie report
         await settle(pilot)
-        march = report(db, ref, containing("month", FROZEN_NOW.date()), "village",
+        march = report(db, lead(db), ref, containing("month", FROZEN_NOW.date()), "village",
                        now=APRIL, include_empty=False)
         expected = table_rows(march, suppressed=True)
         assert [row[:len(expected[0])] for row in shown(screen)] == expected

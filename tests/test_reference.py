@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import pytest
 
+from balie.db.access import load_staff
 from balie.db.errors import ReferenceDataError
 from balie.db.inquiries import save_inquiry
 from balie.db.reference import (
     KINDS,
     add_entry,
-    ensure_staff,
     load_reference,
     rename_entry,
     set_retired,
     update_entry,
 )
-from tests.conftest import FROZEN_NOW
+from tests.conftest import FROZEN_NOW, admin, member
 from tests.test_store import make_input
 
 # DOMAIN.md: village parts with inhabitants on 1 January 2024.
@@ -59,47 +59,50 @@ def test_routes_channels_and_topics_are_seeded(ref):
 
 def test_names_are_unique_regardless_of_case_and_accents(db):
     with pytest.raises(ReferenceDataError, match="bestaat al"):
-        add_entry(db, KINDS["routes"], "clientondersteuning", kind="team")
+        add_entry(db, admin(db), KINDS["routes"], "clientondersteuning", kind="team")
     with pytest.raises(ReferenceDataError, match="bestaat al"):
-        rename_entry(db, KINDS["villages"], "Elp", "BEILEN")
+        rename_entry(db, admin(db), KINDS["villages"], "Elp", "BEILEN")
 
 
 def test_add_rename_and_retire_keep_history_intact(db, staff):
-    village_id = add_entry(db, KINDS["villages"], "Nieuwe Wijk", area="Beilen",
+    village_id = add_entry(db, admin(db), KINDS["villages"], "Nieuwe Wijk", area="Beilen",
                            inhabitants=250)
     ref = load_reference(db)
     assert ref.villages[village_id].area_name == "Beilen"
-    saved = save_inquiry(db, make_input(ref, village_id=village_id), staff.id, FROZEN_NOW)
+    saved = save_inquiry(db, make_input(ref, village_id=village_id), staff, FROZEN_NOW)
 
-    rename_entry(db, KINDS["villages"], "nieuwe wijk", "Beilen-Oost")
-    set_retired(db, KINDS["villages"], "Beilen-Oost", True)
+    rename_entry(db, admin(db), KINDS["villages"], "nieuwe wijk", "Beilen-Oost")
+    set_retired(db, admin(db), KINDS["villages"], "Beilen-Oost", True)
     ref = load_reference(db)
     assert ref.villages[saved.village_id].name == "Beilen-Oost"  # history shows the new name
     assert ref.villages[village_id].retired
     assert village_id not in {v.id for v in ref.villages.active}  # not offered any more
 
-    set_retired(db, KINDS["villages"], "Beilen-Oost", False)
+    set_retired(db, admin(db), KINDS["villages"], "Beilen-Oost", False)
     assert village_id in {v.id for v in load_reference(db).villages.active}
 
 
 def test_added_topics_and_routes_get_a_stable_code(db):
-    add_entry(db, KINDS["topics"], "Digitale vaardigheden")
-    add_entry(db, KINDS["routes"], "Jongerenwerk", kind="team")
+    add_entry(db, admin(db), KINDS["topics"], "Digitale vaardigheden")
+    add_entry(db, admin(db), KINDS["routes"], "Jongerenwerk", kind="team")
     ref = load_reference(db)
     assert ref.topics.named("Digitale vaardigheden").code == "digitale_vaardigheden"
     assert ref.route("jongerenwerk").is_team
 
 
 def test_village_attributes_and_staff_roles_can_be_changed(db):
-    update_entry(db, KINDS["villages"], "Beilen", inhabitants=11700)
+    update_entry(db, admin(db), KINDS["villages"], "Beilen", inhabitants=11700)
     assert load_reference(db).villages.named("Beilen").inhabitants == 11700
-    ensure_staff(db, "j.jansen")
-    update_entry(db, KINDS["staff"], "j.jansen", role="team", team="Seniorenwerk",
-                 display_name="J. Jansen")
-    member = ensure_staff(db, "j.jansen")
-    assert (member.role, member.display_name) == ("team", "J. Jansen")
+    member(db, "j.jansen")
+    update_entry(db, admin(db), KINDS["staff"], "j.jansen", roles="team, teamleider",
+                 team="Seniorenwerk", display_name="J. Jansen")
+    jansen = load_staff(db, member(db, "j.jansen").id)
+    assert (jansen.roles, jansen.display_name) == ({"team", "teamleider"}, "J. Jansen")
+    assert jansen.team_route_id == load_reference(db).route("senior_work").id
+    with pytest.raises(ReferenceDataError, match="Onbekende rol 'baas'"):
+        update_entry(db, admin(db), KINDS["staff"], "j.jansen", roles="team,baas")
     with pytest.raises(ReferenceDataError, match="geen team"):
-        update_entry(db, KINDS["staff"], "j.jansen", team="Afgehandeld aan de balie")
+        update_entry(db, admin(db), KINDS["staff"], "j.jansen", team="Afgehandeld aan de balie")
 
 
 @pytest.mark.parametrize(
@@ -115,9 +118,9 @@ def test_village_attributes_and_staff_roles_can_be_changed(db):
 )
 def test_bad_reference_changes_are_refused_with_a_message(db, kind, name, attrs, message):
     with pytest.raises(ReferenceDataError, match=message):
-        add_entry(db, KINDS[kind], name, **attrs)
+        add_entry(db, admin(db), KINDS[kind], name, **attrs)
 
 
 def test_unknown_entries_are_reported_by_name(db):
     with pytest.raises(ReferenceDataError, match="Geen dorp met de naam 'Atlantis'"):
-        set_retired(db, KINDS["villages"], "Atlantis", True)
+        set_retired(db, admin(db), KINDS["villages"], "Atlantis", True)

@@ -14,7 +14,7 @@ from balie.cli import main
 from balie.db.reports import factsheets, query_plans, report
 from balie.domain.periods import Period, containing
 from balie.domain.report_output import headers, table_rows, to_csv
-from tests.conftest import DST_END, DST_START
+from tests.conftest import DST_END, DST_START, lead
 
 
 def cells(result, label) -> dict[str, int]:
@@ -24,7 +24,7 @@ def cells(result, label) -> dict[str, int]:
 
 def test_a_day_across_the_start_of_summer_time(fixture_db):
     db, ref = fixture_db
-    result = report(db, ref, containing("day", DST_START), "village")
+    result = report(db, lead(db), ref, containing("day", DST_START), "village")
     assert cells(result, "Beilen") == {"client_support": 1, "senior_work": 1}
     assert cells(result, "Hooghalen") == {"desk": 1}
     assert cells(result, "Totaal Dorpen rond Beilen") == {"desk": 1}
@@ -44,7 +44,7 @@ def test_a_day_across_the_start_of_summer_time(fixture_db):
 )
 def test_every_breakdown_of_that_day(fixture_db, breakdown, expected):
     db, ref = fixture_db
-    result = report(db, ref, containing("day", DST_START), breakdown, include_empty=False)
+    result = report(db, lead(db), ref, containing("day", DST_START), breakdown, include_empty=False)
     items = {line.label: line.total for line in result.lines if line.kind == "item"}
     assert items == expected
     # By topic an inquiry with two topics counts twice, but the total counts inquiries.
@@ -66,7 +66,8 @@ def test_every_breakdown_of_that_day(fixture_db, breakdown, expected):
 )
 def test_every_breakdown_of_that_month_against_last_year(fixture_db, breakdown, expected):
     db, ref = fixture_db
-    result = report(db, ref, containing("month", DST_START), breakdown, include_empty=False)
+    result = report(db, lead(db), ref, containing("month", DST_START), breakdown,
+                    include_empty=False)
     items = {line.label: (line.total, line.previous) for line in result.lines
              if line.kind == "item"}
     assert items == expected
@@ -75,7 +76,7 @@ def test_every_breakdown_of_that_month_against_last_year(fixture_db, breakdown, 
 
 def test_the_hour_that_happens_twice_when_summer_time_ends(fixture_db):
     db, ref = fixture_db
-    result = report(db, ref, containing("day", DST_END), "hour", include_empty=False)
+    result = report(db, lead(db), ref, containing("day", DST_END), "hour", include_empty=False)
     assert {line.label: line.total for line in result.lines} == {
         "02:00-03:00": 2, "Totaal": 2}
 
@@ -92,7 +93,7 @@ def test_the_hour_that_happens_twice_when_summer_time_ends(fixture_db):
 )
 def test_totals_of_every_kind_of_period(fixture_db, period, total, previous):
     db, ref = fixture_db
-    result = report(db, ref, period, "village")
+    result = report(db, lead(db), ref, period, "village")
     assert (result.total.total, result.total.previous) == (total, previous)
     # Villages and subtotals agree with the total.
     items = sum(line.total for line in result.lines if line.kind == "item")
@@ -101,7 +102,7 @@ def test_totals_of_every_kind_of_period(fixture_db, period, total, previous):
 
 def test_only_one_route(fixture_db):
     db, ref = fixture_db
-    result = report(db, ref, containing("year", DST_START), "village",
+    result = report(db, lead(db), ref, containing("year", DST_START), "village",
                     route_codes=("social_work",))
     assert [r.code for r in result.columns] == ["social_work"]
     assert result.total.total == 2 and cells(result, "Westerbork") == {"social_work": 2}
@@ -109,14 +110,14 @@ def test_only_one_route(fixture_db):
 
 def test_rate_per_thousand_inhabitants(fixture_db):
     db, ref = fixture_db
-    result = report(db, ref, containing("year", DST_START), "village")
+    result = report(db, lead(db), ref, containing("year", DST_START), "village")
     westerbork = next(line for line in result.lines if line.label == "Westerbork")
     assert westerbork.rate == pytest.approx(2 / 4755 * 1000)
 
 
 def test_factsheet_of_each_team(fixture_db):
     db, ref = fixture_db
-    sheets = {s.route.code: s for s in factsheets(db, ref, containing("year", DST_START))}
+    sheets = {s.route.code: s for s in factsheets(db, lead(db), ref, containing("year", DST_START))}
     assert set(sheets) == {"client_support", "social_work", "senior_work"}
     senior = sheets["senior_work"]
     assert (senior.total, senior.previous) == (2, 0)
@@ -141,7 +142,7 @@ def test_cli_table_shows_the_same_figures(fixture_db, db_path, capsys):
     db, ref = fixture_db
     text = run_cli(capsys, "--db", str(db_path), "report", "--day", "29-3-2026")
     printed = printed_table(text)
-    result = report(db, ref, containing("day", DST_START), "village")
+    result = report(db, lead(db), ref, containing("day", DST_START), "village")
     assert printed[0] == headers(result)
     assert printed[1:] == table_rows(result)
 
@@ -159,7 +160,7 @@ def printed_table(text: str) -> list[list[str]]:
 def test_cli_suppressed_table_shows_the_screen_figures(fixture_db, db_path, capsys):
     db, ref = fixture_db
     text = run_cli(capsys, "--db", str(db_path), "report", "--month", "3-2026", "--suppress")
-    result = report(db, ref, containing("month", DST_START), "village")
+    result = report(db, lead(db), ref, containing("month", DST_START), "village")
     assert printed_table(text)[1:] == table_rows(result, suppressed=True)
     assert any("<10" in row for row in printed_table(text))
 
@@ -241,6 +242,6 @@ def test_an_output_file_that_cannot_be_written_gets_a_message(made_db, tmp_path,
 
 def test_csv_of_a_report_has_dutch_numbers(fixture_db):
     db, ref = fixture_db
-    text = to_csv(report(db, ref, containing("year", DST_START), "village"))
+    text = to_csv(report(db, lead(db), ref, containing("year", DST_START), "village"))
     westerbork = next(line for line in text.split("\r\n") if line.startswith("Westerbork;"))
     assert westerbork.endswith(";2;0;nieuw;0,4")  # total, a year earlier, change, per 1,000

@@ -12,11 +12,11 @@ from balie.db.inquiries import (
     STATUS_NEW,
     InquiryInput,
     correct_inquiry,
-    get_inquiry,
     history,
+    load_inquiry,
     save_inquiry,
 )
-from tests.conftest import FROZEN_NOW
+from tests.conftest import FROZEN_NOW, lead
 
 
 def make_input(ref, **changes) -> InquiryInput:
@@ -43,8 +43,8 @@ def test_a_saved_inquiry_reads_back_exactly(db, ref, staff):
         callback_at=FROZEN_NOW + timedelta(days=1),
         urgent=True,
     )
-    saved = save_inquiry(db, data, staff.id, FROZEN_NOW)
-    again = get_inquiry(db, saved.id)
+    saved = save_inquiry(db, data, staff, FROZEN_NOW)
+    again = load_inquiry(db, saved.id)
     assert again == saved
     assert again.person_name == "Ëlla d'Ancona-Müller"
     assert set(again.topic_ids) == set(data.topic_ids)
@@ -55,12 +55,12 @@ def test_a_saved_inquiry_reads_back_exactly(db, ref, staff):
 
 
 def test_desk_and_external_routes_are_closed_at_once(db, ref, staff):
-    desk = save_inquiry(db, make_input(ref, route_id=ref.route("desk").id), staff.id, FROZEN_NOW)
+    desk = save_inquiry(db, make_input(ref, route_id=ref.route("desk").id), staff, FROZEN_NOW)
     external = save_inquiry(
         db,
         make_input(ref, route_id=ref.route("external").id,
                    referral_target_id=ref.referral_targets.named("Juridisch Loket").id),
-        staff.id,
+        staff,
         FROZEN_NOW,
     )
     assert desk.status == external.status == STATUS_CLOSED
@@ -70,20 +70,20 @@ def test_personal_fields_need_consent(db, ref, staff):
     with pytest.raises(ValueError):
         make_input(ref, person_name="Jan")
     # The database refuses it too, whoever writes.
-    saved = save_inquiry(db, make_input(ref), staff.id, FROZEN_NOW)
+    saved = save_inquiry(db, make_input(ref), staff, FROZEN_NOW)
     with pytest.raises(sqlite3.IntegrityError):
         db.execute("UPDATE inquiry SET phone = '+31612345678' WHERE id = ?", [saved.id])
 
 
 def test_hostile_text_is_stored_as_text(db, ref, staff):
     summary = "'); DROP TABLE inquiry; --\x00\x1b[31m" + "lang " * 2000
-    saved = save_inquiry(db, make_input(ref, summary=summary), staff.id, FROZEN_NOW)
-    assert get_inquiry(db, saved.id).summary == summary
+    saved = save_inquiry(db, make_input(ref, summary=summary), staff, FROZEN_NOW)
+    assert load_inquiry(db, saved.id).summary == summary
     assert db["inquiry"].exists()
 
 
 def test_creation_and_every_correction_land_in_the_history(db, ref, staff):
-    saved = save_inquiry(db, make_input(ref), staff.id, FROZEN_NOW)
+    saved = save_inquiry(db, make_input(ref), staff, FROZEN_NOW)
     later = FROZEN_NOW + timedelta(minutes=5)
     corrected = make_input(
         ref,
@@ -93,10 +93,10 @@ def test_creation_and_every_correction_land_in_the_history(db, ref, staff):
         person_name="Geheime Naam",
         topic_ids=(ref.topics.named("Psychosociaal").id,),
     )
-    changed = correct_inquiry(db, saved.id, corrected, staff.id, later, reason="belde terug")
+    changed = correct_inquiry(db, saved.id, corrected, staff, later, reason="belde terug")
     assert set(changed) == {"route_id", "age", "consent", "person_name", "topic_ids"}
 
-    events = history(db, saved.id)
+    events = history(db, lead(db), saved.id)
     assert events[0].kind == "created"
     assert events[0].to_route_id == ref.route("senior_work").id
     by_field = {e.field: e for e in events if e.kind == "correction"}
@@ -111,41 +111,41 @@ def test_creation_and_every_correction_land_in_the_history(db, ref, staff):
     assert by_field["person_name"].old_value is None
     assert by_field["person_name"].new_value is None
     assert "Geheime Naam" not in str(list(db.query("SELECT * FROM inquiry_event")))
-    assert get_inquiry(db, saved.id).age == 79
+    assert load_inquiry(db, saved.id).age == 79
 
 
 def test_a_correction_without_changes_writes_nothing(db, ref, staff):
-    saved = save_inquiry(db, make_input(ref), staff.id, FROZEN_NOW)
-    assert correct_inquiry(db, saved.id, make_input(ref), staff.id, FROZEN_NOW) == []
-    assert len(history(db, saved.id)) == 1
+    saved = save_inquiry(db, make_input(ref), staff, FROZEN_NOW)
+    assert correct_inquiry(db, saved.id, make_input(ref), staff, FROZEN_NOW) == []
+    assert len(history(db, lead(db), saved.id)) == 1
 
 
 def test_summary_corrections_do_not_keep_the_old_text(db, ref, staff):
-    saved = save_inquiry(db, make_input(ref, summary="bsn 111222333 van Jan"), staff.id,
+    saved = save_inquiry(db, make_input(ref, summary="bsn 111222333 van Jan"), staff,
                          FROZEN_NOW)
-    correct_inquiry(db, saved.id, make_input(ref, summary="iets zonder nummer"), staff.id,
+    correct_inquiry(db, saved.id, make_input(ref, summary="iets zonder nummer"), staff,
                     FROZEN_NOW, reason="BSN weggehaald")
-    (event,) = [e for e in history(db, saved.id) if e.kind == "correction"]
+    (event,) = [e for e in history(db, lead(db), saved.id) if e.kind == "correction"]
     assert event.field == "summary" and event.old_value is None and event.new_value is None
     assert "111222333" not in str(list(db.query("SELECT * FROM inquiry_event")))
 
 
 def test_a_correction_reason_is_cleaned_and_kept_short(db, ref, staff):
-    saved = save_inquiry(db, make_input(ref), staff.id, FROZEN_NOW)
-    correct_inquiry(db, saved.id, make_input(ref, age=80), staff.id, FROZEN_NOW,
+    saved = save_inquiry(db, make_input(ref), staff, FROZEN_NOW)
+    correct_inquiry(db, saved.id, make_input(ref, age=80), staff, FROZEN_NOW,
                     reason="\x1b[31m" + "lang " * 100)
-    (event,) = [e for e in history(db, saved.id) if e.kind == "correction"]
+    (event,) = [e for e in history(db, lead(db), saved.id) if e.kind == "correction"]
     assert len(event.reason) == 200 and "\x1b" not in event.reason
 
 
 def test_every_change_raises_the_version(db, ref, staff):
-    saved = save_inquiry(db, make_input(ref), staff.id, FROZEN_NOW)
+    saved = save_inquiry(db, make_input(ref), staff, FROZEN_NOW)
     assert saved.version == 1
-    correct_inquiry(db, saved.id, make_input(ref, age=80), staff.id, FROZEN_NOW,
+    correct_inquiry(db, saved.id, make_input(ref, age=80), staff, FROZEN_NOW,
                     expected_version=1)
-    assert get_inquiry(db, saved.id).version == 2
+    assert load_inquiry(db, saved.id).version == 2
     from balie.db.inquiries import EditConflict
 
     with pytest.raises(EditConflict):
-        correct_inquiry(db, saved.id, make_input(ref, age=81), staff.id, FROZEN_NOW,
+        correct_inquiry(db, saved.id, make_input(ref, age=81), staff, FROZEN_NOW,
                         expected_version=1)
