@@ -67,7 +67,7 @@ def member(db: BalieDatabase, username: str, display_name: str | None = None, *,
                 "INSERT INTO staff (username, display_name, created_at) "
                 "VALUES (?, ?, '2026-01-01T00:00:00Z')",
                 [username, display_name or username]).lastrowid,)
-            roles = roles or DESK_AND_LEAD
+            roles = DESK_AND_LEAD if roles is None else roles
         (staff_id,) = found
         if team is not None:
             db.execute("UPDATE staff SET team_route_id = (SELECT id FROM route WHERE code = ?) "

@@ -1,0 +1,278 @@
+"""Who may do what: the role x action matrix, checked in the data layer itself.
+
+Every cell calls the real data-layer function as a staff member with one role; the
+screens hide what a role may not do, but these calls prove the refusal does not depend
+on them. A team member ("team") belongs to maatschappelijk werk.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+
+import pytest
+
+from balie.db import open_database
+from balie.db.access import NotAllowed, sign_in
+from balie.db.auditlog import audit_rows
+from balie.db.backup import backup
+from balie.db.inbox import (
+    VIEW_NEW,
+    callback_done,
+    callbacks_due,
+    close,
+    inbox,
+    pick_up,
+    reopen,
+    transfer,
+)
+from balie.db.inquiries import (
+    correct_inquiry,
+    desk_inquiries,
+    earlier_contacts,
+    get_inquiry,
+    history,
+    load_inquiry,
+    save_inquiry,
+)
+from balie.db.reference import KINDS, add_entry, load_reference
+from balie.db.reports import daily, factsheets, report
+from balie.db.rules import active_rules, store_rules
+from balie.db.settings import adjust_setting
+from balie.domain.periods import containing
+from balie.domain.reference_data import ROLE_CODES
+from balie.domain.timekeeping import local_days_span
+from tests.conftest import FROZEN_NOW, member
+from tests.test_store import make_input
+
+NOW = FROZEN_NOW
+LATER = NOW + timedelta(hours=1)
+CALLBACK = NOW + timedelta(hours=2)
+
+
+class World:
+    """A database with one inquiry in each state a cell needs, registered by 'desk'."""
+
+    def __init__(self, db, tmp_path):
+        self.db, self.tmp_path = db, tmp_path
+        self.ref = ref = load_reference(db)
+        self.desk = member(db, "desk", roles=("balie",))
+        self.lead = member(db, "lead", roles=("teamleider",))
+        social, senior = ref.route("social_work").id, ref.route("senior_work").id
+
+        def register(route_id, **extra):
+            return save_inquiry(db, make_input(ref, route_id=route_id, **extra), self.desk,
+                                NOW).id
+
+        self.own_new = register(social)
+        self.other_new = register(senior)
+        self.own_open = register(social)
+        pick_up(db, self.own_open, self.lead, NOW)
+        self.own_closed = register(social)
+        pick_up(db, self.own_closed, self.lead, NOW)
+        close(db, self.own_closed, ref.outcomes.active[0].id, self.lead, NOW)
+        self.desk_callback = register(ref.route("desk").id, consent=True,
+                                      phone="+31612345678", callback_at=CALLBACK)
+        self.own_callback = register(social, consent=True, phone="+31687654321",
+                                     callback_at=CALLBACK)
+        self.other_callback = register(senior, consent=True, phone="+31611112222",
+                                       callback_at=CALLBACK)
+        self.social, self.senior = social, senior
+
+
+def until(world):
+    return NOW + timedelta(days=1)
+
+
+# cell name -> (roles allowed, the call)
+CELLS = {
+    "register": ({"balie", "teamleider"},
+                 lambda w, a: save_inquiry(w.db, make_input(w.ref), a, NOW)),
+    "search returning callers": ({"balie", "teamleider"},
+                                 lambda w, a: earlier_contacts(w.db, a, "+31612345678", None,
+                                                               NOW)),
+    "own desk list": ({"balie", "teamleider"},
+                      lambda w, a: desk_inquiries(w.db, a, local_days_span(NOW.date(),
+                                                                            NOW.date()))),
+    "correct an inquiry of the desk": ({"balie", "teamleider"},
+                                       lambda w, a: correct_inquiry(
+                                           w.db, w.desk_callback,
+                                           make_input(w.ref, route_id=w.ref.route("desk").id,
+                                                      age=79, consent=True,
+                                                      phone="+31612345678",
+                                                      callback_at=CALLBACK), a, NOW)),
+    "view a desk inquiry": ({"balie", "teamleider", "beheer"},
+                            lambda w, a: get_inquiry(w.db, a, w.desk_callback, NOW,
+                                                     purpose="test")),
+    "view own team's inquiry": ({"team", "teamleider", "beheer"},
+                                lambda w, a: get_inquiry(w.db, a, w.own_callback, NOW,
+                                                         purpose="test")),
+    "view another team's inquiry": ({"teamleider", "beheer"},
+                                    lambda w, a: history(w.db, a, w.other_callback)),
+    "own team's list": ({"team", "teamleider"},
+                        lambda w, a: inbox(w.db, a, [w.social], VIEW_NEW, NOW)),
+    "another team's list": ({"teamleider"},
+                            lambda w, a: inbox(w.db, a, [w.senior], VIEW_NEW, NOW)),
+    "all teams' lists": ({"teamleider"},
+                         lambda w, a: inbox(w.db, a, [w.social, w.senior], VIEW_NEW, NOW)),
+    "pick up in own team": ({"team", "teamleider"},
+                            lambda w, a: pick_up(w.db, w.own_new, a, NOW)),
+    "pick up in another team": ({"teamleider"},
+                                lambda w, a: pick_up(w.db, w.other_new, a, NOW)),
+    "close in own team": ({"team", "teamleider"},
+                          lambda w, a: close(w.db, w.own_open, w.ref.outcomes.active[0].id, a,
+                                             LATER)),
+    "reopen in own team": ({"team", "teamleider"},
+                           lambda w, a: reopen(w.db, w.own_closed, a, LATER, "belde terug")),
+    "transfer": ({"teamleider"},
+                 lambda w, a: transfer(w.db, w.own_open, w.senior, a, LATER, "ouder")),
+    "desk callbacks": ({"balie", "teamleider"},
+                       lambda w, a: callbacks_due(w.db, a, until(w), NOW,
+                                                  [w.ref.route("desk").id])),
+    "own team's callbacks": ({"team", "teamleider"},
+                             lambda w, a: callbacks_due(w.db, a, until(w), NOW, [w.social])),
+    "another team's callbacks": ({"teamleider"},
+                                 lambda w, a: callbacks_due(w.db, a, until(w), NOW,
+                                                            [w.senior])),
+    "call back at the desk": ({"balie", "teamleider"},
+                              lambda w, a: callback_done(w.db, w.desk_callback, CALLBACK, a,
+                                                         LATER)),
+    "report": ({"teamleider"},
+               lambda w, a: report(w.db, a, w.ref, containing("day", NOW.date()), "village")),
+    "factsheets": ({"teamleider"},
+                   lambda w, a: factsheets(w.db, a, w.ref, containing("year", NOW.date()))),
+    "charts": ({"teamleider"},
+               lambda w, a: daily(w.db, a, local_days_span(NOW.date(), NOW.date()), "route")),
+    "reference data": ({"beheer"},
+                       lambda w, a: add_entry(w.db, a, KINDS["villages"], "Nieuwdorp",
+                                              area="Beilen")),
+    "settings": ({"beheer"},
+                 lambda w, a: adjust_setting(w.db, a, "max-wait-hours", "6", NOW)),
+    "routing rules": ({"beheer"},
+                      lambda w, a: store_rules(w.db, a, active_rules(w.db).body, NOW)),
+    "backup": ({"beheer"},
+               lambda w, a: backup(w.db, a, w.tmp_path / "kopie.db", NOW)),
+    "audit log": ({"beheer"}, lambda w, a: audit_rows(w.db, a, NOW)),
+}
+
+
+@pytest.mark.parametrize("role", ROLE_CODES)
+@pytest.mark.parametrize("cell", sorted(CELLS))
+def test_role_x_action_matrix(db, tmp_path, role, cell):
+    allowed, call = CELLS[cell]
+    world = World(db, tmp_path)
+    actor = member(db, f"as.{role}", roles=(role,), team="social_work")
+    rows_before = db.execute("SELECT max(id) FROM audit_log").fetchone()[0] or 0
+    if role in allowed:
+        call(world, actor)
+    else:
+        with pytest.raises(NotAllowed) as refused:
+            call(world, actor)
+        assert refused.value.message  # said in words, not a traceback
+        # A refusal changes nothing and logs nothing in the actor's name.
+        assert db.execute("SELECT count(*) FROM audit_log WHERE id > ? AND staff_id = ?",
+                          [rows_before, actor.id]).fetchone()[0] == 0
+
+
+def test_a_role_taken_away_holds_from_the_next_action(db):
+    world = World(db, None)
+    anna = member(db, "anna", roles=("team",), team="social_work")
+    pick_up(db, world.own_new, anna, NOW)
+    member(db, "anna", roles=("balie",))  # beheer moves her to the desk
+    with pytest.raises(NotAllowed):
+        close(db, world.own_new, world.ref.outcomes.active[0].id, anna, LATER)
+    db.execute("UPDATE staff SET retired_at = '2026-03-10T00:00:00Z' WHERE id = ?", [anna.id])
+    with pytest.raises(NotAllowed):
+        save_inquiry(db, make_input(world.ref), anna, NOW)
+
+
+def test_the_callback_list_of_a_desk_or_a_team_member_holds_only_their_routes(db):
+    world = World(db, None)
+    desk_ids = {r.id for r in callbacks_due(db, world.desk, until(world), NOW)}
+    assert desk_ids == {world.desk_callback}
+    anna = member(db, "anna", roles=("team",), team="social_work")
+    assert {r.id for r in callbacks_due(db, anna, until(world), NOW)} == {world.own_callback}
+    lead_ids = {r.id for r in callbacks_due(db, world.lead, until(world), NOW)}
+    assert lead_ids == {world.desk_callback, world.own_callback, world.other_callback}
+
+
+def test_views_searches_and_changes_are_in_the_audit_log_with_where_from(db):
+    world = World(db, None)
+    desk = world.desk
+    get_inquiry(db, desk, world.desk_callback, NOW, purpose="lijst van vandaag")
+    earlier_contacts(db, desk, "+31612345678", None, NOW)
+    callback_done(db, world.desk_callback, CALLBACK, desk, LATER, "afspraak gemaakt")
+    rows = [(r["action"], r["inquiry_id"], r["origin"]) for r in db.query(
+        "SELECT * FROM audit_log WHERE staff_id = ? ORDER BY id", [desk.id])]
+    assert ("view", world.desk_callback, "test") in rows
+    assert ("search", None, "test") in rows
+    assert ("callback", world.desk_callback, "test") in rows
+    assert ("register", world.own_new, "test") in rows
+    # No personal data in the log: not the phone number searched for, not the note.
+    text = str(list(db.query("SELECT * FROM audit_log")))
+    assert "612345678" not in text and "afspraak" not in text
+
+
+def test_the_audit_log_can_be_read_by_person_by_inquiry_and_by_period(db):
+    world = World(db, None)
+    admin = member(db, "beheer", roles=("beheer",))
+    get_inquiry(db, world.lead, world.own_callback, NOW, purpose="test")
+    by_inquiry = audit_rows(db, admin, NOW, inquiry_id=world.own_callback)
+    assert {r.action for r in by_inquiry} == {"register", "view"}
+    by_person = audit_rows(db, admin, NOW, username="LEAD")  # case does not matter
+    assert {r.username for r in by_person} == {"lead"}
+    assert audit_rows(db, admin, NOW, span=local_days_span(
+        NOW.date() - timedelta(days=9), NOW.date() - timedelta(days=2))) == []
+    # Reading the log is itself logged.
+    assert audit_rows(db, admin, NOW, limit=1)[0].action == "audit_view"
+
+
+def test_the_audit_log_refuses_update_and_delete(db):
+    world = World(db, None)
+    del world
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        db.execute("UPDATE audit_log SET detail = 'weg'")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        db.execute("DELETE FROM audit_log")
+
+
+PERSONAL_COLUMNS = {"person_name", "phone", "postcode", "callback_at", "summary", "reason",
+                    "detail"}
+
+
+def test_team_leads_reports_read_no_personal_column(db):
+    """SQLite's authorizer denies every read of a personal column while the reports
+    run: the reports do not need them (nor the audit log's free text)."""
+    world = World(db, None)
+    for column in ("person_name", "phone"):
+        assert load_inquiry(db, world.desk_callback) is not None and column
+
+    def authorizer(action, table, column, *_):
+        if action == sqlite3.SQLITE_READ and column in PERSONAL_COLUMNS:
+            return sqlite3.SQLITE_DENY
+        return sqlite3.SQLITE_OK
+
+    db.conn.set_authorizer(authorizer)
+    try:
+        for breakdown in ("village", "area", "channel", "topic", "hour"):
+            report(db, world.lead, world.ref, containing("month", NOW.date()), breakdown)
+        factsheets(db, world.lead, world.ref, containing("year", NOW.date()))
+        daily(db, world.lead, local_days_span(NOW.date(), NOW.date()), "village")
+        with pytest.raises(sqlite3.DatabaseError, match="prohibited"):
+            db.execute("SELECT person_name FROM inquiry").fetchall()  # the guard works
+    finally:
+        db.conn.set_authorizer(None)
+
+
+def test_the_owner_of_a_new_database_is_its_first_beheer_and_nobody_else(tmp_path):
+    with open_database(tmp_path / "nieuw.db") as db:
+        with pytest.raises(NotAllowed, match="nog niet bekend"):
+            sign_in(db, "vreemde", "test", NOW, owns_file=False)
+        staff, _ = sign_in(db, "installateur", "test", NOW, owns_file=True)
+        assert staff.roles == {"balie", "teamleider", "beheer"}
+        # Once there is a beheer, the file's owner is just another unknown account.
+        with pytest.raises(NotAllowed, match="balie ref add staff tweede"):
+            sign_in(db, "tweede", "test", NOW, owns_file=True)
+        member(db, "zonder.rol", roles=())
+        with pytest.raises(NotAllowed, match="nog geen rol"):
+            sign_in(db, "zonder.rol", "test", NOW, owns_file=False)
