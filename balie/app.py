@@ -23,9 +23,10 @@ from textual.screen import Screen
 
 from balie.config import access_from, os_username
 from balie.db import BalieDatabase, StoreError, open_database
-from balie.db.connection import is_busy
+from balie.db.connection import OWNER_ONLY, Access, is_busy
 from balie.db.errors import DatabaseBusy
 from balie.db.inbox import change_counter
+from balie.db.permissions import file_warnings
 from balie.db.reference import ensure_staff
 from balie.db.settings import is_demo
 from balie.domain.models import Staff
@@ -37,6 +38,8 @@ from balie.screens.intake import IntakeScreen
 T = TypeVar("T")
 POLL_SECONDS = 2
 """How often open lists ask whether another desk changed something."""
+PERMISSION_WARNING_SECONDS = 30
+"""How long a warning about the database's permissions stays on screen at start."""
 
 
 def terminal_origin() -> str:
@@ -84,6 +87,7 @@ class BalieApp(App[None]):
         clock: Callable[[], datetime],
         *,
         demo: bool = False,
+        access: Access = OWNER_ONLY,
     ) -> None:
         super().__init__()
         self.db = db
@@ -92,6 +96,8 @@ class BalieApp(App[None]):
         """The staff member at this desk, taken from the OS account."""
         self.clock = clock
         """Returns the current moment; tests freeze it."""
+        self.access = access
+        """Who may read the database files (owner only, or BALIE_GROUP)."""
         self.host = socket.gethostname()
         self.pid = os.getpid()
         self.origin = terminal_origin()
@@ -113,6 +119,9 @@ class BalieApp(App[None]):
 
     def on_mount(self) -> None:
         self.set_interval(POLL_SECONDS, self.poll_changes)
+        for warning in file_warnings(self.db.path, self.access):
+            self.notify(warning, title="Rechten van de database", severity="warning",
+                        timeout=PERMISSION_WARNING_SECONDS, markup=False)
 
     async def poll_changes(self) -> None:
         """Tell the screen in front when another desk has committed a change.
@@ -287,7 +296,8 @@ def make_app(
     Opens (creating or upgrading) the database before the app starts, so a problem with
     it is reported as a message, not inside a half-started screen.
     """
-    db = open_database(db_path, access=access_from())
+    access = access_from()
+    db = open_database(db_path, access=access)
     try:
         staff = ensure_staff(db, username or os_username())
         if staff.retired:
@@ -299,4 +309,4 @@ def make_app(
     except BaseException:
         db.close()
         raise
-    return BalieApp(db, staff, clock, demo=demo)
+    return BalieApp(db, staff, clock, demo=demo, access=access)
