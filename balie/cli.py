@@ -2,9 +2,11 @@
 
 Every command prints a clear Dutch message and exits non-zero on a problem it knows
 about (a busy, newer or misplaced database, a duplicate name); it never shows a
-traceback for those. Every command warns, once, when the database files are readable
-by more people than they should be. Textual is imported only when the app itself
-starts, so the administration commands start quickly.
+traceback for those. A bug is reported by its type and place only (exit code 70), never
+with the error's message, which could hold registered data (see :mod:`balie.crash`).
+Every command warns, once, when the database files are readable by more people than
+they should be. Textual is imported only when the app itself starts, so the
+administration commands start quickly.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 
 from balie import __version__
 from balie.config import ENV_DB, access_from, os_username, resolve_db_path
+from balie.crash import EX_SOFTWARE, crash_hooks, crash_report
 
 
 class DutchHelpFormatter(argparse.RawDescriptionHelpFormatter):
@@ -248,6 +251,15 @@ def _positive(text: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    with crash_hooks():
+        try:
+            return _main(argv)
+        except Exception as error:  # a bug: said without its message (it may hold data)
+            print(crash_report(error), file=sys.stderr)
+            return EX_SOFTWARE
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     path = resolve_db_path(getattr(args, "db", None))
     args.warnings = []
