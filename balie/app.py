@@ -8,7 +8,6 @@ import os
 import socket
 import sqlite3
 import sys
-import traceback
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -23,11 +22,13 @@ from textual.command import CommandPalette
 from textual.screen import Screen
 
 from balie.config import access_from, os_username
+from balie.crash import EX_SOFTWARE, crash_report, loop_exception_handler, report_from_trace
 from balie.db import BalieDatabase, StoreError, open_database
 from balie.db.access import Actor, Grant, owns_file, sign_in
-from balie.db.connection import is_busy
+from balie.db.connection import OWNER_ONLY, Access, is_busy
 from balie.db.errors import DatabaseBusy
 from balie.db.inbox import change_counter
+from balie.db.permissions import file_warnings
 from balie.db.settings import is_demo
 from balie.domain.models import Route, Staff
 from balie.domain.timekeeping import utc_now
@@ -38,6 +39,8 @@ from balie.screens.intake import IntakeScreen
 T = TypeVar("T")
 POLL_SECONDS = 2
 """How often open lists ask whether another desk changed something."""
+PERMISSION_WARNING_SECONDS = 30
+"""How long a warning about the database's permissions stays on screen at start."""
 
 
 def terminal_origin() -> str:
@@ -102,10 +105,12 @@ class BalieApp(App[None]):
         clock: Callable[[], datetime],
         *,
         demo: bool = False,
+        access: Access = OWNER_ONLY,
     ) -> None:
         # Someone who does not register (a team member, beheer) starts at their work.
         self.DEFAULT_MODE = start_mode(staff)
         super().__init__()
+        _without_textual_logs(self)
         self.db = db
         """The shared database; only ever used from the database thread (see run_db)."""
         self.staff = staff
@@ -117,12 +122,15 @@ class BalieApp(App[None]):
         reads them again at every action.)"""
         self.clock = clock
         """Returns the current moment; tests freeze it."""
+        self.access = access
+        """Who may read the database files (owner only, or BALIE_GROUP)."""
         self.host = socket.gethostname()
         self.pid = os.getpid()
         self.origin = actor.origin
         self.sub_title = f"{staff.display_name}" + ("  ·  DEMO-GEGEVENS" if demo else "")
         self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="balie-db")
         self._crash: BaseException | None = None
+        self._crash_inquiry: int | None = None
         self._data_version: int | None = None
 
     async def run_db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -137,7 +145,11 @@ class BalieApp(App[None]):
         return await loop.run_in_executor(self._db_thread, call)
 
     def on_mount(self) -> None:
+        asyncio.get_running_loop().set_exception_handler(loop_exception_handler)
         self.set_interval(POLL_SECONDS, self.poll_changes)
+        for warning in file_warnings(self.db.path, self.access):
+            self.notify(warning, title="Rechten van de database", severity="warning",
+                        timeout=PERMISSION_WARNING_SECONDS, markup=False)
 
     async def poll_changes(self) -> None:
         """Tell the screen in front when another desk has committed a change.
@@ -229,16 +241,60 @@ class BalieApp(App[None]):
         if await intake.write_draft():
             self.exit()
 
+    @property
+    def current_inquiry_id(self) -> int | None:
+        """The number of the inquiry being worked on, for a crash report: asked of the
+        screens from the front back (a screen that knows one defines a property of this
+        name: the inquiry being corrected, the row under the cursor, the one shown)."""
+        try:
+            for screen in reversed(self.screen_stack):
+                number = getattr(screen, "current_inquiry_id", None)
+                if number is not None:
+                    return int(number)
+        except Exception:  # a crash report must not fail on a half-closed screen
+            return None
+        return None
+
     def _handle_exception(self, error: Exception) -> None:
-        # Textual's crash report prints the local variables of every frame: a caller's
-        # name or phone number could end up on the screen or in a terminal log.
-        self._crash = error
-        super()._handle_exception(error)
+        # Textual's crash report shows the error's message and the local variables of
+        # every frame, and renders an error with __rich__ itself: a caller's name or
+        # phone number could end up on the screen or in a terminal log. balie's report
+        # has the error's type, the code's frames and the inquiry number, nothing else.
+        from textual.css.errors import StylesheetError
+
+        if isinstance(error, StylesheetError):
+            super()._handle_exception(error)  # balie's own CSS: no data, Textual's report
+            return
+        if self._crash is None:
+            self._crash, self._crash_inquiry = error, self.current_inquiry_id
+        self._return_code = EX_SOFTWARE
+        if self._exception is None:  # what run_test re-raises for a test framework
+            self._exception = error
+            self._exception_event.set()
+        self._fatal_error()
 
     def _fatal_error(self) -> None:
         self.bell()
-        self._exit_renderables.append(Text(crash_report(self._crash)))
+        if self._crash is not None and not self._exit_renderables:
+            self._exit_renderables.append(Text(crash_report(
+                self._crash, inquiry_id=self._crash_inquiry, typed_work_kept=True)))
         self._close_messages_no_wait()
+
+    def panic(self, *renderables) -> None:
+        """Textual panics with a Rich traceback (its message included) when its own
+        input thread fails: that is reported the way :meth:`_handle_exception` does."""
+        from rich.traceback import Traceback
+
+        safe = []
+        for renderable in renderables:
+            if isinstance(renderable, Traceback) and renderable.trace.stacks:
+                stack = renderable.trace.stacks[-1]
+                renderable = Text(report_from_trace(
+                    stack.exc_type,
+                    [(frame.filename, frame.lineno, frame.name) for frame in stack.frames],
+                    inquiry_id=self.current_inquiry_id, typed_work_kept=True))
+            safe.append(renderable)
+        super().panic(*safe)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The command palette offers every key binding of the app and the current screen."""
@@ -313,19 +369,20 @@ def _as_store_errors(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
                          "Probeer het opnieuw of meld het aan beheer.") from error
 
 
-def crash_report(error: BaseException | None) -> str:
-    """What balie prints when it stops on a bug: the kind of error and where, no data.
+def _without_textual_logs(app: App) -> None:
+    """Switch off Textual's developer outputs: they would copy personal data.
 
-    Neither local variables nor the error's message are shown: both can hold what was
-    typed about a caller.
+    ``TEXTUAL_LOG`` appends every key pressed and every field's value to a file (readable
+    by anyone, with the usual umask), ``TEXTUAL_DEBUG`` prints log calls, ``TEXTUAL=
+    devtools`` sends them to a console, ``TEXTUAL_SCREENSHOT`` saves the screen as SVG.
     """
-    error = getattr(error, "error", error)  # a worker's failure wraps the real error
-    lines = [f"balie is gestopt door een programmafout: {type(error).__name__}."]
-    for frame in traceback.extract_tb(getattr(error, "__traceback__", None))[-8:]:
-        lines.append(f"  {frame.filename}:{frame.lineno} in {frame.name}")
-    lines.append("Wat u typte is als concept bewaard en wordt bij de volgende start "
-                 "aangeboden. Meld deze fout aan beheer.")
-    return "\n".join(lines)
+    from textual import constants
+
+    constants.LOG_FILE = None
+    constants.DEBUG = False
+    constants.SCREENSHOT_DELAY = -1
+    app.devtools = None
+    app._devtools_redirector = None
 
 
 def make_app(
@@ -340,7 +397,8 @@ def make_app(
     Opens (creating or upgrading) the database before the app starts, so a problem with
     it is reported as a message, not inside a half-started screen.
     """
-    db = open_database(db_path, access=access_from())
+    access = access_from()
+    db = open_database(db_path, access=access)
     try:
         staff, actor = sign_in(db, username or os_username(), origin or terminal_origin(),
                                clock(), owns_file=owns_file(db.path))
@@ -348,4 +406,4 @@ def make_app(
     except BaseException:
         db.close()
         raise
-    return BalieApp(db, staff, actor, clock, demo=demo)
+    return BalieApp(db, staff, actor, clock, demo=demo, access=access)

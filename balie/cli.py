@@ -2,7 +2,10 @@
 
 Every command prints a clear Dutch message and exits non-zero on a problem it knows
 about (a busy, newer or misplaced database, a duplicate name); it never shows a
-traceback for those. Textual is imported only when the app itself starts, so the
+traceback for those. A bug is reported by its type and place only (exit code 70), never
+with the error's message, which could hold registered data (see :mod:`balie.crash`).
+Every command warns, once, when the database files are readable by more people than
+they should be. Textual is imported only when the app itself starts, so the
 administration commands start quickly.
 """
 
@@ -16,6 +19,7 @@ from pathlib import Path
 
 from balie import __version__
 from balie.config import ENV_DB, access_from, os_username, resolve_db_path
+from balie.crash import EX_SOFTWARE, crash_hooks, crash_report
 
 
 class DutchHelpFormatter(argparse.RawDescriptionHelpFormatter):
@@ -251,13 +255,23 @@ def _positive(text: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    with crash_hooks():
+        try:
+            return _main(argv)
+        except Exception as error:  # a bug: said without its message (it may hold data)
+            print(crash_report(error), file=sys.stderr)
+            return EX_SOFTWARE
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     path = resolve_db_path(getattr(args, "db", None))
+    args.warnings = []
     from balie.db.errors import StoreError
 
     try:
         if args.command in (None, "start"):
-            return _start(path)
+            return _start(path)  # the app shows the warnings itself
         handler = {"info": _info, "demo": _demo, "backup": _backup, "ref": _ref,
                    "rules": _rules, "report": _report, "import": _import,
                    "settings": _settings}[args.command]
@@ -268,6 +282,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("balie: afgebroken.", file=sys.stderr)
         return 130
+    finally:
+        if args.command not in (None, "start"):
+            _print_warnings(path, args.warnings)
+
+
+def _print_warnings(path: Path, extra: list[str]) -> None:
+    """Every command says, once, when the database files are open to too many people."""
+    from balie.db.permissions import file_warnings
+
+    found = (file_warnings(path, access_from()) if path.exists() else []) + extra
+    for warning in dict.fromkeys(found):
+        print(f"balie: let op: {warning}", file=sys.stderr)
 
 
 def _start(path: Path) -> int:
@@ -294,7 +320,25 @@ def _info(path: Path, args: argparse.Namespace) -> int:
         print(f"schema:       {applied[-1] if applied else '-'} ({len(applied)} migraties)")
         print(f"registraties: {count}{' (demo)' if is_demo(db) else ''}")
         print(f"medewerker:   {os_username()}")
+    print(f"rechten:      {_modes(path)}")
     return 0
+
+
+def _modes(path: Path) -> str:
+    """ "600 (database), 700 (map)", and whether that is right for this server."""
+    import stat
+
+    from balie.db.permissions import file_warnings
+
+    shown = []
+    for file, label in ((path, "database"), (Path(f"{path}-wal"), "wal"),
+                        (Path(f"{path}-shm"), "shm"), (path.absolute().parent, "map")):
+        if file.exists():
+            shown.append(f"{stat.S_IMODE(file.stat().st_mode):o} ({label})")
+    access = access_from()
+    verdict = "niet in orde, zie hieronder" if file_warnings(path, access) else "in orde"
+    group = f", groep {access.group}" if access.group else ""
+    return f"{', '.join(shown)}{group}: {verdict}"
 
 
 def _settings(path: Path, args: argparse.Namespace) -> int:
@@ -350,11 +394,14 @@ def _demo(path: Path, args: argparse.Namespace) -> int:
 def _backup(path: Path, args: argparse.Namespace) -> int:
     from balie.db import open_database
     from balie.db.backup import backup
+    from balie.db.permissions import folder_warnings
     from balie.domain.timekeeping import utc_now
 
+    access = access_from()
     with open_database(path, create=False) as db:
-        target = backup(db, _sign_in(db), Path(args.path), utc_now(), access_from())
+        target = backup(db, _sign_in(db), Path(args.path), utc_now(), access)
     print(f"Back-up gemaakt en gecontroleerd: {target}")
+    args.warnings += folder_warnings(target.parent, access)
     return 0
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from balie.db.access import Actor, audit, require
-from balie.db.connection import OWNER_ONLY, Access, BalieDatabase
+from balie.db.connection import OWNER_ONLY, Access, BalieDatabase, make_folders
 from balie.db.errors import StoreError
 
 
@@ -21,7 +21,8 @@ def backup(db: BalieDatabase, actor: Actor, target: Path, now: datetime,
     so writers on other desks are not blocked), written to a new temporary file beside
     the target, checked with ``integrity_check``, fsynced, and only then linked into
     place under its name. An existing file is never overwritten, even one that appears
-    while the copy is made.
+    while the copy is made. The copy gets ``access``'s file mode, and missing folders
+    its folder mode, from the moment they exist.
     """
     target = Path(target).expanduser()
     with db.write():  # the copy holds every inquiry: beheer, and in the audit log
@@ -32,7 +33,10 @@ def backup(db: BalieDatabase, actor: Actor, target: Path, now: datetime,
     if str(target).endswith(os.sep):
         raise StoreError(f"{target} is een map; geef een bestandsnaam op.")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_folders(target.parent, access)
+        # mkstemp creates the file 0600 (whatever the umask), so the copy is never
+        # readable by others, not even for a moment; SQLite gives the journal it writes
+        # beside it the same mode, and the link below keeps it.
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial",
                                     dir=target.parent)
         os.close(fd)

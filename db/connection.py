@@ -264,6 +264,22 @@ class Access:
 OWNER_ONLY = Access()
 
 
+def make_folders(folder: Path, access: Access = OWNER_ONLY) -> None:
+    """Create ``folder`` and its missing parents with ``access``'s folder mode.
+
+    Each folder is made with that mode from the start (the umask can only narrow it),
+    never briefly open to others. A folder another desk creates at the same moment is
+    left as that desk made it.
+    """
+    missing = [p for p in (folder, *folder.parents) if not p.exists()]
+    for each in reversed(missing):
+        try:
+            each.mkdir(mode=access.folder_mode & 0o777)
+        except FileExistsError:
+            continue
+        access.apply(each, access.folder_mode)
+
+
 def connect(path: Path, *, create: bool = True, access: Access = OWNER_ONLY) -> BalieDatabase:
     """Open the database file with balie's connection settings.
 
@@ -280,10 +296,7 @@ def connect(path: Path, *, create: bool = True, access: Access = OWNER_ONLY) -> 
         )
     _ = access.gid  # an unknown group is reported before anything is created
     try:
-        missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
-        for folder in reversed(missing):
-            folder.mkdir()
-            access.apply(folder, access.folder_mode)
+        make_folders(path.parent, access)
         if not path.exists():
             # Create the file ourselves so it never exists with wider permissions;
             # SQLite gives the -wal and -shm files the mode of the database file.

@@ -124,6 +124,11 @@ class HistoryScreen(ModalScreen[None]):
         self.inquiry = inquiry
         self.owner = owner
 
+    @property
+    def current_inquiry_id(self) -> int:
+        """The inquiry shown, for a crash report."""
+        return self.inquiry_id
+
     def compose(self) -> ComposeResult:
         table = Table(box=None, show_header=True, header_style="bold", padding=(0, 1))
         table.add_column("Wanneer", no_wrap=True)

@@ -382,6 +382,11 @@ class IntakeScreen(Screen):
         self.refresh_check()  # may lock spoed: part of what was opened, not a change
         self._baseline = self.read_draft().to_json()
 
+    @property
+    def current_inquiry_id(self) -> int | None:
+        """The inquiry being corrected (a new one has no number yet); for crash reports."""
+        return self.correcting
+
     def is_dirty(self) -> bool:
         """Is there typed work that would be lost by clearing the form?"""
         draft = self.read_draft()

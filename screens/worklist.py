@@ -91,6 +91,11 @@ class WorkListScreen(Screen):
         key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
         return int(key) if key else None
 
+    @property
+    def current_inquiry_id(self) -> int | None:
+        """The inquiry under the cursor, for a crash report."""
+        return self.selected()
+
     def selected_row(self):
         chosen = self.selected()
         return next((r for r in self.rows if r.id == chosen), None)
