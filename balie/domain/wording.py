@@ -34,6 +34,26 @@ AUDIT_ACTIONS = {
 """Dutch words for the actions in the audit log (an unknown action is shown as it is)."""
 
 
+CALLBACK_RESULTS = {"done": "gedaan", "not_reached": "niet bereikt"}
+
+
+def audit_detail(action: str, detail: str | None, ref: Reference) -> str:
+    """The detail of an audit row in words: the codes the inbox and corrections store
+    (``age, phone``, an outcome's code) as the history screen says them; the new status
+    of a pick-up, transfer or reopening is left out (the action says it)."""
+    if not detail:
+        return ""
+    if action == "correct":
+        return ", ".join(FIELD_NAMES.get(f.strip(), f.strip()) for f in detail.split(","))
+    if action == "close":
+        return next((o.name for o in ref.outcomes.all if o.code == detail), detail)
+    if action == "callback":
+        return CALLBACK_RESULTS.get(detail, detail)
+    if action in ("pickup", "transfer", "reopen"):
+        return ""  # the new status, which the action already says
+    return detail
+
+
 class HistoryEvent(Protocol):
     """What :func:`describe_event` reads of one history line."""
 
