@@ -92,6 +92,25 @@ def test_without_merging_the_name_index_the_name_would_survive(beheer, db_path, 
     assert left and all(label.startswith("token") for label in left)
 
 
+def test_a_run_interrupted_before_the_merge_is_finished_by_the_next(beheer, db_path,
+                                                                     monkeypatch):
+    import balie.db.retention as retention
+
+    db, actor = beheer
+    plant(db, actor)
+
+    def interrupted(db, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(retention, "purge", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        apply_retention(db, actor, NOW)
+    assert traces(*files_of(db_path))  # erased, but not yet merged
+    monkeypatch.undo()
+    assert apply_retention(db, actor, NOW).erased == 0
+    assert traces(*files_of(db_path)) == {}
+
+
 def test_recent_open_and_waiting_callbacks_keep_their_details(beheer):
     db, actor = beheer
     old = plant(db, actor).inquiry_id
