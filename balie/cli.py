@@ -655,7 +655,8 @@ def _retention(path: Path, args: argparse.Namespace) -> int:
     else:
         print(f"Persoonsgegevens van {inquiries(run.erased)} gewist (bewaartermijn). "
               "De cijfers in de overzichten zijn gelijk gebleven.")
-    print(run.purge.message())
+    if run.erased or not run.purge.complete:
+        print(run.purge.message())
     return 0 if run.purge.complete else 3
 
 

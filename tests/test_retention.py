@@ -348,3 +348,21 @@ def test_the_end_of_a_term_is_when_the_cutoff_passes_the_closing(closed, months)
     end = retention_end(closed, months)
     assert retention_cutoff(end + timedelta(seconds=1), months) > closed
     assert retention_cutoff(end - timedelta(seconds=1), months) <= closed
+
+
+def test_cli_says_when_the_log_could_not_be_emptied(beheer, db_path, capsys, monkeypatch):
+    import balie.db.erasure as erasure
+
+    db, actor = beheer
+    plant(db, actor, LONG_AGO.replace(year=2021))
+    monkeypatch.setattr(erasure, "CHECKPOINT_WAIT_MS", 50)
+    other = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        other.execute("BEGIN")
+        other.execute("SELECT count(*) FROM inquiry").fetchone()
+        code, out, err = run(capsys, "--db", str(db_path), "retention")
+    finally:
+        other.close()
+    assert code == 3, err
+    assert "Persoonsgegevens van 1 vraag gewist" in out
+    assert "kon nog niet worden geleegd, omdat een andere balie op dat moment las" in out
