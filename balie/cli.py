@@ -190,6 +190,78 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--check", action="store_true",
                              help="alleen controleren, niet in gebruik nemen")
 
+    retention = command(
+        "retention",
+        "wis de persoonsgegevens van vragen die over hun bewaartermijn zijn (beheer)",
+        "Wist naam, telefoon, postcode, terugbelmoment, omschrijving en de toelichtingen in\n"
+        "de geschiedenis van afgeronde vragen waarvan de bewaartermijn van hun route voorbij\n"
+        "is (balie ref list routes: bewaren_maanden; wijzigen met balie ref set routes NAAM\n"
+        "--retention-months N). Een open terugbelverzoek houdt een vraag vast tot het\n"
+        "verzoek ook over die termijn is. De cijfers in overzichten blijven gelijk.\n"
+        "Werkt in delen van 500 vragen, zodat de balies kunnen doorwerken; afgebroken?\n"
+        "Start opnieuw, dan gaat het verder.\n"
+        "  balie retention --dry-run     alleen tellen, per route\n"
+        "  balie retention               wissen\n"
+        "Exitcode 3: gewist, maar het logbestand (-wal) kon nog niet worden geleegd omdat\n"
+        "een balie las; voer het later nog eens uit.",
+    )
+    retention.add_argument("--dry-run", action="store_true",
+                           help="alleen tellen wat gewist zou worden, niets wissen")
+
+    person = command(
+        "person",
+        "inzage- en wisverzoeken van iemand die geregistreerd is (beheer)",
+        "Voor het recht op inzage en het recht op vergetelheid (AVG). Zoek eerst alle vragen\n"
+        "van de persoon en kijk na dat ze van deze persoon zijn; geef daarna de nummers:\n"
+        "  balie person find --phone 06-12345678 --name \"Jan de Vries\"\n"
+        "  balie person export --phone 06-12345678 --ids 812,1200 --output inzage.md\n"
+        "  balie person erase --phone 06-12345678 --ids 812,1200\n"
+        "Telefoon in elke gangbare schrijfwijze; bij een naam moeten alle woorden kloppen\n"
+        "(hoofdletters en accenten tellen niet). Het bestand van export is alleen voor u\n"
+        "leesbaar en overschrijft nooit een bestaand bestand. Exitcode 3 bij erase: zie\n"
+        "balie retention --help.",
+    )
+    person_actions = person.add_subparsers(dest="action", title="acties", metavar="ACTIE",
+                                           required=True)
+    for name, help in (("find", "toon de vragen die bij de persoon horen"),
+                       ("export", "schrijf alles over de gekozen vragen naar een bestand"),
+                       ("erase", "wis de persoonsgegevens in de gekozen vragen")):
+        sub = _subcommand(person_actions, common, name, help)
+        sub.add_argument("--phone", metavar="NUMMER", help="telefoonnummer")
+        sub.add_argument("--name", metavar="NAAM", help="naam (minstens twee woorden)")
+        if name == "find":
+            continue
+        sub.add_argument("--ids", metavar="NUMMERS",
+                         help="alleen deze vragen, met komma's (bijv. 812,1200); elk moet "
+                              "bij de persoon gevonden zijn" + (
+                                  "" if name == "export" else " (of --all)"))
+        sub.add_argument("--all", action="store_true",
+                         help="alle gevonden vragen" + (
+                             " (standaard)" if name == "export" else ""))
+        if name == "export":
+            sub.add_argument("--output", metavar="BESTAND",
+                             help="nieuw bestand voor de inzage (UTF-8, Markdown); verplicht")
+
+    audit = command(
+        "audit",
+        "toon het auditlog: wie zag of wijzigde welke vraag, wanneer en waarvandaan (beheer)",
+        "Het auditlog, nieuwste eerst; filters mogen samen:\n"
+        "  balie audit                          de laatste 7 dagen\n"
+        "  balie audit --user anna --from 1-11 --to 22-11\n"
+        "  balie audit --inquiry 812            alles over vraag 812, hele periode\n"
+        "  balie audit --from 1-1-2026 --to 31-3-2026 --format csv --output q1.csv\n"
+        "Het inzien van het log wordt zelf ook gelogd.",
+    )
+    audit.add_argument("--user", metavar="GEBRUIKER", help="alleen wat deze medewerker deed")
+    audit.add_argument("--inquiry", type=_positive, metavar="NUMMER",
+                       help="alleen wat over deze vraag gelogd is")
+    audit.add_argument("--from", dest="from_", metavar="DATUM", help="vanaf deze dag")
+    audit.add_argument("--to", metavar="DATUM", help="tot en met deze dag (standaard vandaag)")
+    audit.add_argument("--format", choices=("table", "csv"), default="table",
+                       help="uitvoer (standaard table)")
+    audit.add_argument("--output", metavar="BESTAND",
+                       help="naar een nieuw bestand (alleen voor u leesbaar)")
+
     ref = command(
         "ref",
         "beheer referentiegegevens (dorpen, gebieden, routes, kanalen, ...)",
@@ -244,6 +316,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _numbers(text: str) -> list[int]:
+    """Inquiry numbers: ``812,1200`` or ``812 1200``."""
+    from balie.domain.parsing import InvalidInput
+
+    words = text.replace(",", " ").split()
+    if not words or not all(w.isascii() and w.isdigit() and len(w) < 10 for w in words):
+        raise InvalidInput(f"--ids {text!r}: dat zijn geen vraagnummers; geef ze met "
+                           "komma's, bijvoorbeeld --ids 812,1200.")
+    return [int(w) for w in words]
+
+
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -274,7 +357,8 @@ def _main(argv: Sequence[str] | None) -> int:
             return _start(path)  # the app shows the warnings itself
         handler = {"info": _info, "demo": _demo, "backup": _backup, "ref": _ref,
                    "rules": _rules, "report": _report, "import": _import,
-                   "settings": _settings}[args.command]
+                   "settings": _settings, "retention": _retention,
+                   "person": _person, "audit": _audit}[args.command]
         return handler(path, args)
     except StoreError as error:
         print(f"balie: {error.message}", file=sys.stderr)
@@ -339,6 +423,58 @@ def _modes(path: Path) -> str:
     verdict = "niet in orde, zie hieronder" if file_warnings(path, access) else "in orde"
     group = f", groep {access.group}" if access.group else ""
     return f"{', '.join(shown)}{group}: {verdict}"
+
+
+def _audit(path: Path, args: argparse.Namespace) -> int:
+    import csv
+    import io
+
+    from balie.db import open_database
+    from balie.db.auditlog import audit_rows
+    from balie.db.reference import load_reference
+    from balie.domain.wording import audit_detail
+    from balie.domain.parsing import InvalidInput, parse_day
+    from balie.domain.timekeeping import local, local_day, local_days_span, utc_now
+
+    now = utc_now()
+    today = local_day(now)
+    try:
+        last = parse_day(args.to, today) if args.to else today
+        if args.from_:
+            first = parse_day(args.from_, today)
+        else:  # one inquiry or one person: everything, unless a period is asked for
+            first = None if (args.inquiry or args.user) and not args.to \
+                else last - timedelta(days=6)
+        if first is not None and last < first:
+            raise InvalidInput("--to ligt vóór --from.")
+    except InvalidInput as error:
+        print(f"balie: {error.message}", file=sys.stderr)
+        return 2
+    with open_database(path, create=False) as db:
+        rows = audit_rows(db, _sign_in(db), now, username=args.user, inquiry_id=args.inquiry,
+                          span=local_days_span(first, last) if first else None, limit=None)
+        reference = load_reference(db)
+    header = ["tijd", "medewerker", "wat", "nummer", "waarvandaan", "toelichting"]
+    lines = [[f"{local(r.at):%Y-%m-%d %H:%M:%S}", r.username or "", r.action_label,
+              str(r.inquiry_id or ""), r.origin or "",
+              audit_detail(r.action, r.detail, reference)] for r in rows]
+    if args.format == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+        writer.writerows([header, *lines])
+        text = buffer.getvalue()
+    else:
+        text = _rows_text([dict(zip(header, line)) for line in lines]) if lines else \
+            "(geen regels)\n"
+    if not args.output:
+        sys.stdout.write(text)
+        return 0
+    from balie.db.subject import write_new_private_file
+
+    write_new_private_file(Path(args.output), text,
+                           encoding="utf-8-sig" if args.format == "csv" else "utf-8")
+    print(f"{len(lines)} regels geschreven naar {args.output}", file=sys.stderr)
+    return 0
 
 
 def _settings(path: Path, args: argparse.Namespace) -> int:
@@ -610,6 +746,91 @@ def _ref(path: Path, args: argparse.Namespace) -> int:
     return 0
 
 
+def _retention(path: Path, args: argparse.Namespace) -> int:
+    from balie.db import open_database
+    from balie.db.retention import apply_retention, due_by_route
+    from balie.domain.retention import inquiries
+    from balie.domain.timekeeping import utc_now
+
+    now = utc_now()
+    with open_database(path, create=False) as db:
+        actor = _sign_in(db)
+        if args.dry_run:
+            due = due_by_route(db, actor, now)
+            width = max(len(d.route) for d in due)
+            for d in due:
+                print(f"{d.route:<{width}}  {d.months:>3} maanden  {inquiries(d.count)}")
+            total = sum(d.count for d in due)
+            print(f"Samen {inquiries(total)} over de bewaartermijn. Niets gewist (--dry-run).")
+            return 0
+
+        def progress(done: int) -> None:
+            if done % 10_000 == 0:
+                print(f"  {inquiries(done)} gewist ...", file=sys.stderr)
+
+        run = apply_retention(db, actor, now, progress=progress)
+    if run.erased == 0:
+        print("Geen vragen over de bewaartermijn; er is niets gewist.")
+    else:
+        print(f"Persoonsgegevens van {inquiries(run.erased)} gewist (bewaartermijn). "
+              "De cijfers in de overzichten zijn gelijk gebleven.")
+    if run.erased or not run.purge.complete:
+        print(run.purge.message())
+    return 0 if run.purge.complete else 3
+
+
+def _person(path: Path, args: argparse.Namespace) -> int:
+    from balie.db import open_database
+    from balie.db.subject import PersonQuery, erase_person, export_person, find_person
+    from balie.domain.parsing import InvalidInput, format_phone
+    from balie.domain.retention import inquiries, number_ranges
+    from balie.domain.timekeeping import local, utc_now
+
+    query = PersonQuery(args.phone, args.name)
+    ids = None
+    try:
+        query.parsed()
+        if args.action != "find":
+            if args.ids is not None and args.all:
+                raise InvalidInput("Geef --ids of --all, niet allebei.")
+            if args.ids is not None:
+                ids = _numbers(args.ids)
+            elif args.action == "erase" and not args.all:
+                raise InvalidInput(
+                    "Geef met --ids de nummers die bij deze persoon horen (zie balie person "
+                    "find), of --all als alle gevonden vragen van deze persoon zijn.")
+        if args.action == "export" and not args.output:
+            raise InvalidInput("Geef met --output het nieuwe bestand voor de inzage op.")
+    except InvalidInput as error:
+        print(f"balie: {error.message}", file=sys.stderr)
+        return 2
+    with open_database(path, create=False) as db:
+        actor = _sign_in(db)
+        if args.action == "find":
+            matches = find_person(db, actor, query, utc_now())
+            _print_rows([{
+                "nummer": m.id, "datum": f"{local(m.registered_at):%d-%m-%Y}",
+                "dorp": m.village, "route": m.route, "status": m.status,
+                "gevonden op": m.basis, "naam": m.person_name,
+                "telefoon": format_phone(m.phone), "postcode": m.postcode,
+            } for m in matches])
+            print(f"\n{inquiries(len(matches))} gevonden met {query.describe()}. Kijk na "
+                  "welke van deze persoon zijn en geef die met --ids aan export of erase.")
+            return 0
+        if args.action == "export":
+            done = export_person(db, actor, query, Path(args.output), utc_now(), ids=ids)
+            print(f"Inzage van {inquiries(len(done.ids))} (nummer "
+                  f"{number_ranges(done.ids)}) geschreven naar {done.path} (alleen voor u "
+                  "leesbaar). Geef het bestand veilig aan de persoon en verwijder uw kopie "
+                  "daarna.")
+            return 0
+        erased = erase_person(db, actor, query, utc_now(), ids=ids)
+    print(f"Persoonsgegevens gewist in {inquiries(len(erased.ids))} (nummer "
+          f"{number_ranges(erased.ids)}); de cijfers in de overzichten blijven gelijk.")
+    print(erased.purge.message())
+    return 0 if erased.purge.complete else 3
+
+
 def _sign_in(db) -> object:
     """The Actor of the OS account running this command (refused if not staff)."""
     import socket
@@ -623,15 +844,17 @@ def _sign_in(db) -> object:
 
 
 def _print_rows(rows: list[dict]) -> None:
-    if not rows:
-        print("(geen)")
-        return
+    sys.stdout.write(_rows_text(rows) if rows else "(geen)\n")
+
+
+def _rows_text(rows: list[dict]) -> str:
+    """Rows as aligned columns under their names."""
     headers = list(rows[0])
     cells = [[_cell(row[h]) for h in headers] for row in rows]
     widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headers)]
-    print("  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip())
-    for c in cells:
-        print("  ".join(v.ljust(w) for v, w in zip(c, widths)).rstrip())
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip()]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(c, widths)).rstrip() for c in cells]
+    return "\n".join(lines) + "\n"
 
 
 def _cell(value: object) -> str:

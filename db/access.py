@@ -136,11 +136,11 @@ def refusal(current: Grant, action: str) -> str:
     roles, what = PERMISSIONS[action]
     have = ", ".join(sorted(current.roles)) or "geen"
     if action in SCOPED and current.roles & roles:
-        return (f"U mag dit alleen voor uw eigen team: {what} van andere teams kan een "
-                f"teamleider (uw rollen: {have}).")
+        return ("Dit kan alleen voor uw eigen team; voor andere teams is de rol teamleider "
+                f"nodig (uw rollen: {have}).")
     need = " of ".join(sorted(roles))
-    return (f"U mag geen {what}: daarvoor is de rol {need} nodig (uw rollen: {have}). "
-            "Vraag beheer om de rol als u dit werk doet.")
+    return (f"Alleen met de rol {need} kunt u {what} (uw rollen: {have}). "
+            "Vraag beheer om die rol als u dit werk doet.")
 
 
 def may_view(current: Grant, registered_by: int, route_id: int, route_kind: str) -> bool:

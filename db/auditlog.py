@@ -10,22 +10,10 @@ from balie.db.connection import BalieDatabase
 from balie.db.errors import StoreError
 from balie.domain.text import fold
 from balie.domain.timekeeping import Span, from_db, local_day
+from balie.domain.wording import AUDIT_ACTIONS
 
 MAX_AUDIT_ROWS = 1000
 """Rows per query on screen; the CLI can export everything of a period."""
-
-ACTIONS = {
-    "view": "ingezien", "search": "gezocht", "register": "geregistreerd",
-    "correct": "gecorrigeerd", "pickup": "opgepakt", "transfer": "doorgezet",
-    "close": "afgerond", "reopen": "heropend", "callback": "teruggebeld",
-    "export": "geëxporteerd", "erase": "gewist", "retention": "bewaartermijn",
-    "access_export": "inzage", "reference": "referentiegegevens", "settings": "instellingen",
-    "import": "ingelezen", "backup": "back-up", "bootstrap": "eerste beheerder",
-    "sign_in": "aangemeld", "login_failed": "inloggen mislukt", "password": "wachtwoord",
-    "audit_view": "auditlog bekeken",
-}
-"""Dutch words for the actions in the log (an unknown action is shown as it is)."""
-
 
 @dataclass(frozen=True)
 class AuditRow:
@@ -39,7 +27,7 @@ class AuditRow:
 
     @property
     def action_label(self) -> str:
-        return ACTIONS.get(self.action, self.action)
+        return AUDIT_ACTIONS.get(self.action, self.action)
 
 
 def audit_rows(db: BalieDatabase, actor: Actor, now: datetime, *, username: str | None = None,

@@ -302,8 +302,10 @@ def reopen(db: BalieDatabase, inquiry_id: int, actor: Actor, now: datetime,
         if row["status"] == STATUS_CLOSED:
             _check_seen(row, expected_version)
         updated = db.execute(
+            # erased_at too: what is written from now on is erased when its retention
+            # period ends after the next closing (see balie.db.retention).
             """UPDATE inquiry SET status = 'picked_up', owner_id = ?, outcome_id = NULL,
-                   closed_at = NULL, updated_at = ?, version = version + 1
+                   closed_at = NULL, erased_at = NULL, updated_at = ?, version = version + 1
                WHERE id = ? AND status = 'closed'""",
             [actor.staff_id, stamp, inquiry_id],
         ).rowcount

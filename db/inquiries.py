@@ -253,7 +253,9 @@ def correct_inquiry(
                    VALUES (?, ?, ?, 'correction', ?, ?, ?, ?)""",
                 [inquiry_id, stamp, staff_id, name, old_value, new_value, reason],
             )
-        row = new | {"updated_at": stamp}
+        # A correction after an erasure may bring new personal details (and its reason
+        # is free text): the inquiry is due for retention again (balie.db.retention).
+        row = new | {"updated_at": stamp, "erased_at": None}
         if "route_id" in changed:
             # A new route is a new start there: out of its owner's hands, waiting in
             # the new team's list (or closed at the desk). Until a team has passed it

@@ -15,8 +15,10 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from balie.db.auditlog import MAX_AUDIT_ROWS, AuditRow, audit_rows
+from balie.db.reference import load_reference
 from balie.domain.parsing import InvalidInput, parse_day_range
 from balie.domain.timekeeping import local, local_day, local_days_span
+from balie.domain.wording import audit_detail
 from balie.screens.worklist import WorkListScreen, one_line
 
 DEFAULT_DAYS = 7
@@ -59,6 +61,8 @@ class AuditScreen(WorkListScreen):
     @work(exclusive=True, group="audit", exit_on_error=False)
     async def load(self) -> None:
         app = self.app
+        if self.reference is None:
+            self.reference = await app.run_db(load_reference)
         # One inquiry's lines: over all time, unless a period was chosen.
         span = None if self.inquiry_id is not None and self.days is None \
             else local_days_span(*self.period())
@@ -78,7 +82,8 @@ class AuditScreen(WorkListScreen):
         for row in self.rows:
             table.add_row(f"{local(row.at):%d-%m %H:%M}", row.username or "-",
                           row.action_label, str(row.inquiry_id or ""),
-                          one_line(row.origin or "", 22), one_line(row.detail or "", 40),
+                          one_line(row.origin or "", 22),
+                          one_line(audit_detail(row.action, row.detail, self.reference), 40),
                           key=str(row.id))
         self.keep_cursor(selected, index)
         first, last = self.period()

@@ -276,3 +276,35 @@ def test_the_owner_of_a_new_database_is_its_first_beheer_and_nobody_else(tmp_pat
         member(db, "zonder.rol", roles=())
         with pytest.raises(NotAllowed, match="nog geen rol"):
             sign_in(db, "zonder.rol", "test", NOW, owns_file=False)
+
+
+def test_beheer_reads_the_audit_log_on_the_command_line(db, db_path, capsys, tmp_path):
+    from tests.test_cli import run
+
+    world = World(db, tmp_path)
+    get_inquiry(db, world.lead, world.own_callback, NOW, purpose="test")
+    # The OS account running the tests owns the file and becomes the first beheer.
+    code, out, err = run(capsys, "--db", str(db_path), "audit", "--inquiry",
+                         str(world.own_callback))
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].split() == ["tijd", "medewerker", "wat", "nummer", "waarvandaan",
+                                "toelichting"]
+    assert any("lead" in line and "ingezien" in line for line in lines)
+    assert all(str(world.own_callback) in line for line in lines[1:])
+    code, _, err = run(capsys, "--db", str(db_path), "audit", "--from", "12-3", "--to", "1-3")
+    assert code == 2 and "vóór" in err
+    target = tmp_path / "log.csv"
+    code, _, err = run(capsys, "--db", str(db_path), "audit", "--user", "lead",
+                       "--from", "1-1-2026", "--format", "csv", "--output", str(target))
+    assert code == 0 and target.stat().st_mode & 0o777 == 0o600
+    assert target.read_text(encoding="utf-8-sig").startswith("tijd;medewerker;wat;")
+    code, _, err = run(capsys, "--db", str(db_path), "audit", "--output", str(target))
+    assert code == 1 and "bestaat al" in err
+    # Once someone else is beheer, the file's owner with only the desk role is refused.
+    from balie.config import os_username
+
+    member(db, "hoofd.beheer", roles=("beheer",))
+    member(db, os_username(), roles=("balie",))
+    code, _, err = run(capsys, "--db", str(db_path), "audit")
+    assert code == 1 and "rol beheer" in err
