@@ -432,9 +432,9 @@ def _audit(path: Path, args: argparse.Namespace) -> int:
     from balie.db import open_database
     from balie.db.auditlog import audit_rows
     from balie.db.reference import load_reference
-    from balie.domain.wording import audit_detail
     from balie.domain.parsing import InvalidInput, parse_day
     from balie.domain.timekeeping import local, local_day, local_days_span, utc_now
+    from balie.domain.wording import audit_detail
 
     now = utc_now()
     today = local_day(now)
