@@ -19,7 +19,8 @@ from balie.db.migrations import KNOWN
 from balie.db.settings import office_settings
 from tests.conftest import FROZEN_NOW, member
 
-COMMANDS = ("start", "info", "demo", "backup", "report", "import", "rules", "ref", "settings")
+COMMANDS = ("start", "info", "demo", "backup", "report", "import", "rules", "ref", "settings",
+            "audit", "retention", "person")
 
 
 def run(capsys, *argv) -> tuple[int, str, str]:

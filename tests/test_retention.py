@@ -303,7 +303,7 @@ def test_cli_refuses_who_is_not_beheer(tmp_path, capsys):
     db.close()
     code, out, err = run(capsys, "--db", str(path), "retention")
     assert code == 1 and out == ""
-    assert err.startswith("balie: U mag ") and "bewaartermijn toepassen" in err
+    assert err.startswith("balie: Alleen met de rol beheer") and "bewaartermijn toepassen" in err
     assert "rol beheer" in err and "Traceback" not in err
 
 
