@@ -67,7 +67,8 @@ class CallbacksScreen(WorkListScreen):
         app = self.app
         desk = [AT_DESK] if any(app.may("callbacks", r) for r in self.reference.routes.all
                                 if not r.is_team) else []
-        return [ALL, *desk, *(t for t in self.reference.teams if app.may("callbacks", t))]
+        specific = [*desk, *(t for t in self.reference.teams if app.may("callbacks", t))]
+        return specific if len(specific) == 1 else [ALL, *specific]
 
     def route_ids(self) -> list[int] | None:
         if self.filter == ALL:
@@ -86,7 +87,7 @@ class CallbacksScreen(WorkListScreen):
             if first_time:
                 own = next((t for t in self.reference.teams
                             if t.id == app.staff.team_route_id), None)
-                self.filter = own or ALL
+                self.filter = own or self.filters[0]
             elif isinstance(self.filter, Route):
                 self.filter = self.reference.routes[self.filter.id]
         now = app.clock()
@@ -129,6 +130,13 @@ class CallbacksScreen(WorkListScreen):
             Text(summary_text, style="bold red" if late else "dim"))
 
     # --- actions -------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if super().check_action(action, parameters) is False:
+            return False
+        if action == "next_filter":  # nothing to choose for one team or the desk alone
+            return len(self.filters) > 1
+        return True
 
     def action_next_filter(self) -> None:
         options = self.filters

@@ -235,6 +235,8 @@ class InboxScreen(WorkListScreen):
             return False  # not in this view (and the footer keeps room for what is)
         if action == "transfer":
             return self.app.may("transfer")
+        if action == "next_team":  # a team member with one team has nothing to switch to
+            return len(self.teams) > 1 or self.app.may("team_list")
         return True
 
     def action_pick_up(self) -> None:
