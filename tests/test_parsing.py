@@ -178,6 +178,11 @@ def test_names_are_normalised_to_nfc():
     assert parse_name(decomposed) == "Ëlla"
 
 
+def test_text_is_nfc_also_where_a_control_character_was_removed():
+    # The marks a pasted control character kept apart end up in canonical order.
+    assert parse_name("\u0300\x1f\u0316") == parse_name("\u0316\u0300") == "\u0316\u0300"
+
+
 def test_control_characters_never_reach_the_screen():
     assert clean_text("Jan\x1b[31m\x07 Bos\x00") == "Jan[31m Bos"
     assert parse_summary("regel 1\r\nregel 2\tkolom") == "regel 1\nregel 2 kolom"

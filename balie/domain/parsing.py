@@ -35,11 +35,13 @@ def clean_text(text: str, *, multiline: bool = False) -> str:
     Newlines survive in multi-line text; tabs become spaces. Nothing else is changed:
     names stay exactly as typed ('t Hart, d'Ancona, Ëlla, Müller-Lüdenscheidt).
     """
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\t", " ")
+    text = text.replace("\r\n", "\n").replace("\t", " ")
     keep = "\n" if multiline else ""
-    return "".join(
+    kept = "".join(
         c for c in text if c in keep or unicodedata.category(c) not in ("Cc", "Cf", "Cs")
-    ).strip()
+    )
+    # Normalised after the removal: marks a control character kept apart are ordered too.
+    return unicodedata.normalize("NFC", kept).strip()
 
 
 def parse_summary(text: str) -> str:
