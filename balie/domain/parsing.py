@@ -99,15 +99,15 @@ def parse_age(text: str, today: date) -> int | None:
         return None
     raw = re.sub(r"\s*(jaar|jr|j)\.?$", "", raw)
     if re.fullmatch(r"[0-9]+", raw):
+        if len(raw) > 4:  # before int(), which refuses thousands of digits
+            raise InvalidInput("Vul een leeftijd (78) of een geboortejaar (1948) in.")
         number = int(raw)
         if len(raw) == 4:
             if number > today.year:
                 raise InvalidInput(f"Geboortejaar {number} ligt in de toekomst.")
             age = today.year - number
-        elif len(raw) <= 3:
-            age = number
         else:
-            raise InvalidInput("Vul een leeftijd (78) of een geboortejaar (1948) in.")
+            age = number
     else:
         try:
             born = parse_day(raw, today, prefer="past")
