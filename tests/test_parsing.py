@@ -51,7 +51,7 @@ def test_phone_numbers_are_normalised(typed, stored):
 
 
 @pytest.mark.parametrize("typed", ["12345", "06-1234567", "telefoon", "+49 12", "06-123456789",
-                                   "0000000000", "+00 1234567"])
+                                   "0000000000", "+00 1234567", "+49 ３0 1234567"])
 def test_impossible_phone_numbers_get_a_dutch_message(typed):
     with pytest.raises(InvalidInput, match="telefoonnummer"):
         parse_phone(typed)
@@ -72,7 +72,8 @@ def test_postcodes(typed, stored):
     assert parse_postcode(typed) == stored
 
 
-@pytest.mark.parametrize("typed", ["123 AB", "0123 AB", "1234 SS", "1234", "ABCD 12", "1234 ABC"])
+@pytest.mark.parametrize("typed", ["123 AB", "0123 AB", "1234 SS", "1234", "ABCD 12", "1234 ABC",
+                                   "9４１１ AB", "9٤١١ AB"])
 def test_bad_postcodes(typed):
     with pytest.raises(InvalidInput, match="9411 AB"):
         parse_postcode(typed)

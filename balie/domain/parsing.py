@@ -132,7 +132,7 @@ def parse_phone(text: str) -> str | None:
     compact = re.sub(r"[\s().-]", "", raw)
     international = compact.startswith(("+", "00"))
     if international and not compact.startswith(("+31", "0031")):
-        if not re.fullmatch(r"(\+|00)[1-9]\d{5,14}", compact):
+        if not re.fullmatch(r"(\+|00)[1-9][0-9]{5,14}", compact):  # ASCII digits only
             raise InvalidInput("Dat lijkt geen buitenlands telefoonnummer (+49 30 1234567).")
         return raw  # foreign: kept exactly as typed
     import phonenumbers  # a large module: loaded the first time a number is typed
@@ -160,7 +160,7 @@ def format_phone(stored: str | None) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
-_POSTCODE = re.compile(r"([1-9]\d{3})\s*([a-zA-Z]{2})")
+_POSTCODE = re.compile(r"([1-9][0-9]{3})\s*([a-zA-Z]{2})")  # ASCII digits only
 
 
 def parse_postcode(text: str) -> str | None:
