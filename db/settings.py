@@ -43,13 +43,16 @@ MAX_WAIT_HOURS = "inbox.max_wait_hours"
 OFFICE_HOURS = "inbox.office_hours"
 
 
+MAX_WAIT_LIMIT = 400
+
+
 def _parse_hours(text: str) -> float:
     try:
         value = float(text.replace(",", "."))
     except ValueError:
         raise InvalidInput("Geef een aantal werkuren, bijv. 8 (één werkdag) of 4,5.") from None
-    if not 0 < value <= 400:
-        raise InvalidInput("Het aantal werkuren moet tussen 0 en 400 liggen.")
+    if not 0 < value <= MAX_WAIT_LIMIT:
+        raise InvalidInput(f"Het aantal werkuren moet tussen 0 en {MAX_WAIT_LIMIT} liggen.")
     return value
 
 
@@ -86,7 +89,8 @@ def office_settings(db: BalieDatabase) -> tuple[float, OfficeHours]:
     """How long an inquiry may wait in a team's list (working hours) and the office
     hours that count; a setting that cannot be read gives the default, never a crash."""
     max_hours = get_setting(db, MAX_WAIT_HOURS, DEFAULT_MAX_WAIT_HOURS)
-    if not isinstance(max_hours, int | float) or isinstance(max_hours, bool) or max_hours < 0:
+    if not isinstance(max_hours, int | float) or isinstance(max_hours, bool) \
+            or not 0 <= max_hours <= MAX_WAIT_LIMIT:  # JSON's NaN and Infinity too
         max_hours = DEFAULT_MAX_WAIT_HOURS
     try:
         office = parse_office_hours(get_setting(db, OFFICE_HOURS, "") or "")

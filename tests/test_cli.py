@@ -16,7 +16,8 @@ from balie.config import ENV_DB, resolve_db_path
 from balie.db import open_database
 from balie.db.inquiries import earlier_contacts
 from balie.db.migrations import KNOWN
-from balie.db.settings import office_settings
+from balie.db.settings import MAX_WAIT_HOURS, office_settings, set_setting
+from balie.domain.workhours import DEFAULT_MAX_WAIT_HOURS
 from tests.conftest import FROZEN_NOW, member
 
 COMMANDS = ("start", "info", "demo", "backup", "report", "import", "rules", "ref", "settings",
@@ -258,3 +259,10 @@ def test_settings_are_shown_changed_and_bad_values_refused(capsys, made_db):
     finally:
         db.close()
     assert max_hours == 4.5 and (office.start.hour, office.start.minute) == (8, 30)
+
+
+@pytest.mark.parametrize("stored", [float("nan"), float("inf"), -1, 10**400, "8", True])
+def test_a_stored_waiting_time_that_cannot_be_used_gives_the_default(db, stored):
+    # Only an edited database holds these; the inboxes must still highlight as usual.
+    set_setting(db, MAX_WAIT_HOURS, stored, FROZEN_NOW)
+    assert office_settings(db)[0] == DEFAULT_MAX_WAIT_HOURS

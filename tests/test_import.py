@@ -198,3 +198,16 @@ def test_any_file_gives_rows_or_problems_never_an_error(seeded_reference, text):
     checked = read_import(text, seeded_reference, FROZEN_NOW)
     assert checked.problems or checked.rows  # never silently nothing
     assert all(str(problem) for problem in checked.problems)
+
+
+def test_a_quote_that_is_never_closed_is_a_problem_on_its_line(seeded_reference):
+    # Without this the quote swallowed every later line into one value, silently.
+    good = "1-1-2024;balie;Beilen;desk;wonen;;;;\n"
+    for wrong, reason in [('1-1-2024;balie;"Beilen;desk;wonen;;;;\n', "nergens gesloten"),
+                          ('1-1-2024;balie;"Beilen"x;desk;wonen;;;;\n', 'als ""')]:
+        checked = read_import(HEADER + good + wrong + good, seeded_reference, FROZEN_NOW)
+        (problem,) = checked.problems
+        assert str(problem).startswith("regel 3: ") and reason in str(problem)
+    checked = read_import('"datum;kanaal\n', seeded_reference, FROZEN_NOW)
+    assert [p.line for p in checked.problems] == [1]
+    assert "nergens gesloten" in str(checked.problems[0])

@@ -84,6 +84,7 @@ def test_an_ambiguous_topic_lists_its_options(topics):
 
 def test_a_number_out_of_range_is_unresolved(topics):
     assert resolve_many("99", topics).unresolved == (("99", ()),)
+    assert resolve_many("1" * 5000, topics).unresolved == (("1" * 5000, ()),)
 
 
 @given(st.text(max_size=30))

@@ -51,7 +51,7 @@ def test_phone_numbers_are_normalised(typed, stored):
 
 
 @pytest.mark.parametrize("typed", ["12345", "06-1234567", "telefoon", "+49 12", "06-123456789",
-                                   "0000000000", "+00 1234567"])
+                                   "0000000000", "+00 1234567", "+49 ３0 1234567"])
 def test_impossible_phone_numbers_get_a_dutch_message(typed):
     with pytest.raises(InvalidInput, match="telefoonnummer"):
         parse_phone(typed)
@@ -72,7 +72,8 @@ def test_postcodes(typed, stored):
     assert parse_postcode(typed) == stored
 
 
-@pytest.mark.parametrize("typed", ["123 AB", "0123 AB", "1234 SS", "1234", "ABCD 12", "1234 ABC"])
+@pytest.mark.parametrize("typed", ["123 AB", "0123 AB", "1234 SS", "1234", "ABCD 12", "1234 ABC",
+                                   "9４１１ AB", "9٤١١ AB"])
 def test_bad_postcodes(typed):
     with pytest.raises(InvalidInput, match="9411 AB"):
         parse_postcode(typed)
@@ -90,7 +91,7 @@ def test_age_or_birth_year_becomes_the_age_at_intake(typed, age):
 @pytest.mark.parametrize(
     ("typed", "message"),
     [("2031", "toekomst"), ("121", "120"), ("1850", "120"), ("oud", "leeftijd"),
-     ("12345", "leeftijd"), ("31-2-1950", "leeftijd")],
+     ("12345", "leeftijd"), ("31-2-1950", "leeftijd"), ("9" * 5000, "leeftijd")],
 )
 def test_bad_ages(typed, message):
     with pytest.raises(InvalidInput, match=message):
@@ -176,6 +177,11 @@ def test_names_are_kept_exactly_as_typed(name):
 def test_names_are_normalised_to_nfc():
     decomposed = "E\u0308lla"  # E + combining diaeresis
     assert parse_name(decomposed) == "Ëlla"
+
+
+def test_text_is_nfc_also_where_a_control_character_was_removed():
+    # The marks a pasted control character kept apart end up in canonical order.
+    assert parse_name("\u0300\x1f\u0316") == parse_name("\u0316\u0300") == "\u0316\u0300"
 
 
 def test_control_characters_never_reach_the_screen():

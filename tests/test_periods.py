@@ -56,6 +56,7 @@ def test_a_custom_range_moves_by_its_own_length():
     ("kind", "text", "first"),
     [("day", "gisteren", date(2026, 3, 9)), ("day", "12-3", date(2025, 3, 12)),
      ("month", "2024-03", date(2024, 3, 1)), ("month", "maart 2024", date(2024, 3, 1)),
+     ("month", "mrt 2024", date(2024, 3, 1)), ("month", "okt 2024", date(2024, 10, 1)),
      ("month", "15-2-2024", date(2024, 2, 1)), ("quarter", "2024-Q3", date(2024, 7, 1)),
      ("quarter", "q2 2025", date(2025, 4, 1)), ("year", "2023", date(2023, 1, 1)),
      ("week", None, date(2026, 3, 9))],

@@ -104,6 +104,7 @@ def test_rules_accept_names_or_codes_case_and_accent_insensitively(ref):
          "alleen bij een externe route"),
         ('[[rule]]\nroute = "desk"\nreason = "x"\nkleur = "rood"\n', "onbekende sleutel 'kleur'"),
         ('[[regel]]\nroute = "desk"\n', "Onbekende onderdelen: regel"),
+        ("a = " + "[" * 5000 + "]" * 5000, "te diep in elkaar genest"),
         ('[[urgent]]\nreason = "x"\n[[rule]]\nroute = "desk"\nreason = "x"\n',
          "noem minstens een onderwerp"),
     ],

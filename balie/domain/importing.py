@@ -5,7 +5,9 @@ datum, tijd, kanaal, dorp, route, onderwerp (several separated by ``|``), leefti
 geslacht, omschrijving. Semicolons or commas, UTF-8 with or without BOM. Values are
 matched to the reference data by name or code, ignoring case and accents; retired
 entries count too (the registrations are historic). Every problem is reported with its
-line, column, value and reason, and a file with any problem imports nothing.
+line, column, value and reason, and a file with any problem imports nothing. Quotes
+follow the CSV rules strictly: one that is opened and never closed is a problem on its
+line, not a value that takes in the rest of the file.
 
 Times are Amsterdam local time. A time that does not exist (02:30 on the night the
 clocks go forward) is a problem; a time that happens twice (02:30 on the night they go
@@ -151,12 +153,16 @@ def read_import(text: str, reference: Reference, now: datetime) -> ImportFile:
     rows: list[ImportRow] = []
     first_line = body.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter)
+    # Strict: an opening quote that is never closed is a problem on its line, instead of
+    # a value that silently swallows every line after it.
+    reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader)
-    except (StopIteration, csv.Error):
+    except StopIteration:
         return ImportFile((), (Problem(1, "", "", "het bestand is leeg"),),
                           fingerprint([], text))
+    except csv.Error as error:
+        return ImportFile((), (Problem(1, "", "", _csv_problem(error)),), fingerprint([], text))
     columns: dict[str, int] = {}
     for index, name in enumerate(header):
         key = fold(name)
@@ -188,12 +194,26 @@ def read_import(text: str, reference: Reference, now: datetime) -> ImportFile:
                 rows.append(row)
             if len(problems) >= MAX_PROBLEMS:
                 break
-    except csv.Error as error:
-        problems.append(Problem(line + 1, "", "", f"geen geldige CSV: {error}"))
+    except csv.Error as error:  # on the line after the last one read
+        problems.append(Problem(line + 1, "", "", _csv_problem(error)))
     if not rows and not problems:
         problems.append(Problem(2, "", "", "er staan geen registraties in het bestand"))
     return ImportFile(tuple(rows), tuple(problems), fingerprint(rows, text),
                       text_fingerprint(text))
+
+
+def _csv_problem(error: csv.Error) -> str:
+    """What the csv module found wrong, in Dutch."""
+    reason = str(error)
+    if "unexpected end of data" in reason:
+        return ('een aanhalingsteken (") wordt geopend maar nergens gesloten; zet '
+                'het erachter of haal het weg')
+    if "expected after" in reason:
+        return ('na het sluitende aanhalingsteken (") van een waarde hoort een '
+                'scheidingsteken; een " in een waarde schrijft u als ""')
+    if "field larger than field limit" in reason:
+        return 'een waarde is langer dan 131072 tekens (een " niet gesloten?)'
+    return f"geen geldige CSV ({reason})"
 
 
 def _moment(day: date, clock: time) -> datetime:

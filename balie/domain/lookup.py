@@ -158,7 +158,8 @@ def resolve_many(text: str, candidates: Sequence[Candidate[T]]) -> MultiResoluti
             continue
         for token in segment.split():
             if _is_number(token):
-                position = int(token)
+                # A long row of digits is no position (and int() refuses thousands of them).
+                position = int(token) if len(token) <= 6 else 0
                 if 1 <= position <= len(candidates):
                     add(candidates[position - 1])
                 else:

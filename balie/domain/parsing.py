@@ -35,11 +35,13 @@ def clean_text(text: str, *, multiline: bool = False) -> str:
     Newlines survive in multi-line text; tabs become spaces. Nothing else is changed:
     names stay exactly as typed ('t Hart, d'Ancona, Ëlla, Müller-Lüdenscheidt).
     """
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\t", " ")
+    text = text.replace("\r\n", "\n").replace("\t", " ")
     keep = "\n" if multiline else ""
-    return "".join(
+    kept = "".join(
         c for c in text if c in keep or unicodedata.category(c) not in ("Cc", "Cf", "Cs")
-    ).strip()
+    )
+    # Normalised after the removal: marks a control character kept apart are ordered too.
+    return unicodedata.normalize("NFC", kept).strip()
 
 
 def parse_summary(text: str) -> str:
@@ -97,15 +99,15 @@ def parse_age(text: str, today: date) -> int | None:
         return None
     raw = re.sub(r"\s*(jaar|jr|j)\.?$", "", raw)
     if re.fullmatch(r"[0-9]+", raw):
+        if len(raw) > 4:  # before int(), which refuses thousands of digits
+            raise InvalidInput("Vul een leeftijd (78) of een geboortejaar (1948) in.")
         number = int(raw)
         if len(raw) == 4:
             if number > today.year:
                 raise InvalidInput(f"Geboortejaar {number} ligt in de toekomst.")
             age = today.year - number
-        elif len(raw) <= 3:
-            age = number
         else:
-            raise InvalidInput("Vul een leeftijd (78) of een geboortejaar (1948) in.")
+            age = number
     else:
         try:
             born = parse_day(raw, today, prefer="past")
@@ -130,7 +132,7 @@ def parse_phone(text: str) -> str | None:
     compact = re.sub(r"[\s().-]", "", raw)
     international = compact.startswith(("+", "00"))
     if international and not compact.startswith(("+31", "0031")):
-        if not re.fullmatch(r"(\+|00)[1-9]\d{5,14}", compact):
+        if not re.fullmatch(r"(\+|00)[1-9][0-9]{5,14}", compact):  # ASCII digits only
             raise InvalidInput("Dat lijkt geen buitenlands telefoonnummer (+49 30 1234567).")
         return raw  # foreign: kept exactly as typed
     import phonenumbers  # a large module: loaded the first time a number is typed
@@ -158,7 +160,7 @@ def format_phone(stored: str | None) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
-_POSTCODE = re.compile(r"([1-9]\d{3})\s*([a-zA-Z]{2})")
+_POSTCODE = re.compile(r"([1-9][0-9]{3})\s*([a-zA-Z]{2})")  # ASCII digits only
 
 
 def parse_postcode(text: str) -> str | None:

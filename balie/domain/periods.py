@@ -163,8 +163,9 @@ def _parse_period(kind: str, text: str | None, today: date) -> Period:
             if match:
                 return containing("month", date(int(match.group(1)), int(match.group(2)), 1))
             if named:
-                month = next(i for i, m in enumerate(MONTHS, 1)
-                             if m.startswith(named.group(1)[:3]))
+                word = named.group(1)  # "maart", "mrt" (as balie writes it), "maa"
+                month = next(i for i, (m, short) in enumerate(zip(MONTHS, MONTH_ABBREVIATIONS), 1)
+                             if word == short or m.startswith(word[:3]))
                 return containing("month", date(int(named.group(2)), month, 1))
         except (ValueError, StopIteration):
             raise InvalidInput(f"'{text.strip()}' is geen maand; bijv. 2024-03 of maart 2024."

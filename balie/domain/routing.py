@@ -125,6 +125,9 @@ def parse_rules(text: str, reference: Reference) -> RuleSet:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise InvalidRules([f"Het bestand is geen geldige TOML: {error}"]) from None
+    except RecursionError:  # tomllib reads nested lists and tables recursively
+        raise InvalidRules(["Het bestand is geen bruikbare TOML: lijsten of tabellen zijn te "
+                            "diep in elkaar genest."]) from None
     problems: list[str] = []
     unknown_sections = set(document) - {"rule", "urgent"}
     if unknown_sections:
