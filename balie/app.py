@@ -27,12 +27,14 @@ from balie.db.access import Actor, Grant, owns_file, sign_in
 from balie.db.connection import is_busy
 from balie.db.errors import DatabaseBusy
 from balie.db.inbox import change_counter
+from balie.db.login import sign_out
 from balie.db.settings import is_demo
 from balie.domain.models import Route, Staff
 from balie.domain.timekeeping import utc_now
 from balie.screens.dialog import ChoiceDialog
 from balie.screens.help import HelpScreen, key_label
 from balie.screens.intake import IntakeScreen
+from balie.screens.login import LoginScreen
 
 T = TypeVar("T")
 POLL_SECONDS = 2
@@ -87,6 +89,12 @@ class BalieApp(App[None]):
         Binding("f1", "help", "Help", id="app.help", key_display="F1", tooltip="Alle toetsen"),
         Binding("ctrl+q", "quit", "Stop", id="app.quit", priority=True,
                 tooltip="balie afsluiten (een half formulier blijft als concept bewaard)"),
+        # Only in a browser session (balie serve), where it takes the place of Ctrl+Q:
+        # some browsers close themselves on Ctrl+Q before the page sees the key.
+        Binding("f10", "logout", "Afmelden", id="app.logout", key_display="F10",
+                priority=True,
+                tooltip="Afmelden: de sessie in de browser eindigt (een half formulier "
+                        "blijft als concept bewaard)"),
         # Not in the footer (80 columns hold no more); the header's ⭘ and F1 show it.
         Binding("ctrl+p", "command_palette", "Opdrachten", id="app.palette", priority=True,
                 show=False,
@@ -96,33 +104,62 @@ class BalieApp(App[None]):
     def __init__(
         self,
         db: BalieDatabase,
-        staff: Staff,
-        actor: Actor,
+        staff: Staff | None,
+        actor: Actor | None,
         clock: Callable[[], datetime],
         *,
         demo: bool = False,
+        login_origin: str | None = None,
     ) -> None:
+        """``login_origin`` makes this a browser session (balie serve): it starts with
+        nobody signed in (``staff`` and ``actor`` None) at the login screen."""
+        if (staff is None or actor is None) != (login_origin is not None):
+            raise ValueError("either a signed-in staff member or a login_origin")
         # Someone who does not register (a team member, beheer) starts at their work.
-        self.DEFAULT_MODE = start_mode(staff)
+        self.DEFAULT_MODE = "login" if staff is None else start_mode(staff)
         super().__init__()
+        if login_origin is not None:
+            self.add_mode("login", LoginScreen)
         self.db = db
         """The shared database; only ever used from the database thread (see run_db)."""
-        self.staff = staff
+        self.login_origin = login_origin
+        """Where a browser session comes from (``web`` and the remote address), or None
+        at a terminal, where the OS account says who is at the desk."""
+        self.demo = demo
+        self.staff: Staff | None = None
         """The staff member at this desk, taken from the OS account (or a login)."""
-        self.actor = actor
+        self.actor: Actor | None = None
         """Who acts, for every data-layer call: the data layer checks the roles."""
-        self.grant = Grant(staff.id, staff.username, staff.roles, staff.team_route_id)
+        self.grant = Grant(0, "", frozenset(), None)
         """The roles as they were at the start: what the screens offer. (The data layer
         reads them again at every action.)"""
         self.clock = clock
         """Returns the current moment; tests freeze it."""
         self.host = socket.gethostname()
         self.pid = os.getpid()
-        self.origin = actor.origin
-        self.sub_title = f"{staff.display_name}" + ("  ·  DEMO-GEGEVENS" if demo else "")
+        self.origin = login_origin
+        if staff is not None and actor is not None:
+            self._take_seat(staff, actor)
         self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="balie-db")
         self._crash: BaseException | None = None
         self._data_version: int | None = None
+
+    def _take_seat(self, staff: Staff, actor: Actor) -> None:
+        self.staff = staff
+        self.actor = actor
+        self.grant = Grant(staff.id, staff.username, staff.roles, staff.team_route_id)
+        self.origin = actor.origin
+        self.sub_title = "  ·  ".join(filter(None, (
+            staff.display_name, "DEMO-GEGEVENS" if self.demo else None,
+            "F10 afmelden" if self.login_origin is not None else None)))
+
+    async def signed_in(self, staff: Staff, actor: Actor) -> None:
+        """A browser login succeeded: the app becomes this staff member's, exactly as at
+        a terminal (their roles decide the first screen), and the login screen goes."""
+        self._take_seat(staff, actor)
+        await self.switch_mode(start_mode(staff))
+        await self.remove_mode("login")
+        self.refresh_bindings()
 
     async def run_db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a data-layer function on the one database thread and await its result.
@@ -163,6 +200,14 @@ class BalieApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keys and commands of work the person's roles do not cover are not offered."""
+        if self.login_origin is None:
+            if action == "logout":
+                return False  # a terminal: the OS account stays signed in
+        elif self.staff is None:
+            # A browser session before the login: the login screen, its help, stopping.
+            return action in ("help", "quit")
+        elif action == "quit":
+            return False  # F10 Afmelden instead
         if action == "switch_mode" and parameters:
             needs = MODE_ACTIONS.get(str(parameters[0]))
         else:
@@ -196,8 +241,9 @@ class BalieApp(App[None]):
             self.pop_screen()
             return
         screen = self.screen
+        hidden = ("logout" if self.login_origin is None or self.staff is None else "quit",)
         groups = [(getattr(screen, "HELP_TITLE", "Dit scherm"), list(screen.BINDINGS)),
-                  ("Overal", list(self.BINDINGS))]
+                  ("Overal", [b for b in self.BINDINGS if b.action not in hidden])]
         self.push_screen(HelpScreen([(title, b) for title, b in groups if b]))
 
     def action_command_palette(self) -> None:
@@ -226,6 +272,29 @@ class BalieApp(App[None]):
     async def _quit_keeping_draft(self, intake: IntakeScreen) -> None:
         if await intake.write_draft():
             self.exit()
+
+    async def action_logout(self) -> None:
+        """End a browser session: the process stops, so nothing of this staff member
+        (screens, lists, what was typed) stays behind for the next person at that
+        browser, who gets textual-serve's page to start a new session and log in."""
+        if isinstance(self.screen, ChoiceDialog):
+            return
+        intake = self.intake_screen
+        if intake is not None and intake.is_dirty():
+            def answered(answer: str) -> None:
+                if answer == "yes":
+                    self.run_worker(self._quit_keeping_draft(intake))
+
+            self.push_screen(
+                ChoiceDialog(
+                    "Afmelden",
+                    "Er staat een registratie die nog niet is opgeslagen. Afmelden? Het "
+                    "concept blijft bewaard en wordt bij de volgende aanmelding aangeboden.",
+                ),
+                answered,
+            )
+            return
+        self.exit()
 
     def _handle_exception(self, error: Exception) -> None:
         # Textual's crash report prints the local variables of every frame: a caller's
@@ -270,6 +339,15 @@ class BalieApp(App[None]):
         self.screen.show_team(route_id)
 
     def on_unmount(self) -> None:
+        if self.login_origin is not None and self.actor is not None:
+            # The end of a browser session, however it ended (F10, the tab closed, the
+            # server stopped), on the database thread like every other database call.
+            ended = self._db_thread.submit(_as_store_errors, sign_out, self.db, self.actor,
+                                           self.clock())
+            try:
+                ended.result()
+            except StoreError:
+                pass  # the session ends anyway; the log then lacks only its end
         self._db_thread.shutdown(wait=True)
         self.db.close()
 
@@ -332,18 +410,25 @@ def make_app(
     username: str | None = None,
     clock: Callable[[], datetime] = utc_now,
     origin: str | None = None,
+    login: bool = False,
 ) -> BalieApp:
     """Build the app for the database at ``db_path``: the CLI, tests and snapshots use this.
 
     Opens (creating or upgrading) the database before the app starts, so a problem with
-    it is reported as a message, not inside a half-started screen.
+    it is reported as a message, not inside a half-started screen. With ``login`` (a
+    browser session of balie serve) nobody is signed in yet: the app starts at the login
+    screen, and ``origin`` says where the browser is (default ``web``).
     """
     db = open_database(db_path, access=access_from())
     try:
-        staff, actor = sign_in(db, username or os_username(), origin or terminal_origin(),
-                               clock(), owns_file=owns_file(db.path))
+        if login:
+            staff = actor = None
+        else:
+            staff, actor = sign_in(db, username or os_username(), origin or terminal_origin(),
+                                   clock(), owns_file=owns_file(db.path))
         demo = is_demo(db)
     except BaseException:
         db.close()
         raise
-    return BalieApp(db, staff, actor, clock, demo=demo)
+    return BalieApp(db, staff, actor, clock, demo=demo,
+                    login_origin=(origin or "web") if login else None)
