@@ -417,7 +417,8 @@ def make_app(
     Opens (creating or upgrading) the database before the app starts, so a problem with
     it is reported as a message, not inside a half-started screen. With ``login`` (a
     browser session of balie serve) nobody is signed in yet: the app starts at the login
-    screen, and ``origin`` says where the browser is (default ``web``).
+    screen, and ``origin`` says where the browser is (balie serve passes ``web`` and its
+    address; without it, this host and terminal, as for a terminal's sign-in).
     """
     db = open_database(db_path, access=access_from())
     try:
@@ -431,4 +432,4 @@ def make_app(
         db.close()
         raise
     return BalieApp(db, staff, actor, clock, demo=demo,
-                    login_origin=(origin or "web") if login else None)
+                    login_origin=(origin or terminal_origin()) if login else None)
