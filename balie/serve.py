@@ -103,7 +103,10 @@ def _site(url: str) -> tuple[str, str, int | None] | None:
         port = parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower())
     except ValueError:
         return None
-    return parts.scheme.lower(), parts.hostname.lower(), port
+    # localhost, 127.0.0.1 and ::1 are one place: the page may be opened under one name
+    # while its websocket goes to the public URL's.
+    host = "loopback" if is_loopback(parts.hostname) else parts.hostname.lower()
+    return parts.scheme.lower(), host, port
 
 
 def same_site(origin: str | None, public_url: str, host_header: str | None) -> bool:

@@ -85,6 +85,12 @@ def test_only_pages_of_balie_itself_may_start_a_session(origin, host, allowed):
     assert same_site(origin, "https://balie.example.nl", host) is allowed
 
 
+def test_localhost_and_127_0_0_1_are_the_same_site():
+    assert same_site("http://localhost:8000", "http://127.0.0.1:8000", "127.0.0.1:8000")
+    assert same_site("http://[::1]:8000", "http://127.0.0.1:8000", "127.0.0.1:8000")
+    assert not same_site("http://localhost:8001", "http://127.0.0.1:8000", "127.0.0.1:8000")
+
+
 # --- the real server ------------------------------------------------------------------
 
 
