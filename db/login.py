@@ -20,7 +20,7 @@ from balie.db.connection import BalieDatabase
 from balie.db.errors import StoreError
 from balie.domain.models import Staff
 from balie.domain.passwords import (
-    dummy_hash,
+    DUMMY_HASH,
     hash_password,
     needs_rehash,
     password_problem,
@@ -84,7 +84,7 @@ def log_in(db: BalieDatabase, username: str, password: str, origin: str,
     name = " ".join(username.split())
     account = _account(db, name) if name else None
     stored = account.password_hash if account else None
-    matches = verify_password(password, stored or dummy_hash()) and stored is not None
+    matches = verify_password(password, stored or DUMMY_HASH) and stored is not None
     refusal: str | None = None
     with db.write():
         if account is None:

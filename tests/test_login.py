@@ -181,7 +181,7 @@ def test_an_account_without_password_cannot_log_in(db, admin):
 
 
 def test_an_unknown_name_costs_as_much_as_a_known_one(db, anna):
-    passwords.dummy_hash()  # made once per process; not part of what is measured
+    assert not needs_rehash(passwords.DUMMY_HASH)  # today's parameters: today's cost
 
     def took(name):
         started = time.perf_counter()
@@ -189,8 +189,10 @@ def test_an_unknown_name_costs_as_much_as_a_known_one(db, anna):
             log_in(db, name, "niet mijn wachtwoord", "web", NOW)
         return time.perf_counter() - started
 
-    known, unknown = took("anna"), took("onbekend")
-    assert unknown > 0.5 * known
+    first_unknown = took("onbekend")  # the first of this process too
+    unknown, known = min(first_unknown, took("onbekend")), min(took("anna"), took("anna"))
+    assert 0.5 * known < unknown < 2 * known
+    assert first_unknown < 2 * known
 
 
 def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(db, anna):
