@@ -56,6 +56,10 @@ MODE_ACTIONS = {"intake": "register", "inbox": "team_list", "callbacks": "callba
 in which a person starts at the first they may use."""
 
 
+BEFORE_LOGIN = frozenset({"help", "quit", "focus_next", "focus_previous", "bell"})
+"""The app's actions a browser session offers before anyone has logged in."""
+
+
 def start_mode(staff: Staff) -> str:
     grant = Grant(staff.id, staff.username, staff.roles, staff.team_route_id)
     return next((mode for mode, action in MODE_ACTIONS.items() if grant.may_some(action)),
@@ -204,8 +208,9 @@ class BalieApp(App[None]):
             if action == "logout":
                 return False  # a terminal: the OS account stays signed in
         elif self.staff is None:
-            # A browser session before the login: the login screen, its help, stopping.
-            return action in ("help", "quit")
+            # A browser session before the login: the login screen (Tab moves through it
+            # with the app's focus actions), its help, stopping; nothing else.
+            return action in BEFORE_LOGIN
         elif action == "quit":
             return False  # F10 Afmelden instead
         if action == "switch_mode" and parameters:

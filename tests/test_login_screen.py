@@ -88,6 +88,10 @@ async def test_nothing_but_the_login_is_usable_before_it(db_path):
         assert isinstance(app.screen, LoginScreen)
         assert app.focused.id == "username"
         assert app.staff is None and app.actor is None
+        await pilot.press("tab")
+        assert app.focused.id == "password"
+        await pilot.press("shift+tab")
+        assert app.focused.id == "username"
         # The keys of the app's screens do nothing yet.
         for key in ("ctrl+n", "f2", "f3", "f5", "ctrl+p", "f10"):
             await pilot.press(key)
