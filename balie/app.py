@@ -28,6 +28,7 @@ from balie.db.access import BEHEER, Actor, Grant, owns_file, sign_in
 from balie.db.connection import OWNER_ONLY, Access, is_busy
 from balie.db.errors import DatabaseBusy
 from balie.db.inbox import change_counter
+from balie.db.login import sign_out
 from balie.db.permissions import file_warnings
 from balie.db.retention import retention_due
 from balie.db.settings import is_demo
@@ -37,6 +38,7 @@ from balie.domain.timekeeping import utc_now
 from balie.screens.dialog import ChoiceDialog
 from balie.screens.help import HelpScreen, key_label
 from balie.screens.intake import IntakeScreen
+from balie.screens.login import LoginScreen
 
 T = TypeVar("T")
 POLL_SECONDS = 2
@@ -60,6 +62,10 @@ MODE_ACTIONS = {"intake": "register", "inbox": "team_list", "callbacks": "callba
                 "overview": "reports", "audit": "audit"}
 """Each screen of the app and the action (see balie.db.access) it needs, in the order
 in which a person starts at the first they may use."""
+
+
+BEFORE_LOGIN = frozenset({"help", "quit", "focus_next", "focus_previous", "bell"})
+"""The app's actions a browser session offers before anyone has logged in."""
 
 
 def start_mode(staff: Staff) -> str:
@@ -95,6 +101,12 @@ class BalieApp(App[None]):
         Binding("f1", "help", "Help", id="app.help", key_display="F1", tooltip="Alle toetsen"),
         Binding("ctrl+q", "quit", "Stop", id="app.quit", priority=True,
                 tooltip="balie afsluiten (een half formulier blijft als concept bewaard)"),
+        # Only in a browser session (balie serve), where it takes the place of Ctrl+Q:
+        # some browsers close themselves on Ctrl+Q before the page sees the key.
+        Binding("f10", "logout", "Afmelden", id="app.logout", key_display="F10",
+                priority=True,
+                tooltip="Afmelden: de sessie in de browser eindigt (een half formulier "
+                        "blijft als concept bewaard)"),
         # Not in the footer (80 columns hold no more); the header's ⭘ and F1 show it.
         Binding("ctrl+p", "command_palette", "Opdrachten", id="app.palette", priority=True,
                 show=False,
@@ -104,24 +116,35 @@ class BalieApp(App[None]):
     def __init__(
         self,
         db: BalieDatabase,
-        staff: Staff,
-        actor: Actor,
+        staff: Staff | None,
+        actor: Actor | None,
         clock: Callable[[], datetime],
         *,
         demo: bool = False,
         access: Access = OWNER_ONLY,
+        login_origin: str | None = None,
     ) -> None:
+        """``login_origin`` makes this a browser session (balie serve): it starts with
+        nobody signed in (``staff`` and ``actor`` None) at the login screen."""
+        if (staff is None or actor is None) != (login_origin is not None):
+            raise ValueError("either a signed-in staff member or a login_origin")
         # Someone who does not register (a team member, beheer) starts at their work.
-        self.DEFAULT_MODE = start_mode(staff)
+        self.DEFAULT_MODE = "login" if staff is None else start_mode(staff)
         super().__init__()
         _without_textual_logs(self)
+        if login_origin is not None:
+            self.add_mode("login", LoginScreen)
         self.db = db
         """The shared database; only ever used from the database thread (see run_db)."""
-        self.staff = staff
+        self.login_origin = login_origin
+        """Where a browser session comes from (``web`` and the remote address), or None
+        at a terminal, where the OS account says who is at the desk."""
+        self.demo = demo
+        self.staff: Staff | None = None
         """The staff member at this desk, taken from the OS account (or a login)."""
-        self.actor = actor
+        self.actor: Actor | None = None
         """Who acts, for every data-layer call: the data layer checks the roles."""
-        self.grant = Grant(staff.id, staff.username, staff.roles, staff.team_route_id)
+        self.grant = Grant(0, "", frozenset(), None)
         """The roles as they were at the start: what the screens offer. (The data layer
         reads them again at every action.)"""
         self.clock = clock
@@ -130,12 +153,31 @@ class BalieApp(App[None]):
         """Who may read the database files (owner only, or BALIE_GROUP)."""
         self.host = socket.gethostname()
         self.pid = os.getpid()
-        self.origin = actor.origin
-        self.sub_title = f"{staff.display_name}" + ("  ·  DEMO-GEGEVENS" if demo else "")
+        self.origin = login_origin
+        if staff is not None and actor is not None:
+            self._take_seat(staff, actor)
         self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="balie-db")
         self._crash: BaseException | None = None
         self._crash_inquiry: int | None = None
         self._data_version: int | None = None
+
+    def _take_seat(self, staff: Staff, actor: Actor) -> None:
+        self.staff = staff
+        self.actor = actor
+        self.grant = Grant(staff.id, staff.username, staff.roles, staff.team_route_id)
+        self.origin = actor.origin
+        self.sub_title = "  ·  ".join(filter(None, (
+            staff.display_name, "DEMO-GEGEVENS" if self.demo else None,
+            "F10 afmelden" if self.login_origin is not None else None)))
+
+    async def signed_in(self, staff: Staff, actor: Actor) -> None:
+        """A browser login succeeded: the app becomes this staff member's, exactly as at
+        a terminal (their roles decide the first screen), and the login screen goes."""
+        self._take_seat(staff, actor)
+        await self.switch_mode(start_mode(staff))
+        await self.remove_mode("login")
+        self.refresh_bindings()
+        self.start_notices()
 
     async def run_db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a data-layer function on the one database thread and await its result.
@@ -151,6 +193,13 @@ class BalieApp(App[None]):
     def on_mount(self) -> None:
         asyncio.get_running_loop().set_exception_handler(loop_exception_handler)
         self.set_interval(POLL_SECONDS, self.poll_changes)
+        if self.staff is not None:
+            self.start_notices()
+
+    def start_notices(self) -> None:
+        """What someone who just sat down should know: files readable too widely, and
+        (for beheer) personal details past their retention period. Not before a browser
+        login: the login screen tells a stranger nothing about the server."""
         for warning in file_warnings(self.db.path, self.access):
             self.notify(warning, title="Rechten van de database", severity="warning",
                         timeout=NOTICE_SECONDS, markup=False)
@@ -200,6 +249,15 @@ class BalieApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keys and commands of work the person's roles do not cover are not offered."""
+        if self.login_origin is None:
+            if action == "logout":
+                return False  # a terminal: the OS account stays signed in
+        elif self.staff is None:
+            # A browser session before the login: the login screen (Tab moves through it
+            # with the app's focus actions), its help, stopping; nothing else.
+            return action in BEFORE_LOGIN
+        elif action == "quit":
+            return False  # F10 Afmelden instead
         if action == "switch_mode" and parameters:
             needs = MODE_ACTIONS.get(str(parameters[0]))
         else:
@@ -279,6 +337,29 @@ class BalieApp(App[None]):
             return None
         return None
 
+    async def action_logout(self) -> None:
+        """End a browser session: the process stops, so nothing of this staff member
+        (screens, lists, what was typed) stays behind for the next person at that
+        browser, who gets textual-serve's page to start a new session and log in."""
+        if isinstance(self.screen, ChoiceDialog):
+            return
+        intake = self.intake_screen
+        if intake is not None and intake.is_dirty():
+            def answered(answer: str) -> None:
+                if answer == "yes":
+                    self.run_worker(self._quit_keeping_draft(intake))
+
+            self.push_screen(
+                ChoiceDialog(
+                    "Afmelden",
+                    "Er staat een registratie die nog niet is opgeslagen. Afmelden? Het "
+                    "concept blijft bewaard en wordt bij de volgende aanmelding aangeboden.",
+                ),
+                answered,
+            )
+            return
+        self.exit()
+
     def _handle_exception(self, error: Exception) -> None:
         # Textual's crash report shows the error's message and the local variables of
         # every frame, and renders an error with __rich__ itself: a caller's name or
@@ -352,6 +433,15 @@ class BalieApp(App[None]):
         self.screen.show_team(route_id)
 
     def on_unmount(self) -> None:
+        if self.login_origin is not None and self.actor is not None:
+            # The end of a browser session, however it ended (F10, the tab closed, the
+            # server stopped), on the database thread like every other database call.
+            ended = self._db_thread.submit(_as_store_errors, sign_out, self.db, self.actor,
+                                           self.clock())
+            try:
+                ended.result()
+            except StoreError:
+                pass  # the session ends anyway; the log then lacks only its end
         self._db_thread.shutdown(wait=True)
         self.db.close()
 
@@ -415,19 +505,27 @@ def make_app(
     username: str | None = None,
     clock: Callable[[], datetime] = utc_now,
     origin: str | None = None,
+    login: bool = False,
 ) -> BalieApp:
     """Build the app for the database at ``db_path``: the CLI, tests and snapshots use this.
 
     Opens (creating or upgrading) the database before the app starts, so a problem with
-    it is reported as a message, not inside a half-started screen.
+    it is reported as a message, not inside a half-started screen. With ``login`` (a
+    browser session of balie serve) nobody is signed in yet: the app starts at the login
+    screen, and ``origin`` says where the browser is (balie serve passes ``web`` and its
+    address; without it, this host and terminal, as for a terminal's sign-in).
     """
     access = access_from()
     db = open_database(db_path, access=access)
     try:
-        staff, actor = sign_in(db, username or os_username(), origin or terminal_origin(),
-                               clock(), owns_file=owns_file(db.path))
+        if login:
+            staff = actor = None
+        else:
+            staff, actor = sign_in(db, username or os_username(), origin or terminal_origin(),
+                                   clock(), owns_file=owns_file(db.path))
         demo = is_demo(db)
     except BaseException:
         db.close()
         raise
-    return BalieApp(db, staff, actor, clock, demo=demo, access=access)
+    return BalieApp(db, staff, actor, clock, demo=demo, access=access,
+                    login_origin=(origin or terminal_origin()) if login else None)

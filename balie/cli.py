@@ -72,7 +72,46 @@ def build_parser() -> argparse.ArgumentParser:
     def command(name: str, help: str, description: str | None = None) -> argparse.ArgumentParser:
         return _subcommand(commands, common, name, help, description)
 
-    command("start", "start de app (hetzelfde als balie zonder commando)")
+    start = command("start", "start de app (hetzelfde als balie zonder commando)")
+    start.add_argument("--login", action="store_true",
+                       help="eerst aanmelden met gebruikersnaam en wachtwoord (zoals in de "
+                            "browser via balie serve) in plaats van het OS-account")
+    start.add_argument("--origin", metavar="HERKOMST", default=None,
+                       help="herkomst voor het auditlog bij --login (balie serve geeft "
+                            "'web' en het adres van de browser)")
+
+    serve = command(
+        "serve",
+        "maak balie bruikbaar in een webbrowser (voor balies zonder terminal)",
+        "Start een webserver (textual-serve): elke browser krijgt een eigen balie-sessie\n"
+        "en meldt zich eerst aan met gebruikersnaam en wachtwoord (zie balie password).\n"
+        "Luistert standaard alleen op deze computer (127.0.0.1). Voor andere computers:\n"
+        "zet er een reverse proxy met TLS (https) voor en geef --public-url op.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", metavar="ADRES",
+                       help="adres om op te luisteren (standaard 127.0.0.1: alleen deze "
+                            "computer)")
+    serve.add_argument("--port", type=_port, default=8000, metavar="POORT",
+                       help="poort (standaard 8000)")
+    serve.add_argument("--public-url", metavar="URL",
+                       help="het adres waarop browsers balie bereiken, zoals de proxy het "
+                            "toont (bijv. https://balie.welzijnmd.nl)")
+    serve.add_argument("--max-sessions", type=_positive, default=20, metavar="N",
+                       help="hoeveel browsersessies tegelijk (standaard 20)")
+
+    password = command(
+        "password",
+        "stel het wachtwoord in voor aanmelden in de browser (balie serve)",
+        "Stelt het wachtwoord van een medewerker in of opnieuw in (beheer; of uw eigen).\n"
+        "Het wachtwoord wordt twee keer gevraagd en is niet zichtbaar bij het typen.\n"
+        "Een nieuw wachtwoord heft ook een blokkade na te veel mislukte pogingen op.\n"
+        "  balie password anna\n"
+        "  printf '%s\\n' \"$WACHTWOORD\" | balie password anna --stdin   (in een script)",
+    )
+    password.add_argument("username", metavar="GEBRUIKERSNAAM")
+    password.add_argument("--stdin", action="store_true",
+                          help="lees het wachtwoord (één regel) van standaardinvoer, voor "
+                               "een script")
     command("info", "toon waar de database staat, de schemaversie en de aantallen")
 
     demo = command(
@@ -327,6 +366,16 @@ def _numbers(text: str) -> list[int]:
     return [int(w) for w in words]
 
 
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is geen poortnummer") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError("een poort ligt tussen 1 en 65535")
+    return value
+
+
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -353,12 +402,18 @@ def _main(argv: Sequence[str] | None) -> int:
     from balie.db.errors import StoreError
 
     try:
-        if args.command in (None, "start"):
+        if args.command is None:
             return _start(path)  # the app shows the warnings itself
+        if args.command == "start":
+            if args.origin is not None and not args.login:
+                print("balie: --origin hoort bij --login.", file=sys.stderr)
+                return 2
+            return _start(path, login=args.login, origin=args.origin)
         handler = {"info": _info, "demo": _demo, "backup": _backup, "ref": _ref,
                    "rules": _rules, "report": _report, "import": _import,
                    "settings": _settings, "retention": _retention,
-                   "person": _person, "audit": _audit}[args.command]
+                   "person": _person, "audit": _audit, "serve": _serve,
+                   "password": _password}[args.command]
         return handler(path, args)
     except StoreError as error:
         print(f"balie: {error.message}", file=sys.stderr)
@@ -380,12 +435,78 @@ def _print_warnings(path: Path, extra: list[str]) -> None:
         print(f"balie: let op: {warning}", file=sys.stderr)
 
 
-def _start(path: Path) -> int:
+def _start(path: Path, *, login: bool = False, origin: str | None = None) -> int:
     from balie.app import make_app
 
-    app = make_app(path)
+    app = make_app(path, login=login, origin=origin)
     app.run()
     return app.return_code or 0
+
+
+def _serve(path: Path, args: argparse.Namespace) -> int:
+    from balie.db import open_database
+    from balie.serve import make_server, needs_tls_warning
+
+    # Created or upgraded here, once: the sessions then never race to migrate, and a
+    # problem with the file shows now instead of in a browser.
+    with open_database(path, access=access_from()) as db:
+        (ready,) = db.execute(
+            """SELECT count(*) FROM staff WHERE password_hash IS NOT NULL
+               AND retired_at IS NULL
+               AND EXISTS (SELECT 1 FROM staff_role WHERE staff_id = staff.id)""").fetchone()
+    if needs_tls_warning(args.host, args.public_url):
+        print(f"balie: let op: balie serve luistert op {args.host} zonder versleuteling. "
+              "Wachtwoorden en persoonsgegevens gaan dan leesbaar over het netwerk. Laat "
+              "balie op 127.0.0.1 luisteren en zet er een reverse proxy met TLS (https) "
+              "voor, met --public-url https://...", file=sys.stderr)
+    if not ready:
+        print("balie: nog niemand kan zich aanmelden: geef eerst een medewerker een "
+              "wachtwoord met balie password GEBRUIKERSNAAM.", file=sys.stderr)
+    server = make_server(path.resolve(), host=args.host, port=args.port,
+                         public_url=args.public_url, max_sessions=args.max_sessions)
+    try:
+        server.serve()
+    except OSError as error:
+        print(f"balie: kan niet luisteren op {args.host}:{args.port}: "
+              f"{error.strerror or error}. Is de poort al in gebruik? Kies een andere "
+              "met --port.", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _password(path: Path, args: argparse.Namespace) -> int:
+    import os
+
+    from balie.db import open_database
+    from balie.db.login import check_password_change, set_password
+    from balie.domain.passwords import password_problem
+    from balie.domain.timekeeping import utc_now
+
+    with open_database(path, create=False) as db:
+        actor = _sign_in(db)
+        account = check_password_change(db, actor, args.username)  # refused before typing
+        if args.stdin and sys.stdin is not None:
+            password = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+        elif os.environ.get("CI") or sys.stdin is None or not sys.stdin.isatty():
+            print("balie: geen terminal om het wachtwoord onzichtbaar te typen. Gebruik "
+                  "--stdin om het uit een script door te geven.", file=sys.stderr)
+            return 2
+        else:
+            import getpass
+
+            password = getpass.getpass(f"Nieuw wachtwoord voor {account.username}: ")
+            problem = password_problem(password)
+            if problem is not None:
+                print(f"balie: {problem} Er is niets gewijzigd.", file=sys.stderr)
+                return 2
+            if getpass.getpass("Nog een keer, ter controle: ") != password:
+                print("balie: de twee wachtwoorden zijn niet gelijk; er is niets gewijzigd.",
+                      file=sys.stderr)
+                return 2
+        set_password(db, actor, account.username, password, utc_now())
+    print(f"Wachtwoord van {account.username} ingesteld. Aanmelden in de browser kan nu "
+          "(balie serve).")
+    return 0
 
 
 def _info(path: Path, args: argparse.Namespace) -> int:

@@ -172,17 +172,19 @@ def require_view(db: BalieDatabase, actor: Actor, inquiry_id: int) -> Grant:
 
 
 def audit(db: BalieDatabase, actor: Actor | None, action: str, now: datetime, *,
-          inquiry_id: int | None = None, detail: str | None = None) -> None:
+          inquiry_id: int | None = None, detail: str | None = None,
+          origin: str | None = None) -> None:
     """Append one row to the audit log (in the caller's transaction, if any).
 
     ``detail`` must never hold personal data: inquiry numbers, field names, counts.
+    ``origin`` is for rows without an actor (a failed login of an unknown name).
     """
     with db.write():
         db.execute(
             "INSERT INTO audit_log (at, staff_id, action, inquiry_id, detail, origin) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             [to_db(now), actor.staff_id if actor else None, action, inquiry_id, detail,
-             actor.origin if actor else None],
+             actor.origin if actor else origin],
         )
 
 

@@ -28,8 +28,8 @@ AUDIT_ACTIONS = {
     "export": "geëxporteerd", "erase": "gewist", "retention": "bewaartermijn",
     "access_export": "inzage", "reference": "referentiegegevens", "settings": "instellingen",
     "import": "ingelezen", "backup": "back-up", "bootstrap": "eerste beheerder",
-    "sign_in": "aangemeld", "login_failed": "inloggen mislukt", "password": "wachtwoord",
-    "audit_view": "auditlog bekeken",
+    "sign_in": "aangemeld", "sign_out": "afgemeld", "login_failed": "inloggen mislukt",
+    "password": "wachtwoord", "audit_view": "auditlog bekeken",
 }
 """Dutch words for the actions in the audit log (an unknown action is shown as it is)."""
 
