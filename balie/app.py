@@ -302,22 +302,7 @@ class BalieApp(App[None]):
                                             id="--command-palette"))
 
     async def action_quit(self) -> None:
-        intake = self.intake_screen
-        if intake is not None and intake.is_dirty():
-            def answered(answer: str) -> None:
-                if answer == "yes":
-                    self.run_worker(self._quit_keeping_draft(intake))
-
-            self.push_screen(
-                ChoiceDialog(
-                    "Afsluiten",
-                    "Er staat een registratie die nog niet is opgeslagen. Afsluiten? Het "
-                    "concept blijft bewaard en wordt bij de volgende start aangeboden.",
-                ),
-                answered,
-            )
-            return
-        self.exit()
+        self._leave("Afsluiten", "start")
 
     async def _quit_keeping_draft(self, intake: IntakeScreen) -> None:
         if await intake.write_draft():
@@ -341,24 +326,24 @@ class BalieApp(App[None]):
         """End a browser session: the process stops, so nothing of this staff member
         (screens, lists, what was typed) stays behind for the next person at that
         browser, who gets textual-serve's page to start a new session and log in."""
-        if isinstance(self.screen, ChoiceDialog):
-            return
-        intake = self.intake_screen
-        if intake is not None and intake.is_dirty():
-            def answered(answer: str) -> None:
-                if answer == "yes":
-                    self.run_worker(self._quit_keeping_draft(intake))
+        if not isinstance(self.screen, ChoiceDialog):
+            self._leave("Afmelden", "aanmelding")
 
-            self.push_screen(
-                ChoiceDialog(
-                    "Afmelden",
-                    "Er staat een registratie die nog niet is opgeslagen. Afmelden? Het "
-                    "concept blijft bewaard en wordt bij de volgende aanmelding aangeboden.",
-                ),
-                answered,
-            )
+    def _leave(self, title: str, next_time: str) -> None:
+        """Stop, asking first when a registration is half typed (kept as a draft)."""
+        intake = self.intake_screen
+        if intake is None or not intake.is_dirty():
+            self.exit()
             return
-        self.exit()
+
+        def answered(answer: str) -> None:
+            if answer == "yes":
+                self.run_worker(self._quit_keeping_draft(intake))
+
+        self.push_screen(ChoiceDialog(
+            title,
+            f"Er staat een registratie die nog niet is opgeslagen. {title}? Het concept "
+            f"blijft bewaard en wordt bij de volgende {next_time} aangeboden."), answered)
 
     def _handle_exception(self, error: Exception) -> None:
         # Textual's crash report shows the error's message and the local variables of

@@ -97,7 +97,9 @@ class AuditScreen(WorkListScreen):
             Text.assemble(("Auditlog", "bold"), "  ·  " + "  ·  ".join(filters)))
         more = f" (de nieuwste {MAX_AUDIT_ROWS}; kies een kortere periode)" \
             if len(self.rows) >= MAX_AUDIT_ROWS else ""
-        self.query_one("#summary", Static).update(f"{len(self.rows)} regels{more}")
+        count = len(self.rows)
+        self.query_one("#summary", Static).update(
+            f"{count} {'regel' if count == 1 else 'regels'}{more}")
 
     def selected_row(self):
         chosen = self.selected()

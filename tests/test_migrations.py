@@ -133,3 +133,25 @@ def test_inquiries_of_before_the_team_inboxes_arrive_in_them(db_path):
         upgraded.execute("INSERT INTO inquiry_event (inquiry_id, at, staff_id, kind) "
                          "VALUES (1, '2026-03-04T09:00:00Z', 1, 'pickup')")
     upgraded.close()
+
+
+def test_staff_keep_their_role_and_routes_get_a_retention_period(db_path):
+    db = connect(db_path)
+    migrate(db, stop_before="0007_privacy")
+    with db.write():
+        db.execute("INSERT INTO staff (username, display_name, role, created_at) "
+                   "VALUES ('anna', 'Anna', 'team', '2026-01-01T00:00:00Z'), "
+                   "('bert', 'Bert', 'balie', '2026-01-01T00:00:00Z')")
+    db.close()
+
+    upgraded = open_database(db_path)
+    assert upgraded.execute("SELECT username, role FROM staff JOIN staff_role "
+                            "ON staff_id = staff.id ORDER BY username").fetchall() == [
+        ("anna", "team"), ("bert", "balie")]
+    columns = {row[1] for row in upgraded.execute("PRAGMA table_info(staff)")}
+    assert "role" not in columns and {"password_hash", "failed_logins"} <= columns
+    assert dict(upgraded.execute("SELECT kind, min(retention_months) FROM route "
+                                 "GROUP BY kind").fetchall()) == {
+        "team": 24, "desk": 6, "external": 6}
+    assert upgraded.execute("PRAGMA foreign_key_check").fetchall() == []
+    upgraded.close()

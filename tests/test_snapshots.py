@@ -71,3 +71,29 @@ def test_overview_of_a_month(snap_compare, db_path, size):
     db.close()
     app = make_app(db_path, username="snapshot", clock=lambda: FROZEN_NOW)
     assert snap_compare(app, press=["f2", "p", "p"], terminal_size=size, run_before=ready)
+
+
+def test_audit_log_of_beheer(snap_compare, db_path):
+    from balie.db import open_database
+    from tests.conftest import fill_fixture
+
+    db = open_database(db_path)
+    fill_fixture(db)
+    db.close()
+    # The fixture's staff are no beheer: the account making the file is the first.
+    app = make_app(db_path, username="snapshot", clock=lambda: FROZEN_NOW,
+                   origin="balie-test /dev/pts/1")
+
+    async def inquiry_ten(pilot) -> None:
+        await ready(pilot)
+        await pilot.press("f5")
+        await ready(pilot)
+        await pilot.press("n", *"10", "enter")
+        await ready(pilot)
+
+    assert snap_compare(app, terminal_size=(100, 30), run_before=inquiry_ten)
+
+
+def test_login_screen_of_a_browser_session(snap_compare, db_path):
+    app = make_app(db_path, login=True, clock=lambda: FROZEN_NOW, origin="web 127.0.0.1")
+    assert snap_compare(app, terminal_size=(100, 30), run_before=ready)
