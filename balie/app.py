@@ -174,7 +174,8 @@ class BalieApp(App[None]):
         """A browser login succeeded: the app becomes this staff member's, exactly as at
         a terminal (their roles decide the first screen), and the login screen goes."""
         self._take_seat(staff, actor)
-        await self.switch_mode(start_mode(staff))
+        self.DEFAULT_MODE = start_mode(staff)  # where Esc leads back to, not the login
+        await self.switch_mode(self.DEFAULT_MODE)
         await self.remove_mode("login")
         self.refresh_bindings()
         self.start_notices()
@@ -291,9 +292,13 @@ class BalieApp(App[None]):
             self.pop_screen()
             return
         screen = self.screen
+        # Every key of the screen (also those for another moment, e.g. another view),
+        # but not what the person's roles do not cover.
+        needs = getattr(screen, "ROLE_ACTIONS", {})
+        own = [b for b in screen.BINDINGS
+               if b.action not in needs or self.grant.may_some(needs[b.action])]
         offered = [b for b in self.BINDINGS if self.check_action(*parse(b.action)[1:])]
-        groups = [(getattr(screen, "HELP_TITLE", "Dit scherm"), list(screen.BINDINGS)),
-                  ("Overal", offered)]
+        groups = [(getattr(screen, "HELP_TITLE", "Dit scherm"), own), ("Overal", offered)]
         self.push_screen(HelpScreen([(title, b) for title, b in groups if b]))
 
     def action_command_palette(self) -> None:
@@ -395,7 +400,8 @@ class BalieApp(App[None]):
                     continue
                 if binding.action in seen or binding.action == "command_palette":
                     continue
-                if namespace.check_action(binding.action, ()) is not True:
+                _, name, parameters = parse(binding.action)
+                if namespace.check_action(name, parameters) is not True:
                     continue
                 seen.add(binding.action)
                 yield SystemCommand(
@@ -415,7 +421,9 @@ class BalieApp(App[None]):
     async def open_team(self, route_id: int) -> None:
         """The werkvoorraad of one team (from the command palette)."""
         await self.switch_mode("inbox")
-        self.screen.show_team(route_id)
+        while len(self.screen_stack) > 1:  # a details screen open on the list
+            self.pop_screen()
+        self.get_screen_stack("inbox")[0].show_team(route_id)
 
     def on_unmount(self) -> None:
         if self.login_origin is not None and self.actor is not None:

@@ -188,6 +188,9 @@ def audit(db: BalieDatabase, actor: Actor | None, action: str, now: datetime, *,
         )
 
 
+WORK = ("register", "team_list", "callbacks", "reports", "audit")
+"""What someone can sit down to; a role that gives none of it is refused at sign-in."""
+
 FIRST_ADMIN_ROLES = (BALIE, TEAMLEIDER, BEHEER)
 """What the account that owns the database file gets while nobody has the role beheer:
 the person who installed balie can then add the others (``balie ref add staff``)."""
@@ -234,6 +237,11 @@ def sign_in(db: BalieDatabase, username: str, origin: str, now: datetime, *,
             raise NotAllowed(
                 f"Het account {username} heeft nog geen rol in balie. Vraag beheer: "
                 f"balie ref set staff {username} --roles balie")
+        current = Grant(staff.id, username, staff.roles, staff.team_route_id)
+        if not any(current.may_some(action) for action in WORK):
+            raise NotAllowed(  # only the role team, without a team
+                f"Het account {username} heeft de rol team, maar geen team. Vraag beheer: "
+                f"balie ref set staff {username} --team NAAM")
         audit(db, actor, "sign_in", now)
         return staff, actor
 

@@ -2,15 +2,39 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from balie.db.access import Actor, audit, require
 from balie.db.connection import BalieDatabase
 from balie.db.errors import StoreError
+from balie.domain.retention import parse_number_ranges
 from balie.domain.text import fold
 from balie.domain.timekeeping import Span, from_db, local_day
 from balie.domain.wording import AUDIT_ACTIONS
+
+LISTED = {
+    # action: how the inquiry numbers appear in the detail of a row about several
+    "view": re.compile(r"^(?:terugbellijst|werkvoorraad): (?P<numbers>[\d, -]+)$"),
+    "search": re.compile(r"\((?P<numbers>[\d, -]+)\)"),
+    "erase": re.compile(r"^bewaartermijn: [^:]*: (?P<numbers>[\d, -]+)$"),
+}
+"""Audit rows that name several inquiries in their detail instead of in inquiry_id:
+the callback list (who saw the phone number), a team's list (the summaries), the hit
+lists of searches, the batches of retention."""
+
+
+def listed_numbers(action: str, detail: str | None) -> set[int]:
+    """The inquiry numbers a row about several inquiries lists in its detail."""
+    pattern = LISTED.get(action)
+    if pattern is None or not detail:
+        return set()
+    numbers: set[int] = set()
+    for match in pattern.finditer(detail):
+        numbers |= parse_number_ranges(match.group("numbers"))
+    return numbers
+
 
 MAX_AUDIT_ROWS = 1000
 """Rows per query on screen; the CLI can export everything of a period."""
@@ -34,7 +58,11 @@ def audit_rows(db: BalieDatabase, actor: Actor, now: datetime, *, username: str 
                inquiry_id: int | None = None, span: Span | None = None,
                limit: int | None = MAX_AUDIT_ROWS) -> list[AuditRow]:
     """The log's rows that match every filter given, newest first. Reading the log is
-    itself logged (with the filters)."""
+    itself logged (with the filters).
+
+    By inquiry: its own rows, and the rows that list it among others (callback lists
+    and search hits: who saw that caller's details).
+    """
     where, params = [], []
     with db.write():
         require(db, actor, "audit")
@@ -45,20 +73,27 @@ def audit_rows(db: BalieDatabase, actor: Actor, now: datetime, *, username: str 
                 raise StoreError(f"Geen medewerker met gebruikersnaam {username!r}.")
             where.append("audit_log.staff_id = ?")
             params.append(staff[0])
-        if inquiry_id is not None:
-            where.append("audit_log.inquiry_id = ?")
-            params.append(inquiry_id)
         if span is not None:
             lower, upper = span.db_bounds
             where += ["audit_log.at >= ?", "audit_log.at < ?"]
             params += [lower, upper]
-        sql = f"""SELECT audit_log.*, staff.username FROM audit_log
-                  LEFT JOIN staff ON staff.id = audit_log.staff_id
-                  {'WHERE ' + ' AND '.join(where) if where else ''}
-                  ORDER BY audit_log.id DESC {f'LIMIT {int(limit)}' if limit else ''}"""
+        if inquiry_id is None:
+            found = _rows(db, where, params, limit)
+        else:
+            found = _rows(db, [*where, "audit_log.inquiry_id = ?"], [*params, inquiry_id],
+                          limit)
+            # The lists have no index by inquiry: read them from its registration on.
+            since = db.execute("SELECT registered_at FROM inquiry WHERE id = ?",
+                               [inquiry_id]).fetchone()
+            marks = ", ".join("?" for _ in LISTED)
+            found += [r for r in _rows(db, [*where, f"audit_log.action IN ({marks})",
+                                            "audit_log.at >= ?"],
+                                       [*params, *LISTED, since[0] if since else ""], None)
+                      if inquiry_id in listed_numbers(r["action"], r["detail"])]
+            unique = {r["id"]: r for r in found}  # a search while correcting it: both
+            found = sorted(unique.values(), key=lambda r: r["id"], reverse=True)[:limit or None]
         rows = [AuditRow(r["id"], from_db(r["at"]), r["username"], r["action"],
-                         r["inquiry_id"], r["detail"], r["origin"])
-                for r in db.query(sql, params)]
+                         r["inquiry_id"], r["detail"], r["origin"]) for r in found]
         described = ", ".join(filter(None, (
             f"medewerker {username}" if username else None,
             f"nummer {inquiry_id}" if inquiry_id is not None else None,
@@ -67,3 +102,11 @@ def audit_rows(db: BalieDatabase, actor: Actor, now: datetime, *, username: str 
         ))) or "alles"
         audit(db, actor, "audit_view", now, detail=described)
     return rows
+
+
+def _rows(db: BalieDatabase, where: list[str], params: list, limit: int | None) -> list[dict]:
+    return list(db.query(
+        f"""SELECT audit_log.*, staff.username FROM audit_log
+            LEFT JOIN staff ON staff.id = audit_log.staff_id
+            {'WHERE ' + ' AND '.join(where) if where else ''}
+            ORDER BY audit_log.id DESC {f'LIMIT {int(limit)}' if limit else ''}""", params))

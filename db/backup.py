@@ -25,9 +25,8 @@ def backup(db: BalieDatabase, actor: Actor, target: Path, now: datetime,
     its folder mode, from the moment they exist.
     """
     target = Path(target).expanduser()
-    with db.write():  # the copy holds every inquiry: beheer, and in the audit log
+    with db.snapshot():  # the copy holds every inquiry: beheer only
         require(db, actor, "backup")
-        audit(db, actor, "backup", now, detail=str(target))
     if target.exists():
         raise StoreError(f"{target} bestaat al; kies een nieuwe bestandsnaam voor de back-up.")
     if str(target).endswith(os.sep):
@@ -65,6 +64,7 @@ def backup(db: BalieDatabase, actor: Actor, target: Path, now: datetime,
         raise StoreError(f"De back-up naar {target} is mislukt: {error}.") from error
     finally:
         partial.unlink(missing_ok=True)
+    audit(db, actor, "backup", now, detail=str(target))  # made, checked, in place
     return target
 
 

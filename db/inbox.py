@@ -90,7 +90,7 @@ def _row(r: dict) -> InboxRow:
 
 
 def inbox(db: BalieDatabase, actor: Actor, route_ids: list[int], view: str,
-          now: datetime) -> list[InboxRow]:
+          now: datetime, *, seen: frozenset[int] = frozenset()) -> list[InboxRow]:
     """The inquiries of these teams in one view.
 
     - ``new``: not picked up yet; spoed first, then the longest waiting first.
@@ -98,7 +98,9 @@ def inbox(db: BalieDatabase, actor: Actor, route_ids: list[int], view: str,
     - ``closed``: closed in the last :data:`CLOSED_DAYS` days, newest first.
 
     Each team is one index range (route, status), so the list costs the same with a
-    million closed inquiries as with none.
+    million closed inquiries as with none. The list shows the start of each summary
+    (free text): the numbers of those shown (not in ``seen``: shown before) go to the
+    audit log.
     """
     if not route_ids:
         return []
@@ -108,7 +110,11 @@ def inbox(db: BalieDatabase, actor: Actor, route_ids: list[int], view: str,
             require(db, actor, "team_list")  # every team at once: team leads
         for route_id in route_ids:
             require(db, actor, "team_list", route_id=route_id)
-        return [_row(r) for r in db.query(sql, params)]
+        rows = [_row(r) for r in db.query(sql, params)]
+    shown = sorted({row.id for row in rows if row.summary} - seen)
+    if shown:
+        audit(db, actor, "view", now, detail="werkvoorraad: " + ", ".join(map(str, shown)))
+    return rows
 
 
 def _inbox_sql(route_ids: list[int], view: str, now: datetime,

@@ -121,7 +121,9 @@ def get_inquiry(db: BalieDatabase, actor: Actor, inquiry_id: int, now: datetime,
     with db.write():
         require_view(db, actor, inquiry_id)
         inquiry = load_inquiry(db, inquiry_id)
-        if inquiry.has_personal_details:
+        reasons = db.execute("SELECT EXISTS (SELECT 1 FROM inquiry_event WHERE inquiry_id = ? "
+                             "AND reason IS NOT NULL)", [inquiry_id]).fetchone()[0]
+        if inquiry.has_personal_details or reasons:  # the history's reasons are free text
             audit(db, actor, "view", now, inquiry_id=inquiry_id, detail=purpose)
     return inquiry
 
@@ -227,6 +229,9 @@ def correct_inquiry(
                 f"Nummer {inquiry_id} is door het team afgerond. De route verandert pas na "
                 "heropenen in de werkvoorraad (F3), zodat de uitkomst niet verloren gaat."
             )
+        if "route_id" in changed and before.status == STATUS_PICKED_UP:
+            # Someone in the team works on it: moving it is a transfer (a team lead's).
+            require(db, actor, "transfer")
         if set(data.topic_ids) != set(before.topic_ids):
             changed.append("topic_ids")
         if not changed:

@@ -229,6 +229,12 @@ def _store(db: BalieDatabase, spec: Kind, entry_id: int | None, columns: dict) -
         db.execute("DELETE FROM staff_role WHERE staff_id = ?", [entry_id])
         db.conn.executemany("INSERT INTO staff_role (staff_id, role) VALUES (?, ?)",
                             [(entry_id, role) for role in roles])
+    if spec.key == "staff" and db.execute(
+            "SELECT EXISTS (SELECT 1 FROM staff JOIN staff_role ON staff_id = staff.id "
+            "WHERE staff.id = ? AND role = 'team' AND team_route_id IS NULL)",
+            [entry_id]).fetchone()[0]:
+        raise ReferenceDataError("Wie de rol team heeft, hoort bij een team: geef ook "
+                                 "--team op (bijv. --team \"Maatschappelijk werk\").")
     return entry_id
 
 

@@ -40,6 +40,7 @@ from datetime import datetime
 
 from balie.db.access import Actor, audit, require
 from balie.db.connection import BalieDatabase
+from balie.db.drafts import expire_drafts
 from balie.db.erasure import Purge, erase_inquiries, purge
 from balie.domain.retention import inquiries, number_ranges, retention_cutoff
 from balie.domain.timekeeping import to_db
@@ -136,9 +137,12 @@ def apply_retention(db: BalieDatabase, actor: Actor, now: datetime, *,
         batches += 1
         if progress is not None:
             progress(erased)
+    # Drafts nobody came back to (typed names among them) go too, before the merge.
+    expired = expire_drafts(db, now)
     # Also when nothing was due: a run that was interrupted erased without merging.
     result = purge(db)
     audit(db, actor, "retention", now,
-          detail=f"{inquiries(erased)} gewist in {batches} delen; logbestand "
+          detail=f"{inquiries(erased)} gewist in {batches} delen"
+                 f"{f', {expired} oude concepten' if expired else ''}; logbestand "
                  f"{'geleegd' if result.log_emptied else 'nog niet geleegd (balie las)'}")
     return RetentionRun(erased, batches, result)

@@ -17,12 +17,12 @@ well carry the person's name, and the log keeps everything forever.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from balie.db.access import Actor, audit, load_staff, require
+from balie.db.auditlog import LISTED, listed_numbers
 from balie.db.connection import BalieDatabase
 from balie.db.erasure import Purge, erase_inquiries, purge
 from balie.db.errors import StoreError
@@ -30,7 +30,7 @@ from balie.db.inquiries import history, load_inquiry, name_query
 from balie.db.reference import load_reference
 from balie.domain.access_export import AuditEntry, Dossier, render_access
 from balie.domain.parsing import InvalidInput, format_phone, parse_phone
-from balie.domain.retention import inquiries, number_ranges, parse_number_ranges
+from balie.domain.retention import inquiries, number_ranges
 from balie.domain.timekeeping import from_db, to_db
 from balie.domain.wording import STATUS_NAMES
 
@@ -221,17 +221,6 @@ def _dossier(db: BalieDatabase, actor: Actor, inquiry_id: int) -> Dossier:
                    entries)
 
 
-LISTED = {
-    # action: how the inquiry numbers appear in the detail of a row about several
-    "view": re.compile(r"^terugbellijst: (?P<numbers>[\d, -]+)$"),
-    "search": re.compile(r"\((?P<numbers>[\d, -]+)\)"),
-    "erase": re.compile(r"^bewaartermijn: [^:]*: (?P<numbers>[\d, -]+)$"),
-}
-"""Audit rows that name several inquiries in their detail instead of in inquiry_id:
-the callback list (who saw the phone number), the hit lists of searches, the batches
-of retention."""
-
-
 def _add_listed_audit(db: BalieDatabase, dossiers: list[Dossier]) -> None:
     """Add to each dossier the audit rows that list its number among others.
 
@@ -248,10 +237,7 @@ def _add_listed_audit(db: BalieDatabase, dossiers: list[Dossier]) -> None:
                 WHERE audit_log.at >= ? AND audit_log.action IN ({marks})
                   AND audit_log.detail IS NOT NULL ORDER BY audit_log.id""",
             [since, *LISTED]):
-        listed = set()
-        for match in LISTED[r["action"]].finditer(r["detail"]):
-            listed |= parse_number_ranges(match.group("numbers"))
-        for inquiry_id in listed & wanted.keys():
+        for inquiry_id in listed_numbers(r["action"], r["detail"]) & wanted.keys():
             if r["inquiry_id"] != inquiry_id:
                 wanted[inquiry_id].audit.append(AuditEntry(
                     from_db(r["at"]), r["display_name"], r["action"], r["origin"],

@@ -105,6 +105,12 @@ class AuditScreen(WorkListScreen):
         chosen = self.selected()
         return next((r for r in self.rows if r.id == chosen), None)
 
+    @property
+    def current_inquiry_id(self) -> int | None:
+        """The inquiry of the line under the cursor (the list's keys are log rows)."""
+        row = self.selected_row()
+        return row.inquiry_id if row else None
+
     # --- filters -------------------------------------------------------------------
 
     def action_period(self) -> None:

@@ -52,6 +52,8 @@ class InboxScreen(WorkListScreen):
 
     HELP_TITLE = "Werkvoorraad"
     ACTIONS_ON_ROWS = ("pick_up", "transfer", "close", "reopen", "next_team", "next_view")
+    ROLE_ACTIONS = {"transfer": "transfer"}
+    """Keys only some roles get (see balie.db.access): the others do not see them."""
     BINDINGS = [
         Binding("o", "pick_up", "Oppakken", id="inbox.pick_up",
                 tooltip="De gekozen vraag oppakken: hij staat dan op uw naam"),
@@ -81,6 +83,8 @@ class InboxScreen(WorkListScreen):
         """A team asked for before the reference data was read (command palette)."""
         self.counts: dict[tuple[int, str], int] = {}
         self.office: tuple[float, OfficeHours] = (DEFAULT_MAX_WAIT_HOURS, DEFAULT_OFFICE_HOURS)
+        self.logged: set[int] = set()
+        """Inquiries whose summary this screen has shown (and logged)."""
 
     @work(exclusive=True, group="inbox", exit_on_error=False)
     async def load(self) -> None:
@@ -100,7 +104,9 @@ class InboxScreen(WorkListScreen):
             elif self.team is not None:
                 self.team = self.reference.routes[self.team.id]  # renamed, retired
         route_ids = [self.team.id] if self.team else [t.id for t in self.teams]
-        self.rows = await app.run_db(inbox, app.actor, route_ids, self.view, app.clock())
+        self.rows = await app.run_db(inbox, app.actor, route_ids, self.view, app.clock(),
+                                     seen=frozenset(self.logged))
+        self.logged |= {r.id for r in self.rows}
         self.counts = await app.run_db(inbox_counts, route_ids)
         self.show()
 
@@ -233,8 +239,8 @@ class InboxScreen(WorkListScreen):
                    "close": (VIEW_OPEN,), "reopen": (VIEW_CLOSED,)}
         if action in allowed and self.view not in allowed[action]:
             return False  # not in this view (and the footer keeps room for what is)
-        if action == "transfer":
-            return self.app.may("transfer")
+        if action in self.ROLE_ACTIONS:
+            return self.app.grant.may_some(self.ROLE_ACTIONS[action])
         if action == "next_team":  # a team member with one team has nothing to switch to
             return len(self.teams) > 1 or self.app.may("team_list")
         return True

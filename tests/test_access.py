@@ -308,3 +308,67 @@ def test_beheer_reads_the_audit_log_on_the_command_line(db, db_path, capsys, tmp
     member(db, os_username(), roles=("balie",))
     code, _, err = run(capsys, "--db", str(db_path), "audit")
     assert code == 1 and "rol beheer" in err
+
+
+def test_a_team_role_needs_a_team(db):
+    admin = member(db, "beheer", roles=("beheer",))
+    from balie.db.errors import ReferenceDataError
+    from balie.db.reference import update_entry
+
+    with pytest.raises(ReferenceDataError, match="--team"):
+        add_entry(db, admin, KINDS["staff"], "tom", roles="team")
+    assert db.execute("SELECT count(*) FROM staff WHERE username = 'tom'").fetchone() == (0,)
+    add_entry(db, admin, KINDS["staff"], "tom", roles="balie")
+    with pytest.raises(ReferenceDataError, match="--team"):
+        update_entry(db, admin, KINDS["staff"], "tom", roles="team")
+    member(db, "zonder.team", roles=("team",))  # as an older version could leave it
+    with pytest.raises(NotAllowed, match="geen team"):
+        sign_in(db, "zonder.team", "test", NOW, owns_file=False)
+
+
+def test_a_team_list_logs_the_summaries_it_shows_once(db):
+    world = World(db, None)
+    anna = member(db, "anna", roles=("team",), team="social_work")
+    first = inbox(db, anna, [world.social], VIEW_NEW, NOW)
+    inbox(db, anna, [world.social], VIEW_NEW, NOW, seen=frozenset(r.id for r in first))
+    (detail,) = db.execute("SELECT detail FROM audit_log WHERE staff_id = ? AND action = "
+                           "'view'", [anna.id]).fetchone()
+    assert detail == "werkvoorraad: " + ", ".join(str(r.id) for r in sorted(
+        first, key=lambda r: r.id))
+    # Beheer finds that view under each inquiry's number.
+    admin = member(db, "beheer", roles=("beheer",))
+    assert "werkvoorraad" in {r.detail.split(":")[0] for r in audit_rows(
+        db, admin, NOW, inquiry_id=world.own_new) if r.detail}
+
+
+def test_the_audit_log_of_an_inquiry_shows_who_saw_it_on_the_callback_list(db):
+    world = World(db, None)
+    callbacks_due(db, world.desk, until(world), NOW)
+    admin = member(db, "beheer", roles=("beheer",))
+    seen = [(r.username, r.action) for r in audit_rows(db, admin, NOW,
+                                                      inquiry_id=world.desk_callback)]
+    assert ("desk", "view") in seen and ("desk", "register") in seen
+    assert all(r.username != "desk" or r.action != "view"
+               for r in audit_rows(db, admin, NOW, inquiry_id=world.other_callback))
+
+
+def test_moving_an_inquiry_someone_works_on_is_a_transfer(db):
+    world = World(db, None)
+    desk_work = make_input(world.ref, route_id=world.senior)
+    with pytest.raises(NotAllowed, match="teamleider"):
+        correct_inquiry(db, world.own_open, desk_work, world.desk, LATER)
+    correct_inquiry(db, world.own_new, desk_work, world.desk, LATER)  # not picked up: fine
+    correct_inquiry(db, world.own_open, desk_work, world.lead, LATER)
+
+
+def test_a_refused_backup_is_not_logged_as_made(db, tmp_path):
+    admin = member(db, "beheer", roles=("beheer",))
+    taken = tmp_path / "bestaat.db"
+    taken.write_text("")
+    from balie.db.errors import StoreError
+
+    with pytest.raises(StoreError, match="bestaat al"):
+        backup(db, admin, taken, NOW)
+    backup(db, admin, tmp_path / "kopie.db", NOW)
+    assert db.execute("SELECT detail FROM audit_log WHERE action = 'backup'").fetchall() == [
+        (str(tmp_path / "kopie.db"),)]

@@ -68,3 +68,10 @@ async def test_the_log_is_not_offered_without_beheer(db_path):
             await pilot.press(key)
             await settle(pilot)
             assert app.current_mode == "inbox", key
+        # Nor in the command palette, nor the other teams' lists.
+        titles = " ".join(c.title for c in app.get_system_commands(app.screen))
+        transfer = next(b for b in app.screen.BINDINGS if b.action == "transfer")
+        for absent in ("Auditlog", "dagoverzicht", "nieuwe vraag", "Werkvoorraad Senioren",
+                       transfer.tooltip):
+            assert absent.lower() not in titles.lower(), absent
+        assert "Werkvoorraad Maatschappelijk werk" in titles

@@ -185,6 +185,18 @@ async def test_a_good_login_opens_the_first_screen_of_the_role(db_path, username
     assert row == (username, "wachtwoord", "web 192.0.2.7")
 
 
+async def test_escape_on_a_list_after_the_login_stays_at_the_person_s_first_screen(db_path):
+    app = build(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await log_in(pilot, "tom", PASSWORDS["tom"])
+        await pilot.press("f4")  # his team's callbacks
+        await settle(pilot)
+        await pilot.press("escape")  # back: to his first screen, never to the login
+        await settle(pilot)
+        assert app.is_running and app.current_mode == "inbox"
+
+
 async def test_logging_out_ends_the_session_and_the_log_says_so(db_path):
     app = build(db_path)
     async with app.run_test(size=SIZE) as pilot:
