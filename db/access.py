@@ -27,8 +27,6 @@ from balie.domain.timekeeping import to_db
 
 BALIE, TEAM, TEAMLEIDER, BEHEER = ROLE_CODES
 
-ANYONE = frozenset(ROLE_CODES)
-
 PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
     # action: (roles that may, what is refused, in Dutch)
     "register": (frozenset({BALIE, TEAMLEIDER}), "vragen registreren"),
@@ -47,10 +45,9 @@ PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
     "audit": (frozenset({BEHEER}), "het auditlog inzien"),
     "subject_rights": (frozenset({BEHEER}),
                        "inzage- en wisverzoeken van geregistreerden uitvoeren"),
-    "view": (ANYONE, "deze vraag inzien"),
 }
 """The role x action matrix. ``team`` acts only on its own team's inquiries (see
-:func:`require`); ``view`` is decided per inquiry by :func:`may_view`."""
+:func:`require`); seeing one inquiry's details is decided by :func:`may_view`."""
 
 SCOPED = frozenset({"team_list", "team_work", "callbacks"})
 """Actions on one route's inquiries: a team member for their own team, the desk for
@@ -95,7 +92,6 @@ class Grant:
             return True
         # The desk's own callbacks: those of inquiries that stayed at the desk.
         return BALIE in have and route_kind is not None and route_kind != "team"
-
 
     def may_some(self, action: str) -> bool:
         """May they do ``action`` at all: for every route, or for some (their own team,
