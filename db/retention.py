@@ -66,35 +66,35 @@ class RetentionRun:
     purge: Purge
 
 
-def _due_where(db: BalieDatabase, now: datetime) -> tuple[str, list]:
-    """The WHERE clause (and its parameters) of the inquiries due at ``now``.
+DUE = """SELECT {columns} FROM inquiry INDEXED BY inquiry_retention
+    WHERE inquiry.route_id = ? AND inquiry.erased_at IS NULL AND inquiry.closed_at < ?
+      AND inquiry.status = 'closed'
+      AND (inquiry.callback_at IS NULL OR inquiry.callback_done_at IS NOT NULL
+           OR inquiry.callback_at < ?)"""
+"""The inquiries of one route due at its cutoff: one range of the partial index
+``inquiry_retention`` (route, closed_at; not yet erased). Erased inquiries leave the
+index, so after the first run each range holds only what became due since."""
 
-    It walks the partial index ``inquiry_retention`` (closed_at, of inquiries not yet
-    erased) up to the latest cutoff of any route; each inquiry's own cutoff is a CASE
-    on its route. Erased inquiries leave the index, so after the first run the range
-    holds only what became due since, and what is closed but not yet due.
-    """
-    cutoffs = {route_id: to_db(retention_cutoff(now, months))
-               for route_id, months in db.execute("SELECT id, retention_months FROM route")}
-    if not cutoffs:
-        return "0", []
-    case = "CASE inquiry.route_id " + " ".join("WHEN ? THEN ?" for _ in cutoffs) + " END"
-    pairs = [value for item in cutoffs.items() for value in item]
-    where = f"""inquiry.erased_at IS NULL AND inquiry.closed_at < ?
-        AND inquiry.status = 'closed' AND inquiry.closed_at < {case}
-        AND (inquiry.callback_at IS NULL OR inquiry.callback_done_at IS NOT NULL
-             OR inquiry.callback_at < {case})"""
-    return where, [max(cutoffs.values()), *pairs, *pairs]
+
+def _cutoffs(db: BalieDatabase, now: datetime) -> list[tuple[int, str, int, str]]:
+    """(route id, name, months, cutoff) of every route, in display order."""
+    return [(route_id, name, months, to_db(retention_cutoff(now, months)))
+            for route_id, name, months in db.execute(
+                "SELECT id, name, retention_months FROM route ORDER BY sort_order, id")]
+
+
+def _due(db: BalieDatabase, columns: str, route_id: int, cutoff: str, tail: str = "",
+         extra: tuple = ()) -> list[tuple]:
+    return db.execute(DUE.format(columns=columns) + tail,
+                      [route_id, cutoff, cutoff, *extra]).fetchall()
 
 
 def retention_due(db: BalieDatabase, now: datetime) -> int:
     """How many inquiries are due for erasure: the check the app makes at the start for
     beheer. No personal details are read (a count), so no role is needed."""
     with db.snapshot():
-        where, params = _due_where(db, now)
-        return db.execute(
-            f"SELECT count(*) FROM inquiry INDEXED BY inquiry_retention WHERE {where}", params
-        ).fetchone()[0]
+        return sum(_due(db, "count(*)", route_id, cutoff)[0][0]
+                   for route_id, _, _, cutoff in _cutoffs(db, now))
 
 
 def due_by_route(db: BalieDatabase, actor: Actor, now: datetime) -> list[RouteDue]:
@@ -102,13 +102,8 @@ def due_by_route(db: BalieDatabase, actor: Actor, now: datetime) -> list[RouteDu
     those with nothing due too."""
     with db.snapshot():
         require(db, actor, "retention")
-        where, params = _due_where(db, now)
-        counts = dict(db.execute(
-            f"""SELECT inquiry.route_id, count(*) FROM inquiry INDEXED BY inquiry_retention
-                WHERE {where} GROUP BY inquiry.route_id""", params))
-        return [RouteDue(name, months, counts.get(route_id, 0))
-                for route_id, name, months in db.execute(
-                    "SELECT id, name, retention_months FROM route ORDER BY sort_order, id")]
+        return [RouteDue(name, months, _due(db, "count(*)", route_id, cutoff)[0][0])
+                for route_id, name, months, cutoff in _cutoffs(db, now)]
 
 
 def apply_retention(db: BalieDatabase, actor: Actor, now: datetime, *,
@@ -122,11 +117,13 @@ def apply_retention(db: BalieDatabase, actor: Actor, now: datetime, *,
     while True:
         with db.write():
             require(db, actor, "retention")
-            where, params = _due_where(db, now)
-            ids = [row[0] for row in db.execute(
-                f"""SELECT inquiry.id FROM inquiry INDEXED BY inquiry_retention
-                    WHERE {where} ORDER BY inquiry.closed_at LIMIT ?""",
-                [*params, batch_size])]
+            ids: list[int] = []
+            for route_id, _, _, cutoff in _cutoffs(db, now):
+                ids += [row[0] for row in _due(
+                    db, "inquiry.id", route_id, cutoff, " ORDER BY inquiry.closed_at LIMIT ?",
+                    (batch_size - len(ids),))]
+                if len(ids) >= batch_size:
+                    break
             if ids:
                 erase_inquiries(db, ids, now)
                 audit(db, actor, "erase", now,
