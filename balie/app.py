@@ -10,11 +10,12 @@ import sqlite3
 import sys
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 from rich.text import Text
+from textual import events
 from textual.actions import parse
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -45,6 +46,9 @@ POLL_SECONDS = 2
 """How often open lists ask whether another desk changed something."""
 NOTICE_SECONDS = 30
 """How long a warning at start (permissions, retention) stays on screen."""
+IDLE_LIMIT = timedelta(minutes=15)
+"""A browser session without a key or click for this long ends (the half-typed form is
+kept as a draft): a desk left open must not show the next visitor anything."""
 RETENTION_NOTICE_DELAY = 1.5
 """Seconds after the start before beheer's retention check: the first screen first."""
 
@@ -194,8 +198,25 @@ class BalieApp(App[None]):
     def on_mount(self) -> None:
         asyncio.get_running_loop().set_exception_handler(loop_exception_handler)
         self.set_interval(POLL_SECONDS, self.poll_changes)
+        if self.login_origin is not None:
+            self._last_input = self.clock()
+            self.set_interval(30, self.end_if_idle)
         if self.staff is not None:
             self.start_notices()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown) and self.login_origin is not None:
+            self._last_input = self.clock()
+        await super().on_event(event)
+
+    async def end_if_idle(self) -> None:
+        """End a browser session nobody used for :data:`IDLE_LIMIT` (signed in or not)."""
+        if self.clock() - self._last_input < IDLE_LIMIT:
+            return
+        intake = self.intake_screen
+        if intake is not None and intake.is_dirty():
+            await intake.write_draft()  # offered again at the next login
+        self.exit()
 
     def start_notices(self) -> None:
         """What someone who just sat down should know: files readable too widely, and

@@ -240,6 +240,31 @@ async def test_logging_out_with_a_half_form_asks_and_keeps_a_draft(db_path):
                          "WHERE username = 'anna'") == [(1,)]
 
 
+async def test_a_browser_session_left_alone_ends_and_keeps_the_half_form(db_path):
+    from datetime import timedelta
+
+    from balie.app import IDLE_LIMIT
+
+    moment = [NOW]
+    app = make_app(db_path, login=True, clock=lambda: moment[0], origin="web 192.0.2.7")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await log_in(pilot, "anna", PASSWORDS["anna"])
+        moment[0] += IDLE_LIMIT - timedelta(minutes=1)
+        await pilot.press(*"bei")  # still working: the limit counts from here
+        await settle(pilot)
+        moment[0] += IDLE_LIMIT - timedelta(minutes=1)
+        await app.end_if_idle()
+        assert app.is_running
+        moment[0] += timedelta(minutes=2)
+        await app.end_if_idle()
+        await settle(pilot)
+        assert not app.is_running
+    assert rows(db_path, "SELECT count(*) FROM draft JOIN staff ON staff.id = staff_id "
+                         "WHERE username = 'anna'") == [(1,)]
+    assert rows(db_path, "SELECT count(*) FROM audit_log WHERE action = 'sign_out'") == [(1,)]
+
+
 async def test_at_a_terminal_nothing_changes(db_path):
     app = make_app(db_path, username="anna", clock=lambda: NOW, origin="desk tty1")
     async with app.run_test(size=SIZE) as pilot:
