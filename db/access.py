@@ -229,17 +229,23 @@ def sign_in(db: BalieDatabase, username: str, origin: str, now: datetime, *,
             audit(db, actor, "bootstrap", now,
                   detail="eigenaar van het databasebestand kreeg " + ",".join(FIRST_ADMIN_ROLES))
         staff = load_staff(db, staff_id)
-        if not staff.roles:
-            raise NotAllowed(
-                f"Het account {username} heeft nog geen rol in balie. Vraag beheer: "
-                f"balie ref set staff {username} --roles balie")
-        current = Grant(staff.id, username, staff.roles, staff.team_route_id)
-        if not any(current.may_some(action) for action in WORK):
-            raise NotAllowed(  # only the role team, without a team
-                f"Het account {username} heeft de rol team, maar geen team. Vraag beheer: "
-                f"balie ref set staff {username} --team NAAM")
+        problem = cannot_work(staff)
+        if problem is not None:
+            raise NotAllowed(problem)
         audit(db, actor, "sign_in", now)
         return staff, actor
+
+
+def cannot_work(staff: Staff) -> str | None:
+    """Why this staff member's roles give them nothing to sit down to, or None."""
+    if not staff.roles:
+        return (f"Het account {staff.username} heeft nog geen rol in balie. Vraag beheer: "
+                f"balie ref set staff {staff.username} --roles balie")
+    current = Grant(staff.id, staff.username, staff.roles, staff.team_route_id)
+    if not any(current.may_some(action) for action in WORK):
+        return (f"Het account {staff.username} heeft de rol team, maar geen team. Vraag "
+                f"beheer: balie ref set staff {staff.username} --team NAAM")
+    return None
 
 
 def owns_file(path: Path) -> bool:

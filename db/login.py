@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from balie.db.access import Actor, NotAllowed, audit, grant, load_staff, require
+from balie.db.access import Actor, NotAllowed, audit, cannot_work, load_staff, require
 from balie.db.connection import BalieDatabase
 from balie.db.errors import StoreError
 from balie.domain.models import Staff
@@ -125,10 +125,10 @@ def log_in(db: BalieDatabase, username: str, password: str, origin: str,
                 audit(db, actor, "login_failed", now, detail="account ingetrokken")
                 refusal = (f"Het account {account.username} is ingetrokken en kan balie "
                            "niet gebruiken. Vraag beheer.")
-            elif not grant(db, actor).roles:
-                audit(db, actor, "login_failed", now, detail="geen rol")
-                refusal = (f"Het account {account.username} heeft nog geen rol in balie. "
-                           "Vraag beheer om u een rol te geven.")
+            elif (problem := cannot_work(who := load_staff(db, account.id))) is not None:
+                audit(db, actor, "login_failed", now,
+                      detail="geen rol" if not who.roles else "geen team")
+                refusal = problem
             else:
                 db.execute("UPDATE staff SET failed_logins = 0, locked_until = NULL "
                            "WHERE id = ?", [account.id])
