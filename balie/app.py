@@ -157,7 +157,6 @@ class BalieApp(App[None]):
         """Who may read the database files (owner only, or BALIE_GROUP)."""
         self.host = socket.gethostname()
         self.pid = os.getpid()
-        self.origin = login_origin
         if staff is not None and actor is not None:
             self._take_seat(staff, actor)
         self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="balie-db")
@@ -169,7 +168,6 @@ class BalieApp(App[None]):
         self.staff = staff
         self.actor = actor
         self.grant = Grant(staff.id, staff.username, staff.roles, staff.team_route_id)
-        self.origin = actor.origin
         self.sub_title = "  ·  ".join(filter(None, (
             staff.display_name, "DEMO-GEGEVENS" if self.demo else None,
             "F10 afmelden" if self.login_origin is not None else None)))
