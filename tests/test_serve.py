@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from balie import cli
+from balie.config import os_username
 from balie.db import open_database
 from balie.db.access import sign_in
 from balie.db.login import log_in
@@ -160,7 +161,7 @@ def with_anna(made_db):
     """The OS account running the tests owns the file: beheer through the bootstrap."""
     db = open_database(made_db)
     try:
-        _, admin = sign_in(db, cli.os_username(), "test", NOW, owns_file=True)
+        _, admin = sign_in(db, os_username(), "test", NOW, owns_file=True)
         add_entry(db, admin, KINDS["staff"], "anna", roles="balie")
     finally:
         db.close()

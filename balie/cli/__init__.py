@@ -1,0 +1,107 @@
+"""The ``balie`` command: start the app, or run one of the administration commands.
+
+One module per command group (``balie/cli/report.py`` is ``balie report``); this module
+builds the parser from them and is the one place where errors become exit codes.
+
+Every command prints a clear Dutch message and exits non-zero on a problem it knows
+about (a busy, newer or misplaced database, a duplicate name); it never shows a
+traceback for those. A bug is reported by its type and place only (exit code 70), never
+with the error's message, which could hold registered data (see :mod:`balie.crash`).
+Every command warns, once, when the database files are readable by more people than
+they should be. Textual is imported only when the app itself starts, so the
+administration commands start quickly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from balie import __version__
+from balie.cli import (
+    audit,
+    backup,
+    demo,
+    importer,
+    info,
+    person,
+    ref,
+    report,
+    retention,
+    rules,
+    serve,
+    settings,
+    start,
+)
+from balie.cli.common import Commands, DutchHelpFormatter, common_options, dutch, fail
+from balie.config import access_from, resolve_db_path
+from balie.crash import EX_SOFTWARE, crash_hooks, crash_report
+
+COMMAND_GROUPS = (start, serve, info, demo, backup, report, settings, importer, rules,
+                  retention, person, audit, ref)
+"""The modules of the command groups, in the order ``balie --help`` lists them."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = common_options()
+    parser = dutch(
+        argparse.ArgumentParser(
+            prog="balie",
+            description=(
+                "balie: registratie van vragen aan de balie en de telefoon van "
+                "Welzijnswerk Midden-Drenthe.\nZonder commando start de app."
+            ),
+            formatter_class=DutchHelpFormatter,
+            parents=[common],
+            add_help=False,
+        )
+    )
+    parser.add_argument("--version", action="version", version=f"balie {__version__}")
+    commands = Commands(
+        parser.add_subparsers(dest="command", title="commando's", metavar="COMMANDO"), common)
+    for group in COMMAND_GROUPS:
+        group.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    with crash_hooks():
+        try:
+            return _main(argv)
+        except Exception as error:  # a bug: said without its message (it may hold data)
+            print(crash_report(error), file=sys.stderr)
+            return EX_SOFTWARE
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    args = build_parser().parse_args(argv)
+    path = resolve_db_path(getattr(args, "db", None))
+    args.warnings = []
+    from balie.db.errors import StoreError
+
+    try:
+        if args.command is None:
+            return start.start_app(path)  # the app shows the warnings itself
+        return args.run(path, args)
+    except StoreError as error:
+        return fail(error.message)
+    except KeyboardInterrupt:
+        return fail("afgebroken.", 130)
+    finally:
+        if args.command not in (None, "start"):
+            _print_warnings(path, args.warnings)
+
+
+def _print_warnings(path: Path, extra: list[str]) -> None:
+    """Every command says, once, when the database files are open to too many people."""
+    from balie.db.permissions import file_warnings
+
+    found = (file_warnings(path, access_from()) if path.exists() else []) + extra
+    for warning in dict.fromkeys(found):
+        print(f"balie: let op: {warning}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

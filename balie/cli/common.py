@@ -1,0 +1,144 @@
+"""What every command of the ``balie`` command line shares: Dutch help, the common
+options, argument types, signing in, and printing rows.
+
+Each command group has a module of its own in this package (``balie/cli/report.py`` is
+``balie report``), with two functions: ``register(commands)`` adds its parser and
+``run(path, args)`` carries it out and returns the exit code. Heavy imports (the data
+layer) stay inside ``run``, so ``balie --help`` and the app start quickly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from balie.config import ENV_DB, os_username
+
+Handler = Callable[[Path, argparse.Namespace], int]
+
+
+class DutchHelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's help with Dutch headings, matching the rest of the interface."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[override]
+        # argparse passes "" when it builds a sub-command's name from this usage.
+        super().add_usage(usage, actions, groups, "gebruik: " if prefix is None else prefix)
+
+
+def dutch(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Dutch section titles and help option for a parser made with ``add_help=False``."""
+    parser._positionals.title = "argumenten"
+    parser._optionals.title = "opties"
+    parser.add_argument("-h", "--help", action="help", help="toon deze hulp en stop")
+    return parser
+
+
+def common_options() -> argparse.ArgumentParser:
+    """The options every command takes (a parent parser): ``--db``."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db",
+        metavar="PAD",
+        default=argparse.SUPPRESS,
+        help=f"databasebestand (standaard: ${ENV_DB}, anders de gegevensmap van de gebruiker)",
+    )
+    return common
+
+
+class Commands:
+    """The sub-commands of one parser; every one gets Dutch help and the common options."""
+
+    def __init__(self, group, common: argparse.ArgumentParser) -> None:
+        self.group = group
+        self.common = common
+
+    def add(self, name: str, help: str, description: str | None = None, *,
+            run: Handler | None = None) -> argparse.ArgumentParser:
+        """A sub-command; ``run`` carries it out (nested actions inherit it)."""
+        parser = dutch(self.group.add_parser(
+            name, help=help, description=description or help,
+            formatter_class=DutchHelpFormatter, parents=[self.common], add_help=False))
+        if run is not None:
+            parser.set_defaults(run=run)
+        return parser
+
+    def actions(self, parser: argparse.ArgumentParser, *, required: bool = True) -> Commands:
+        """The actions of a command group (``balie ref add``, ``balie rules show``)."""
+        return Commands(parser.add_subparsers(dest="action", title="acties", metavar="ACTIE",
+                                              required=required), self.common)
+
+
+def fail(message: str, code: int = 1) -> int:
+    """Say what went wrong on stderr, the way every command does, and return ``code``."""
+    print(f"balie: {message}", file=sys.stderr)
+    return code
+
+
+# --- argument types ------------------------------------------------------------------
+
+def port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is geen poortnummer") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError("een poort ligt tussen 1 en 65535")
+    return value
+
+
+def positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is geen geheel getal") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("moet minstens 1 zijn")
+    return value
+
+
+def numbers(text: str) -> list[int]:
+    """Inquiry numbers: ``812,1200`` or ``812 1200``."""
+    from balie.domain.parsing import InvalidInput
+
+    words = text.replace(",", " ").split()
+    if not words or not all(w.isascii() and w.isdigit() and len(w) < 10 for w in words):
+        raise InvalidInput(f"--ids {text!r}: dat zijn geen vraagnummers; geef ze met "
+                           "komma's, bijvoorbeeld --ids 812,1200.")
+    return [int(w) for w in words]
+
+
+# --- who runs the command --------------------------------------------------------------
+
+def sign_in(db) -> object:
+    """The Actor of the OS account running this command (refused if not staff)."""
+    import socket
+
+    from balie.db.access import owns_file
+    from balie.db.access import sign_in as sign_in_as
+    from balie.domain.timekeeping import utc_now
+
+    _, actor = sign_in_as(db, os_username(), f"{socket.gethostname()} cli", utc_now(),
+                          owns_file=owns_file(db.path))
+    return actor
+
+
+# --- printing ------------------------------------------------------------------------
+
+def print_rows(rows: list[dict]) -> None:
+    sys.stdout.write(rows_text(rows) if rows else "(geen)\n")
+
+
+def rows_text(rows: list[dict]) -> str:
+    """Rows as aligned columns under their names."""
+    headers = list(rows[0])
+    cells = [[_cell(row[h]) for h in headers] for row in rows]
+    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headers)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip()]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(c, widths)).rstrip() for c in cells]
+    return "\n".join(lines) + "\n"
+
+
+def _cell(value: object) -> str:
+    return "" if value is None else str(value)

@@ -1,0 +1,138 @@
+"""``balie report``: the overview's figures for any period, as table, CSV or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from balie.cli.common import Commands, fail, sign_in
+
+
+def register(commands: Commands) -> None:
+    report = commands.add(
+        "report",
+        "tel de vragen per dorp, gebied, kanaal, onderwerp of uur en per route",
+        "Dezelfde cijfers als het dagoverzicht in de app, voor een periode:\n"
+        "  balie report                        vandaag, per dorp\n"
+        "  balie report --day gisteren --by area\n"
+        "  balie report --month 2024-03 --format csv > maart.csv\n"
+        "  balie report --year 2023 --factsheet\n"
+        "  balie report --from 1-1-2024 --to 15-1-2024 --by channel\n"
+        "  balie report --quarter 2024-Q1 --suppress   (voor extern gebruik)\n"
+        "Een datum mag als 12-3, 12-3-2024, 8 maart, 2024-03-12, gisteren of vr.\n"
+        "CSV is voor Excel: puntkomma's, UTF-8 met BOM, Nederlandse kopjes.",
+        run=run,
+    )
+    period = report.add_mutually_exclusive_group()
+    period.add_argument("--day", metavar="DATUM", help="een dag (standaard vandaag)")
+    for flag, name, example in (("--week", "de week", "12-3"), ("--month", "de maand", "2024-03"),
+                                ("--quarter", "het kwartaal", "2024-Q1"),
+                                ("--year", "het jaar", "2024")):
+        period.add_argument(flag, nargs="?", const="", metavar="WANNEER",
+                            help=f"{name} waarin WANNEER valt (bijv. {example}; "
+                                 "zonder: de huidige)")
+    period.add_argument("--from", dest="from_", metavar="DATUM",
+                        help="eigen periode vanaf DATUM (met --to)")
+    report.add_argument("--to", metavar="DATUM", help="eigen periode tot en met DATUM")
+    report.add_argument("--by", choices=("village", "area", "channel", "topic", "hour"),
+                        default="village", help="indeling van de regels (standaard village)")
+    report.add_argument("--route", action="append", metavar="NAAM",
+                        help="alleen deze route (naam of code; mag vaker)")
+    report.add_argument("--route-at", choices=("end", "intake"), default="end",
+                        help="tel een vraag bij de route die hij nu heeft (end, standaard: na "
+                             "doorzetten tussen teams) of waar de balie hem heen stuurde "
+                             "(intake)")
+    report.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                        help="uitvoer (standaard table)")
+    report.add_argument("--suppress", action="store_true",
+                        help="voor extern gebruik: 1-9 als <10, en genoeg andere cellen "
+                             "verborgen (x) dat niets terug te rekenen is; voor een "
+                             "afgelopen maand, kwartaal of jaar, per dorp of gebied, alle "
+                             "routes of één")
+    report.add_argument("--factsheet", action="store_true",
+                        help="jaarcijfers per team: totaal, woonplaats, geslacht, leeftijd")
+    report.add_argument("--hide-empty", action="store_true",
+                        help="regels zonder vragen weglaten")
+    report.add_argument("--output", metavar="BESTAND",
+                        help="naar een bestand schrijven in plaats van naar het scherm")
+
+
+def run(path: Path, args: argparse.Namespace) -> int:
+    from balie.db import open_database
+    from balie.db.reference import load_reference
+    from balie.db.reports import factsheets, report
+    from balie.domain import report_output as out
+    from balie.domain.parsing import InvalidInput, parse_day
+    from balie.domain.periods import Period, in_calendar, parse_period
+    from balie.domain.text import fold
+    from balie.domain.timekeeping import local_day, utc_now
+
+    today = local_day(utc_now())
+    try:
+        if args.from_ or args.to:
+            if not (args.from_ and args.to):
+                raise InvalidInput("Geef bij een eigen periode zowel --from als --to.")
+            first = parse_day(args.from_, today)
+            last = parse_day(args.to, today)
+            if last < first:
+                raise InvalidInput("--to ligt vóór --from.")
+            period = in_calendar(Period("range", first, last))
+        else:
+            kind, text = next(
+                ((kind, getattr(args, kind)) for kind in ("week", "month", "quarter", "year")
+                 if getattr(args, kind) is not None),
+                ("year" if args.factsheet else "day", args.day),
+            )
+            period = parse_period(kind, text, today)
+        if args.suppress:
+            out.check_publishable(period, "village" if args.factsheet else args.by,
+                                  routes=0 if args.factsheet else len(set(args.route or ())),
+                                  today=today)
+    except InvalidInput as error:
+        return fail(error.message, 2)
+    with open_database(path, create=False) as db:
+        actor = sign_in(db)
+        reference = load_reference(db)
+        codes = None
+        if args.route:
+            codes = []
+            for name in args.route:
+                route = next((r for r in reference.routes.all
+                              if fold(r.name) == fold(name) or r.code == name), None)
+                if route is None:
+                    known = ", ".join(r.name for r in reference.routes.all)
+                    return fail(f"onbekende route {name!r}; kies uit: {known}.", 2)
+                codes.append(route.code)
+            codes = tuple(codes)
+        if args.factsheet:
+            sheets = factsheets(db, actor, reference, period, codes, now=utc_now())
+            # Suppressed, a factsheet hides what the village table of its year hides.
+            village = report(db, actor, reference, period, "village", now=utc_now()) \
+                if args.suppress else None
+            text = out.factsheets_as(sheets, args.format, village=village)
+        else:
+            result = report(db, actor, reference, period, args.by, route_codes=codes,
+                            now=utc_now(),
+                            include_empty=not args.hide_empty, route_basis=args.route_at)
+            render = {"table": out.to_table, "csv": out.to_csv, "json": out.to_json}
+            text = render[args.format](result, suppressed=args.suppress)
+        from balie.db.access import audit
+
+        audit(db, actor, "export", utc_now(),
+              detail=f"{'factsheets' if args.factsheet else 'rapport ' + args.by} "
+                     f"{period.first:%d-%m-%Y} t/m {period.last:%d-%m-%Y} "
+                     f"({'AVG' if args.suppress else 'intern'}) naar {args.output or 'scherm'}")
+    encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding=encoding, newline="")
+        except OSError as error:
+            return fail(f"kan {args.output} niet schrijven: {error.strerror or error}.")
+        print(f"Geschreven naar {args.output}", file=sys.stderr)
+    elif args.format == "csv":
+        sys.stdout.buffer.write(text.encode(encoding))
+        sys.stdout.flush()
+    else:
+        sys.stdout.write(text)
+    return 0
