@@ -16,6 +16,7 @@ from textual.widgets import Static
 
 import balie.app as app_module
 import balie.screens.intake as intake_module
+import balie.screens.intake_form as form_module
 from balie.app import make_app
 from balie.crash import EX_SOFTWARE, crash_report
 from balie.db import open_database
@@ -108,7 +109,7 @@ async def test_a_crash_in_the_app_shows_type_and_number_but_no_typed_name(
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             if where == "form handler":
-                monkeypatch.setattr(intake_module, "check", broken_check(intake_module.check))
+                monkeypatch.setattr(form_module, "check", broken_check(form_module.check))
             await correct_and_type_the_name(pilot, numbers[-1])
             if where.startswith("data layer"):
                 monkeypatch.setattr(app_module, "change_counter", broken_change_counter)
