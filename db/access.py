@@ -192,26 +192,34 @@ FIRST_ADMIN_ROLES = (BALIE, TEAMLEIDER, BEHEER)
 the person who installed balie can then add the others (``balie ref add staff``)."""
 
 
+def active_beheer_exists(db: BalieDatabase) -> bool:
+    """Does an active (not retired) staff member have the role beheer?"""
+    return bool(db.execute(
+        """SELECT EXISTS (SELECT 1 FROM staff_role JOIN staff ON staff.id = staff_id
+           WHERE role = 'beheer' AND staff.retired_at IS NULL)""").fetchone()[0])
+
+
 def sign_in(db: BalieDatabase, username: str, origin: str, now: datetime, *,
             owns_file: bool) -> tuple[Staff, Actor]:
     """The staff member for an OS account (or a browser login), and their Actor.
 
     Staff members are reference data that beheer adds; an unknown account is refused.
-    The one exception makes a new (or just upgraded) database usable: while no active
-    staff member has the role beheer, the account that owns the database file gets
-    :data:`FIRST_ADMIN_ROLES`.
+    The one exception makes a new (or just upgraded) database usable and is the way back
+    in when nobody is beheer any more (the data layer refuses to retire the last beheer
+    or take its role, but an older version or the sqlite3 shell may have): while no
+    active staff member has the role beheer, the account that owns the database file
+    gets :data:`FIRST_ADMIN_ROLES`, and is made active again if it was retired. Both are
+    logged.
     """
     with db.write():
         row = db.execute("SELECT id, retired_at FROM staff WHERE username = ?",
                          [username]).fetchone()
-        bootstrap = owns_file and not db.execute(
-            """SELECT EXISTS (SELECT 1 FROM staff_role JOIN staff ON staff.id = staff_id
-               WHERE role = 'beheer' AND staff.retired_at IS NULL)""").fetchone()[0]
+        bootstrap = owns_file and not active_beheer_exists(db)
         if row is None and not bootstrap:
             raise NotAllowed(
                 f"Het account {username} is nog niet bekend in balie. Vraag beheer om u "
                 f"toe te voegen: balie ref add staff {username} --roles balie")
-        if row is not None and row[1] is not None:
+        if row is not None and row[1] is not None and not bootstrap:
             raise NotAllowed(
                 f"Het account {username} is ingetrokken en kan balie niet gebruiken. "
                 f"Vraag beheer: balie ref restore staff {username}")
@@ -223,11 +231,16 @@ def sign_in(db: BalieDatabase, username: str, origin: str, now: datetime, *,
             staff_id = row[0]
         actor = Actor(staff_id, origin)
         if bootstrap:
+            restored = row is not None and row[1] is not None
+            if restored:
+                db.execute("UPDATE staff SET retired_at = NULL WHERE id = ?", [staff_id])
             db.conn.executemany(
                 "INSERT OR IGNORE INTO staff_role (staff_id, role) VALUES (?, ?)",
                 [(staff_id, role) for role in FIRST_ADMIN_ROLES])
             audit(db, actor, "bootstrap", now,
-                  detail="eigenaar van het databasebestand kreeg " + ",".join(FIRST_ADMIN_ROLES))
+                  detail="geen actieve beheer: eigenaar van het databasebestand "
+                         f"{'weer actief en ' if restored else ''}kreeg "
+                         + ",".join(FIRST_ADMIN_ROLES))
         staff = load_staff(db, staff_id)
         problem = cannot_work(staff)
         if problem is not None:

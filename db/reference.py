@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from balie.db.access import Actor, audit, require
+from balie.db.access import Actor, active_beheer_exists, audit, require
 from balie.db.connection import BalieDatabase
 from balie.db.errors import ReferenceDataError
 from balie.domain.models import (
@@ -235,7 +235,22 @@ def _store(db: BalieDatabase, spec: Kind, entry_id: int | None, columns: dict) -
             [entry_id]).fetchone()[0]:
         raise ReferenceDataError("Wie de rol team heeft, hoort bij een team: geef ook "
                                  "--team op (bijv. --team \"Maatschappelijk werk\").")
+    if spec.key == "staff":
+        _ensure_beheer_remains(db)
     return entry_id
+
+
+def _ensure_beheer_remains(db: BalieDatabase) -> None:
+    """Refuse (inside its transaction) a change that leaves nobody with the role beheer.
+
+    Without an active beheer nobody can add staff, give roles or restore an account:
+    every command would answer "vraag beheer" and nobody could.
+    """
+    if not active_beheer_exists(db):
+        raise ReferenceDataError(
+            "Dan heeft niemand meer de rol beheer, en kan niemand nog medewerkers of "
+            "rollen wijzigen. Geef eerst een ander de rol beheer (balie ref set staff "
+            "NAAM --roles ...,beheer) en trek daarna deze in.")
 
 
 def add_entry(db: BalieDatabase, actor: Actor, spec: Kind, name: str, **attrs: Any) -> int:
@@ -318,3 +333,5 @@ def set_retired(db: BalieDatabase, actor: Actor, spec: Kind, name: str, retired:
               detail=f"{spec.key} {name} {'ingetrokken' if retired else 'weer actief'}")
         row = _find(db, spec, name)
         db[spec.table].update(row["id"], {"retired_at": to_db(utc_now()) if retired else None})
+        if spec.key == "staff":
+            _ensure_beheer_remains(db)

@@ -372,3 +372,49 @@ def test_a_refused_backup_is_not_logged_as_made(db, tmp_path):
     backup(db, admin, tmp_path / "kopie.db", NOW)
     assert db.execute("SELECT detail FROM audit_log WHERE action = 'backup'").fetchall() == [
         (str(tmp_path / "kopie.db"),)]
+
+
+def test_nobody_can_retire_the_last_beheer_or_take_its_role(db):
+    from balie.db.errors import ReferenceDataError
+    from balie.db.reference import set_retired, update_entry
+
+    boss = member(db, "boss", roles=("beheer", "balie"))
+    staff = KINDS["staff"]
+    for change in (lambda: set_retired(db, boss, staff, "boss", True),
+                   lambda: update_entry(db, boss, staff, "boss", roles="balie")):
+        with pytest.raises(ReferenceDataError, match="niemand meer de rol beheer"):
+            change()
+    # Nothing of the refused change stayed behind, and boss is still beheer.
+    assert db.execute("SELECT retired_at FROM staff WHERE username = 'boss'").fetchone() \
+        == (None,)
+    assert {r[0] for r in db.execute(
+        "SELECT role FROM staff_role JOIN staff ON staff.id = staff_id "
+        "WHERE username = 'boss'")} == {"beheer", "balie"}
+    # With a second beheer, either may go.
+    add_entry(db, boss, staff, "tweede", roles="beheer")
+    update_entry(db, boss, staff, "boss", roles="balie")
+    second = member(db, "tweede")
+    set_retired(db, second, staff, "boss", True)
+    with pytest.raises(ReferenceDataError, match="niemand meer de rol beheer"):
+        set_retired(db, second, staff, "tweede", True)
+
+
+def test_the_file_owner_gets_back_in_when_no_beheer_is_left(tmp_path):
+    """An older version or the sqlite3 shell left nobody beheer: the account that owns
+    the database file signs in as beheer again (even if it was retired), others do not."""
+    with open_database(tmp_path / "dicht.db") as db:
+        sign_in(db, "installateur", "test", NOW, owns_file=True)
+        member(db, "desk", roles=("balie",))
+        with db.write():  # what the guard now refuses, done behind balie's back
+            db.execute("UPDATE staff SET retired_at = '2026-01-01T00:00:00Z' "
+                       "WHERE username = 'installateur'")
+        with pytest.raises(NotAllowed, match="rol beheer"):
+            reports_as = sign_in(db, "desk", "test", NOW, owns_file=False)[1]
+            audit_rows(db, reports_as, NOW)
+        with pytest.raises(NotAllowed, match="nog niet bekend"):
+            sign_in(db, "vreemde", "test", NOW, owns_file=False)
+        staff, actor = sign_in(db, "installateur", "test", NOW, owns_file=True)
+        assert not staff.retired and "beheer" in staff.roles
+        assert audit_rows(db, actor, NOW)[0].action == "sign_in"
+        assert any(r.action == "bootstrap" and "weer actief" in r.detail
+                   for r in audit_rows(db, actor, NOW))
