@@ -26,8 +26,8 @@ from balie.config import access_from, os_username
 from balie.crash import EX_SOFTWARE, crash_report, loop_exception_handler, report_from_trace
 from balie.db import BalieDatabase, StoreError, open_database
 from balie.db.access import BEHEER, Actor, Grant, owns_file, sign_in
-from balie.db.connection import OWNER_ONLY, Access, is_busy
-from balie.db.errors import DatabaseBusy
+from balie.db.connection import OWNER_ONLY, Access
+from balie.db.errors import store_error
 from balie.db.inbox import change_counter
 from balie.db.login import sign_out
 from balie.db.permissions import file_warnings
@@ -483,16 +483,14 @@ def _audit() -> Screen:
     return AuditScreen()
 
 
-def _as_store_errors(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run a data-layer call; any SQLite error becomes a StoreError the screen can show."""
+def _as_store_errors(fn: Callable[..., T], db: BalieDatabase, *args: Any,
+                     **kwargs: Any) -> T:
+    """Run a data-layer call; a SQLite or OS error becomes the StoreError that says what
+    happened (busy, disk full, read-only, damaged), which the screen shows."""
     try:
-        return fn(*args, **kwargs)
-    except sqlite3.Error as error:
-        if isinstance(error, sqlite3.OperationalError) and is_busy(error):
-            raise DatabaseBusy("De database is bezet door een andere balie. Probeer het zo "
-                               "nog eens; wat u typte is bewaard.") from error
-        raise StoreError(f"Databasefout ({type(error).__name__}); wat u typte is bewaard. "
-                         "Probeer het opnieuw of meld het aan beheer.") from error
+        return fn(db, *args, **kwargs)
+    except (sqlite3.Error, OSError) as error:
+        raise store_error(error, db.path) from error
 
 
 def _without_textual_logs(app: App) -> None:

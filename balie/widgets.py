@@ -336,11 +336,15 @@ class LookupInput(FormInput):
 
 
 class StatusLine(Static):
-    """The one line above the footer that says what just happened (saved, refused, ...)."""
+    """The line above the footer that says what just happened (saved, refused, ...).
+
+    One line, or as many as a longer message (a full disk, a damaged file) needs to be
+    read whole."""
 
     DEFAULT_CSS = """
     StatusLine {
-        height: 1;
+        height: auto;
+        max-height: 5;
         padding: 0 1;
         background: $panel;
     }

@@ -12,11 +12,18 @@ import contextlib
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from balie.db.errors import DatabaseBusy, DatabaseUnusable, StoreError, UnsafeLocation
+from balie.db.errors import (
+    BUSY_MESSAGE,
+    DatabaseBusy,
+    DatabaseUnusable,
+    StoreError,
+    UnsafeLocation,
+    store_error,
+)
 
 BUSY_TIMEOUT_MS = 10_000
 """How long SQLite itself waits for another desk's lock before giving up."""
@@ -155,10 +162,7 @@ class BalieDatabase:
                 if not is_busy(error):
                     raise
                 if attempt == BUSY_RETRIES:
-                    raise DatabaseBusy(
-                        "De database is bezet door een andere balie. Probeer het zo "
-                        "nog eens; wat u typte is bewaard."
-                    ) from error
+                    raise DatabaseBusy(BUSY_MESSAGE) from error
                 time.sleep(0.05 * 2**attempt)
 
 
@@ -305,30 +309,58 @@ def connect(path: Path, *, create: bool = True, access: Access = OWNER_ONLY) -> 
     except FileExistsError:
         pass  # another desk created it at the same moment
     except OSError as error:
-        raise DatabaseUnusable(
-            f"Kan de database {path} niet aanmaken: {error.strerror or error}."
-        ) from error
+        raise store_error(error, path, doing=f"De database {path} aanmaken") from error
     try:
         conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
     except sqlite3.Error as error:
-        raise DatabaseUnusable(f"Kan de database {path} niet openen: {error}.") from error
+        raise store_error(error, path) from error
     try:
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
-        _check_is_balie(conn, path)
-        configure(conn)
+        _while_busy(lambda: _open(conn, path))
     except sqlite3.DatabaseError as error:
         conn.close()
         if isinstance(error, sqlite3.OperationalError) and is_busy(error):
             raise DatabaseBusy(
                 f"De database {path} is bezet; probeer het zo nog eens."
             ) from error
-        raise DatabaseUnusable(
-            f"{path} is geen bruikbare balie-database ({error})."
-        ) from error
-    except StoreError:
+        raise store_error(error, path) from error
+    except BaseException:
         conn.close()
         raise
     return BalieDatabase(conn, path)
+
+
+OPEN_WAIT_SECONDS = BUSY_TIMEOUT_MS / 1000
+"""How long opening waits, at most, for the moments in which SQLite answers "busy"
+without waiting itself (see :func:`_while_busy`)."""
+
+
+def _open(conn: sqlite3.Connection, path: Path) -> None:
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
+    _check_is_balie(conn, path)
+    configure(conn)
+
+
+def _while_busy(step: Callable[[], None], wait: float = OPEN_WAIT_SECONDS) -> None:
+    """Run ``step``, again after a short pause while SQLite answers SQLITE_BUSY.
+
+    Opening meets three moments in which SQLite returns "busy" at once, without its
+    busy timeout: two desks switching a new file to WAL at the same moment (each holds
+    a read lock and wants the write lock: SQLite refuses one instead of letting both
+    wait forever), the last desk closing the file (it checkpoints under an exclusive
+    lock) and the first desk after a crash recovering the WAL. Each lasts milliseconds;
+    a desk that starts then waits instead of failing.
+    """
+    deadline = time.monotonic() + wait
+    pause = 0.005
+    while True:
+        try:
+            step()
+            return
+        except sqlite3.OperationalError as error:
+            if not is_busy(error) or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.25)
 
 
 def _check_is_balie(conn: sqlite3.Connection, path: Path) -> None:

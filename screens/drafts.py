@@ -93,7 +93,9 @@ class DraftKeeper:
                                                app.host, app.pid, body, app.clock())
                     self.persisted = body
             except StoreError as error:
-                screen.set_status(f"Concept niet bewaard: {error.message}", "error")
+                screen.set_status(f"Concept niet bewaard: {error.message} Wat u typte "
+                                  "staat nog in dit formulier, niet in de database: laat "
+                                  "balie open.", "error")
                 return False
             return True
 

@@ -407,7 +407,11 @@ class IntakeScreen(Screen):
                     self._last_channel = self.form.default_channel = draft.channel
                 self.drafts.forget()
         except StoreError as error:
-            self.set_status(f"Niet opgeslagen: {error.message}", "error")
+            kept = ("ook als concept in de database" if self.drafts.persisted is not None
+                    and self.drafts.persisted == self.form.read_draft().storable().to_json()
+                    else "niet in de database: laat balie open")
+            self.set_status(f"Niet opgeslagen: {error.message} Wat u typte staat nog in "
+                            f"dit formulier, {kept}.", "error")
             self.query_one("#village").focus()
             return
         finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -137,3 +138,36 @@ def test_an_unknown_group_is_a_clear_error(tmp_path):
     with pytest.raises(UnsafeLocation, match="bestaat niet"):
         open_database(tmp_path / "x" / "balie.db", access=Access("geen-groep-zo"))
     assert not (tmp_path / "x").exists()
+
+
+def test_a_desk_starting_while_another_switches_a_new_file_to_wal_waits(tmp_path,
+                                                                       monkeypatch):
+    """The cause of the flaky start of four desks at once: while one desk switches a
+    new file to WAL (it holds the write lock of the rollback journal), SQLite answers
+    another desk's switch with SQLITE_BUSY at once, without its busy timeout (both hold
+    a read lock and want the write lock). Opening waits for that moment to pass."""
+    path = tmp_path / "nieuw.db"
+    path.touch(mode=0o600)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # the other desk, midway through its switch
+    raw = sqlite3.connect(path, isolation_level=None)
+    raw.execute("PRAGMA busy_timeout = 10000")
+    started = time.monotonic()
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        raw.execute("PRAGMA journal_mode = WAL")  # SQLite alone: fails, without waiting
+    assert time.monotonic() - started < 5
+    raw.close()
+
+    pauses = []
+
+    def pause(seconds):  # the other desk finishes while this one waits
+        pauses.append(seconds)
+        if other.in_transaction:
+            other.execute("COMMIT")
+
+    monkeypatch.setattr(connection.time, "sleep", pause)
+    db = connection.connect(path)  # waits for the other desk instead of failing
+    other.close()
+    assert pauses, "opening met SQLITE_BUSY and waited"
+    assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    db.close()
