@@ -10,7 +10,7 @@ from pathlib import Path
 
 from balie.db.access import Actor, audit, require
 from balie.db.connection import OWNER_ONLY, Access, BalieDatabase, make_folders
-from balie.db.errors import StoreError
+from balie.db.errors import StoreError, store_error
 
 
 def backup(db: BalieDatabase, actor: Actor, target: Path, now: datetime,
@@ -42,7 +42,7 @@ def backup(db: BalieDatabase, actor: Actor, target: Path, now: datetime,
         partial = Path(name)
         access.apply(partial, access.file_mode)
     except OSError as error:
-        raise StoreError(f"Kan {target} niet aanmaken: {error.strerror or error}.") from error
+        raise store_error(error, target, doing=f"De back-up {target} aanmaken") from error
     try:
         copy = sqlite3.connect(partial)
         try:
@@ -60,8 +60,12 @@ def backup(db: BalieDatabase, actor: Actor, target: Path, now: datetime,
         except FileExistsError:
             raise StoreError(f"{target} bestaat al; kies een nieuwe bestandsnaam.") from None
         _fsync(target.parent)
-    except sqlite3.Error as error:
-        raise StoreError(f"De back-up naar {target} is mislukt: {error}.") from error
+    except (sqlite3.Error, OSError) as error:
+        # A full or read-only target disk: said as such; the database itself is as it was.
+        # A damaged page can only be the database's (the copy is new).
+        if getattr(error, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_CORRUPT:
+            raise store_error(error, db.path) from error
+        raise store_error(error, target, doing=f"De back-up naar {target}") from error
     finally:
         partial.unlink(missing_ok=True)
     audit(db, actor, "backup", now, detail=str(target))  # made, checked, in place

@@ -27,7 +27,13 @@ from balie.domain.models import (
     Topic,
     Village,
 )
-from balie.domain.reference_data import ROLE_CODES, ROUTE_DESK, ROUTE_EXTERNAL, ROUTE_TEAM
+from balie.domain.reference_data import (
+    MAX_INHABITANTS,
+    ROLE_CODES,
+    ROUTE_DESK,
+    ROUTE_EXTERNAL,
+    ROUTE_TEAM,
+)
 from balie.domain.text import fold, slug
 from balie.domain.timekeeping import to_db, utc_now
 
@@ -176,8 +182,10 @@ def _resolve(db: BalieDatabase, spec: Kind, attrs: dict[str, Any]) -> dict[str, 
         if key == "area":
             columns["area_id"] = _find(db, KINDS["areas"], value)["id"]
         elif key == "inhabitants":
-            if value is not None and (not isinstance(value, int) or value < 0):
-                raise ReferenceDataError("Het aantal inwoners moet een geheel getal ≥ 0 zijn.")
+            if value is not None and (not isinstance(value, int)
+                                      or not 0 <= value <= MAX_INHABITANTS):
+                raise ReferenceDataError("Het aantal inwoners is een geheel getal van 0 tot "
+                                         f"en met {MAX_INHABITANTS:,}.".replace(",", "."))
             columns["inhabitants"] = value
         elif key == "kind":
             if value not in (ROUTE_TEAM, ROUTE_DESK, ROUTE_EXTERNAL):

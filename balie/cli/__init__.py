@@ -79,7 +79,9 @@ def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     path = resolve_db_path(getattr(args, "db", None))
     args.warnings = []
-    from balie.db.errors import StoreError
+    import sqlite3
+
+    from balie.db.errors import StoreError, store_error
 
     try:
         if args.command is None:
@@ -87,6 +89,10 @@ def _main(argv: Sequence[str] | None) -> int:
         return args.run(path, args)
     except StoreError as error:
         return fail(error.message)
+    except (sqlite3.Error, OSError) as error:
+        # The disk and the file (full, read-only, damaged, a folder this account may
+        # not read): said in Dutch with what to do, as the app says it. Not a bug.
+        return fail(store_error(error, path).message)
     except KeyboardInterrupt:
         return fail("afgebroken.", 130)
     finally:
@@ -98,7 +104,10 @@ def _print_warnings(path: Path, extra: list[str]) -> None:
     """Every command says, once, when the database files are open to too many people."""
     from balie.db.permissions import file_warnings
 
-    found = (file_warnings(path, access_from()) if path.exists() else []) + extra
+    try:
+        found = (file_warnings(path, access_from()) if path.exists() else []) + extra
+    except OSError:  # a folder this account may not look into: the command said so
+        found = extra
     for warning in dict.fromkeys(found):
         print(f"balie: let op: {warning}", file=sys.stderr)
 

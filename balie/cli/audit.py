@@ -7,7 +7,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from balie.cli.common import Commands, fail, positive, rows_text, sign_in
+from balie.cli.common import INQUIRY_NUMBER, Commands, fail, rows_text, sign_in
 
 
 def register(commands: Commands) -> None:
@@ -23,7 +23,7 @@ def register(commands: Commands) -> None:
         run=run,
     )
     audit.add_argument("--user", metavar="GEBRUIKER", help="alleen wat deze medewerker deed")
-    audit.add_argument("--inquiry", type=positive, metavar="NUMMER",
+    audit.add_argument("--inquiry", type=INQUIRY_NUMBER, metavar="NUMMER",
                        help="alleen wat over deze vraag gelogd is")
     audit.add_argument("--from", dest="from_", metavar="DATUM", help="vanaf deze dag")
     audit.add_argument("--to", metavar="DATUM", help="tot en met deze dag (standaard vandaag)")

@@ -88,14 +88,28 @@ def port(text: str) -> int:
     return value
 
 
-def positive(text: str) -> int:
-    try:
+def whole(low: int, high: int) -> Callable[[str], int]:
+    """An argument type: a whole number from ``low`` to ``high``, refused in Dutch at the
+    command line (never an OverflowError deep inside, as a number beyond 64 bits or a
+    hundred thousand days back would give)."""
+
+    def parse(text: str) -> int:
+        words = text.strip().lstrip("+-")
+        if not (words.isascii() and words.isdigit()) or len(words) > 30:
+            raise argparse.ArgumentTypeError(f"{text!r} is geen geheel getal")
         value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is geen geheel getal") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("moet minstens 1 zijn")
-    return value
+        if not low <= value <= high:
+            shown = f"{high:,}".replace(",", ".")
+            raise argparse.ArgumentTypeError(f"kies een getal van {low} tot en met {shown}")
+        return value
+
+    return parse
+
+
+positive = whole(1, 2**31 - 1)
+"""A count or number of at least 1 (and far below what SQLite and dates can hold)."""
+INQUIRY_NUMBER = whole(1, 2**63 - 1)
+"""An inquiry number: SQLite's largest integer at most."""
 
 
 def numbers(text: str) -> list[int]:
@@ -122,6 +136,32 @@ def sign_in(db) -> object:
     _, actor = sign_in_as(db, os_username(), f"{socket.gethostname()} cli", utc_now(),
                           owns_file=owns_file(db.path))
     return actor
+
+
+# --- reading what the user names ------------------------------------------------------
+
+def read_text_file(name: str, *, limit: int | None = None) -> str:
+    """The text of a file the user named (UTF-8, with or without BOM), or a StoreError
+    that says why not: missing, a folder or a device (``/dev/zero`` never ends), larger
+    than ``limit`` bytes, not UTF-8, or not readable for this account."""
+    from balie.db.errors import StoreError, store_error
+
+    source = Path(name)
+    try:
+        if not source.is_file():
+            if not source.exists():
+                raise StoreError(f"{name} bestaat niet; kijk het pad na.")
+            raise StoreError(f"{name} is geen gewoon bestand (een map of apparaat); geef "
+                             "een bestand op.")
+        if limit is not None and source.stat().st_size > limit:
+            raise StoreError(f"{name} is te groot (meer dan {limit // 1024} kB); is dit "
+                             "het goede bestand?")
+        return source.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise StoreError(f"{name} is geen UTF-8; sla het op als UTF-8 (in Excel: 'CSV "
+                         "UTF-8').") from None
+    except OSError as error:
+        raise store_error(error, source, doing=f"{name} lezen") from error
 
 
 # --- printing ------------------------------------------------------------------------

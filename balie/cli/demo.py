@@ -7,8 +7,11 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from balie.cli.common import Commands, fail, positive
+from balie.cli.common import Commands, fail, whole
 from balie.config import access_from
+
+MAX_DAYS = 36_500
+"""A hundred years of made-up registrations at most (the calendar starts in 1900)."""
 
 
 def register(commands: Commands) -> None:
@@ -19,11 +22,11 @@ def register(commands: Commands) -> None:
         "Weigert een database met echte registraties; gebruik daarvoor --db.",
         run=run,
     )
-    demo.add_argument("--days", type=positive, default=365, metavar="N",
+    demo.add_argument("--days", type=whole(1, MAX_DAYS), default=365, metavar="N",
                       help="aantal dagen terug vanaf vandaag (standaard 365)")
-    demo.add_argument("--per-day", type=positive, default=30, metavar="N",
+    demo.add_argument("--per-day", type=whole(1, 1000), default=30, metavar="N",
                       help="gemiddeld aantal vragen per werkdag (standaard 30)")
-    demo.add_argument("--seed", type=int, default=None, metavar="N",
+    demo.add_argument("--seed", type=whole(0, 2**63 - 1), default=None, metavar="N",
                       help="vaste startwaarde, voor steeds dezelfde gegevens")
 
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from balie.cli.common import Commands, fail, sign_in
+from balie.cli.common import Commands, fail, read_text_file, sign_in
 
 
 def register(commands: Commands) -> None:
@@ -34,12 +34,7 @@ def run(path: Path, args: argparse.Namespace) -> int:
     from balie.domain.timekeeping import utc_now
 
     source = Path(args.file)
-    try:
-        text = source.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        return fail(f"{source} is geen UTF-8; sla het in Excel op als 'CSV UTF-8'.")
-    except OSError as error:
-        return fail(f"kan {source} niet lezen: {error.strerror or error}.")
+    text = read_text_file(args.file)
     now = utc_now()
     with open_database(path, create=False) as db:
         checked = read_import(text, load_reference(db), now)

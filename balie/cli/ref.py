@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from balie.cli.common import Commands, fail, print_rows, sign_in
+from balie.cli.common import Commands, fail, print_rows, sign_in, whole
+from balie.domain.reference_data import MAX_INHABITANTS
 
 
 def register(commands: Commands) -> None:
@@ -31,7 +32,8 @@ def register(commands: Commands) -> None:
 
     def attributes(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--area", metavar="GEBIED", help="gebied van een dorp")
-        sub.add_argument("--inhabitants", type=int, metavar="N", help="inwoners van een dorp")
+        sub.add_argument("--inhabitants", type=whole(0, MAX_INHABITANTS), metavar="N",
+                         help="inwoners van een dorp")
         sub.add_argument("--aliases", metavar="WOORDEN",
                          help="extra zoekwoorden van een dorp (bijv. Broekstreek)")
         sub.add_argument("--kind", dest="route_kind", choices=("team", "desk", "external"),
@@ -42,7 +44,7 @@ def register(commands: Commands) -> None:
         sub.add_argument("--roles", metavar="ROLLEN",
                          help="rollen van een medewerker, met komma's: balie, team, "
                               "teamleider, beheer (bijv. balie,teamleider)")
-        sub.add_argument("--retention-months", type=int, metavar="N",
+        sub.add_argument("--retention-months", type=whole(1, 120), metavar="N",
                          help="bewaartermijn van een route: maanden na afronden dat naam, "
                               "telefoon en vrije tekst bewaard blijven (1-120)")
         sub.add_argument("--team", metavar="ROUTE", help="team van een medewerker")

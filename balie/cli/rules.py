@@ -6,7 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from balie.cli.common import Commands, fail, sign_in
+from balie.cli.common import Commands, read_text_file, sign_in
+
+RULES_LIMIT = 1024 * 1024
+"""A rules file is a few kilobytes; a megabyte is the wrong file."""
 
 
 def register(commands: Commands) -> None:
@@ -43,10 +46,7 @@ def run(path: Path, args: argparse.Namespace) -> int:
                   f"{local(version.loaded_at):%d-%m-%Y %H:%M} (door {version.loaded_by})")
             print(version.body, end="" if version.body.endswith("\n") else "\n")
             return 0
-        try:
-            body = Path(args.file).read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as error:
-            return fail(f"kan {args.file} niet lezen: {error}")
+        body = read_text_file(args.file, limit=RULES_LIMIT)
         try:
             if args.check:
                 rules = parse_rules(body, load_reference(db))

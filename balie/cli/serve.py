@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from balie.cli.common import Commands, fail, port, positive, sign_in
+from balie.cli.common import Commands, fail, port, sign_in, whole
 from balie.config import access_from
 
 
@@ -28,7 +28,7 @@ def register(commands: Commands) -> None:
     serve.add_argument("--public-url", metavar="URL",
                        help="het adres waarop browsers balie bereiken, zoals de proxy het "
                             "toont (bijv. https://balie.welzijnmd.nl)")
-    serve.add_argument("--max-sessions", type=positive, default=20, metavar="N",
+    serve.add_argument("--max-sessions", type=whole(1, 1000), default=20, metavar="N",
                        help="hoeveel browsersessies tegelijk (standaard 20)")
 
     password = commands.add(

@@ -225,6 +225,11 @@ def _weekday(word: str) -> int | None:
     return None
 
 
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
+"""The calendar one can ask balie about; a date outside it is a typing mistake (and
+years 1 and 9999 would overflow the moment a day is added or a time zone applied)."""
+
+
 def parse_day(text: str, today: date, *, prefer: str = "past") -> date:
     """A calendar day typed the Dutch way.
 
@@ -274,6 +279,10 @@ def parse_day(text: str, today: date, *, prefer: str = "past") -> date:
             parsed = _same_day_in_year(parsed, parsed.year + 1)
         elif prefer == "past" and parsed > today:
             parsed = _same_day_in_year(parsed, parsed.year - 1)
+    if not FIRST_DAY <= parsed <= LAST_DAY:
+        raise InvalidInput(f"{parsed.day}-{parsed.month}-{parsed.year} is geen datum waar "
+                           f"balie over gaat; kies een datum tussen {FIRST_DAY.year} en "
+                           f"{LAST_DAY.year}.")
     return parsed
 
 

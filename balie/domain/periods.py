@@ -8,14 +8,19 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from balie.domain.parsing import MONTH_ABBREVIATIONS, InvalidInput, parse_day
+from balie.domain.parsing import (  # noqa: F401 (FIRST_DAY and LAST_DAY: here too)
+    FIRST_DAY,
+    LAST_DAY,
+    MONTH_ABBREVIATIONS,
+    InvalidInput,
+    parse_day,
+)
 from balie.domain.text import fold
 from balie.domain.timekeeping import Span, local_days_span
 
 KINDS = ("day", "week", "month", "quarter", "year", "range")
-FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
-"""The calendar one can ask balie about; a date outside it is a typing mistake. (A
-period's comparisons may reach further back: they are computed, not typed.)"""
+# FIRST_DAY, LAST_DAY: the calendar one can ask balie about (balie.domain.parsing). A
+# period's comparisons may reach further back: they are computed, not typed.
 KIND_NAMES = {"day": "dag", "week": "week", "month": "maand", "quarter": "kwartaal",
               "year": "jaar", "range": "periode"}
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",

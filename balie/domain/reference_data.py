@@ -164,3 +164,8 @@ ROLES: tuple[tuple[str, str], ...] = (
     ("beheer", "Beheer: referentiegegevens, medewerkers, bewaartermijnen, auditlog"),
 )
 ROLE_CODES = tuple(code for code, _ in ROLES)
+
+
+MAX_INHABITANTS = 10_000_000
+"""More inhabitants than a village can have: a typing mistake (and far below what
+SQLite's integers hold)."""
