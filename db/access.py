@@ -9,7 +9,9 @@ hand cannot give itself a role.
 The audit log (in the spirit of NEN 7513) gets one row for every view of an inquiry
 with personal details, every list of search hits, every change, every export and every
 erasure: what, when, which inquiry, which staff member, from where. Rows name the
-inquiry, never the person; triggers refuse UPDATE and DELETE on the table.
+inquiry, never the person; triggers refuse UPDATE and DELETE on the table, and each row
+is chained to the one before by a hash (balie.domain.auditchain), so a row changed or
+removed behind balie's back shows.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 
 from balie.db.connection import BalieDatabase
 from balie.db.errors import StoreError
+from balie.domain.auditchain import GENESIS, link
 from balie.domain.models import Staff
 from balie.domain.reference_data import ROLE_CODES
 from balie.domain.timekeeping import to_db
@@ -176,11 +179,19 @@ def audit(db: BalieDatabase, actor: Actor | None, action: str, now: datetime, *,
     ``origin`` is for rows without an actor (a failed login of an unknown name).
     """
     with db.write():
+        # The next number and a link to the row before (see balie.domain.auditchain):
+        # read under the write lock, so every desk's row follows the one before it.
+        last = db.execute("SELECT id, chain FROM audit_log ORDER BY id DESC LIMIT 1"
+                          ).fetchone()
+        fields = (last[0] + 1 if last else 1, to_db(now),
+                  actor.staff_id if actor else None, action,
+                  None if inquiry_id is None else int(inquiry_id),
+                  None if detail is None else str(detail),
+                  actor.origin if actor else origin)
         db.execute(
-            "INSERT INTO audit_log (at, staff_id, action, inquiry_id, detail, origin) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [to_db(now), actor.staff_id if actor else None, action, inquiry_id, detail,
-             actor.origin if actor else origin],
+            "INSERT INTO audit_log (id, at, staff_id, action, inquiry_id, detail, origin, "
+            "chain) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [*fields, link((last[1] if last else None) or GENESIS, fields)],
         )
 
 

@@ -1,4 +1,5 @@
-"""Reading the audit log (beheer): by staff member, by inquiry, by period."""
+"""Reading the audit log (beheer): by staff member, by inquiry, by period; and checking
+its hash chain (see balie.domain.auditchain)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import datetime, timedelta
 from balie.db.access import Actor, audit, require
 from balie.db.connection import BalieDatabase
 from balie.db.errors import StoreError
+from balie.domain.auditchain import START, Break, Progress, check
 from balie.domain.retention import parse_number_ranges
 from balie.domain.text import fold
 from balie.domain.timekeeping import Span, from_db, local_day
@@ -110,3 +112,51 @@ def _rows(db: BalieDatabase, where: list[str], params: list, limit: int | None) 
             LEFT JOIN staff ON staff.id = audit_log.staff_id
             {'WHERE ' + ' AND '.join(where) if where else ''}
             ORDER BY audit_log.id DESC {f'LIMIT {int(limit)}' if limit else ''}""", params))
+
+
+CHAIN_PART = 5000
+"""Rows checked per call: the app checks the chain in parts on the database thread, so
+the desk's own work goes between them."""
+
+_CHAIN_COLUMNS = "id, at, staff_id, action, inquiry_id, detail, origin, chain"
+
+
+@dataclass(frozen=True)
+class ChainPart:
+    progress: Progress
+    broken: Break | None
+    done: bool
+
+
+def check_chain_part(db: BalieDatabase, actor: Actor, start: Progress = START, *,
+                     limit: int = CHAIN_PART) -> ChainPart:
+    """Check the next ``limit`` rows of the chain after ``start`` (beheer)."""
+    with db.snapshot():
+        require(db, actor, "audit")
+        if start.rows == 0:  # from the very first row, whatever its number
+            rows = db.execute(f"SELECT {_CHAIN_COLUMNS} FROM audit_log ORDER BY id LIMIT ?",
+                              [limit]).fetchall()
+        else:
+            rows = db.execute(f"SELECT {_CHAIN_COLUMNS} FROM audit_log WHERE id > ? "
+                              "ORDER BY id LIMIT ?", [start.last_id, limit]).fetchall()
+    progress, broken = check(rows, start)
+    return ChainPart(progress, broken, broken is not None or len(rows) < limit)
+
+
+def verify_chain(db: BalieDatabase, actor: Actor, now: datetime) -> ChainPart:
+    """Check the whole chain; the check itself is logged (with its result)."""
+    part = ChainPart(START, None, False)
+    while not part.done:
+        part = check_chain_part(db, actor, part.progress)
+    result = (f"gebroken bij regel {part.broken.row_id}" if part.broken
+              else f"in orde t/m regel {part.progress.last_id}")
+    audit(db, actor, "audit_verify", now, detail=f"keten {result}")
+    return part
+
+
+def chain_value(db: BalieDatabase, actor: Actor, row_id: int) -> str | None:
+    """The chain value of one row (to compare with a head noted earlier), or None."""
+    with db.snapshot():
+        require(db, actor, "audit")
+        found = db.execute("SELECT chain FROM audit_log WHERE id = ?", [row_id]).fetchone()
+    return found[0] if found else None

@@ -530,3 +530,35 @@ def _privacy(db) -> None:
         CREATE INDEX audit_by_inquiry ON audit_log(inquiry_id, at) WHERE inquiry_id IS NOT NULL;
         """,
     )
+
+
+@migration("0008_audit_chain")
+def _audit_chain(db) -> None:
+    """Each audit row carries a hash chained to the row before (balie.domain.auditchain);
+    the rows there are get their links here, in order, in batches."""
+    from balie.domain.auditchain import GENESIS, link
+
+    run_sql(db, """
+        ALTER TABLE audit_log ADD COLUMN chain TEXT;
+        DROP TRIGGER audit_log_no_update;
+        """)
+    previous, last_id = GENESIS, None
+    while True:
+        rows = db.conn.execute(
+            "SELECT id, at, staff_id, action, inquiry_id, detail, origin FROM audit_log "
+            f"{'' if last_id is None else 'WHERE id > ?'} ORDER BY id LIMIT 10000",
+            [] if last_id is None else [last_id]).fetchall()
+        if not rows:
+            break
+        links = []
+        for row in rows:
+            previous = link(previous, row)
+            links.append((previous, row[0]))
+        db.conn.executemany("UPDATE audit_log SET chain = ? WHERE id = ?", links)
+        last_id = rows[-1][0]
+    run_sql(db, """
+        CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN
+            SELECT RAISE(ABORT, 'audit_log is append-only');
+        END;
+        """)

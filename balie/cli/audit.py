@@ -19,7 +19,9 @@ def register(commands: Commands) -> None:
         "  balie audit --user anna --from 1-11 --to 22-11\n"
         "  balie audit --inquiry 812            alles over vraag 812, hele periode\n"
         "  balie audit --from 1-1-2026 --to 31-3-2026 --format csv --output q1.csv\n"
-        "Het inzien van het log wordt zelf ook gelogd.",
+        "  balie audit --verify                 controleer of het log compleet en ongewijzigd is\n"
+        "Het inzien van het log wordt zelf ook gelogd.\n"
+        "Exitcode 4 bij --verify: het log is buiten balie om gewijzigd.",
         run=run,
     )
     audit.add_argument("--user", metavar="GEBRUIKER", help="alleen wat deze medewerker deed")
@@ -31,6 +33,58 @@ def register(commands: Commands) -> None:
                        help="uitvoer (standaard table)")
     audit.add_argument("--output", metavar="BESTAND",
                        help="naar een nieuw bestand (alleen voor u leesbaar)")
+    audit.add_argument("--verify", action="store_true",
+                       help="controleer de keten van het log: elke regel is met een hash "
+                            "aan de vorige gekoppeld; toont de eerste gebroken schakel, of "
+                            "de kop (laatste regel en hash) om elders te bewaren")
+    audit.add_argument("--head", metavar="REGEL:HASH", type=head,
+                       help="bij --verify: een eerder bewaarde kop; die regel moet nog "
+                            "dezelfde hash hebben (zo valt ook het weghalen van de laatste "
+                            "regels op)")
+
+
+def head(text: str) -> tuple[int, str]:
+    number, _, value = text.strip().partition(":")
+    value = value.strip().lower()
+    if not (number.isascii() and number.isdigit() and len(number) < 19 and len(value) == 64
+            and all(c in "0123456789abcdef" for c in value)):
+        raise argparse.ArgumentTypeError(
+            "geef de kop zoals balie audit --verify hem toonde: REGEL:HASH")
+    return int(number), value
+
+
+CHAIN_BROKEN = 4
+"""Exit code of ``balie audit --verify`` when the chain does not hold."""
+
+
+def verify(path: Path, noted: tuple[int, str] | None) -> int:
+    from balie.db import open_database
+    from balie.db.auditlog import chain_value, verify_chain
+    from balie.domain.timekeeping import utc_now
+
+    with open_database(path, create=False) as db:
+        actor = sign_in(db)
+        result = verify_chain(db, actor, utc_now())
+        then = chain_value(db, actor, noted[0]) if noted else None
+    if noted is not None and result.broken is None and then != noted[1]:
+        fail(f"De bewaarde kop klopt niet: regel {noted[0]} "
+             f"{'ontbreekt' if then is None else 'heeft nu een andere hash'}. Het log is "
+             "na die kop buiten balie om gewijzigd of ingekort. Bewaar het bestand zoals "
+             "het is en vergelijk met een back-up.")
+        return CHAIN_BROKEN
+    if result.broken is not None:
+        fail(f"{result.broken.message()} Regels 1 t/m {result.progress.last_id} zijn in "
+             "orde. Bewaar het bestand zoals het is en vergelijk met een back-up "
+             "(balie --db BACKUP audit --verify).")
+        return CHAIN_BROKEN
+    top = result.progress
+    print(f"Auditlog in orde: {top.rows} regels, elk met een kloppende schakel.")
+    if noted is not None:
+        print(f"De bewaarde kop (regel {noted[0]}) klopt nog.")
+    print(f"Kop: {top.last_id}:{top.last_chain}")
+    print("Bewaar de kop buiten deze server (bijv. in de mail van cron) en controleer later "
+          "met: balie audit --verify --head REGEL:HASH")
+    return 0
 
 
 def run(path: Path, args: argparse.Namespace) -> int:
@@ -44,6 +98,12 @@ def run(path: Path, args: argparse.Namespace) -> int:
     from balie.domain.timekeeping import local, local_day, local_days_span, utc_now
     from balie.domain.wording import audit_detail
 
+    if args.verify:
+        if any((args.user, args.inquiry, args.from_, args.to, args.output)):
+            return fail("--verify controleert het hele log; zonder filters of --output.", 2)
+        return verify(path, args.head)
+    if args.head:
+        return fail("--head hoort bij --verify.", 2)
     now = utc_now()
     today = local_day(now)
     try:

@@ -30,6 +30,7 @@ AUDIT_ACTIONS = {
     "import": "ingelezen", "backup": "back-up", "bootstrap": "eerste beheerder",
     "sign_in": "aangemeld", "sign_out": "afgemeld", "login_failed": "inloggen mislukt",
     "password": "wachtwoord", "audit_view": "auditlog bekeken",
+    "audit_verify": "auditlog gecontroleerd",
 }
 """Dutch words for the actions in the audit log (an unknown action is shown as it is)."""
 
