@@ -26,6 +26,7 @@ from balie.config import access_from, os_username
 from balie.crash import EX_SOFTWARE, crash_report, loop_exception_handler, report_from_trace
 from balie.db import BalieDatabase, StoreError, open_database
 from balie.db.access import BEHEER, Actor, Grant, owns_file, sign_in
+from balie.db.auditlog import ChainPart, check_chain_part
 from balie.db.connection import OWNER_ONLY, Access
 from balie.db.errors import store_error
 from balie.db.inbox import change_counter
@@ -33,6 +34,7 @@ from balie.db.login import sign_out
 from balie.db.permissions import file_warnings
 from balie.db.retention import retention_due
 from balie.db.settings import is_demo
+from balie.domain.auditchain import START
 from balie.domain.models import Route, Staff
 from balie.domain.retention import inquiries
 from balie.domain.timekeeping import utc_now
@@ -225,6 +227,7 @@ class BalieApp(App[None]):
                         timeout=NOTICE_SECONDS, markup=False)
         if BEHEER in self.staff.roles:
             self.set_timer(RETENTION_NOTICE_DELAY, self.retention_notice)
+            self.set_timer(RETENTION_NOTICE_DELAY, self.chain_notice)
 
     async def retention_notice(self) -> None:
         """Tell beheer at the start when personal details are past their retention period.
@@ -243,6 +246,25 @@ class BalieApp(App[None]):
                 "bewaartermijn; wis de persoonsgegevens met: balie retention",
                 title="Bewaartermijn", severity="warning", timeout=NOTICE_SECONDS,
             )
+
+    async def chain_notice(self) -> None:
+        """Tell beheer at the start when the audit log's chain is broken (a row changed
+        or removed outside balie), once per start.
+
+        The chain is checked in parts of a few thousand rows on the database thread, so
+        the desk's own work goes between them; a million rows take a few seconds, all of
+        it after the first screen.
+        """
+        part = ChainPart(START, None, False)
+        try:
+            while not part.done:
+                part = await self.run_db(check_chain_part, self.actor, part.progress)
+        except StoreError:
+            return  # busy for a moment, or the role just taken away: the next start
+        if part.broken is not None:
+            self.notify(f"{part.broken.message()} Zie: balie audit --verify",
+                        title="Auditlog", severity="error", timeout=NOTICE_SECONDS,
+                        markup=False)
 
     async def poll_changes(self) -> None:
         """Tell the screen in front when another desk has committed a change.

@@ -114,7 +114,7 @@ def _rows(db: BalieDatabase, where: list[str], params: list, limit: int | None) 
             ORDER BY audit_log.id DESC {f'LIMIT {int(limit)}' if limit else ''}""", params))
 
 
-CHAIN_PART = 5000
+CHAIN_PART = 2000
 """Rows checked per call: the app checks the chain in parts on the database thread, so
 the desk's own work goes between them."""
 
@@ -133,14 +133,40 @@ def check_chain_part(db: BalieDatabase, actor: Actor, start: Progress = START, *
     """Check the next ``limit`` rows of the chain after ``start`` (beheer)."""
     with db.snapshot():
         require(db, actor, "audit")
+        accepted = accepted_breaks(db)
         if start.rows == 0:  # from the very first row, whatever its number
             rows = db.execute(f"SELECT {_CHAIN_COLUMNS} FROM audit_log ORDER BY id LIMIT ?",
                               [limit]).fetchall()
         else:
             rows = db.execute(f"SELECT {_CHAIN_COLUMNS} FROM audit_log WHERE id > ? "
                               "ORDER BY id LIMIT ?", [start.last_id, limit]).fetchall()
-    progress, broken = check(rows, start)
+    progress, broken = check(rows, start, accepted)
     return ChainPart(progress, broken, broken is not None or len(rows) < limit)
+
+
+ACCEPTED = re.compile(r"^breuk bij regel (\d+) gezien$")
+
+
+def accepted_breaks(db: BalieDatabase) -> set[int]:
+    """The rows at which beheer has seen the chain broken (rows of the log itself, so
+    they are chained too)."""
+    return {int(match.group(1)) for (detail,) in db.execute(
+        "SELECT detail FROM audit_log WHERE action = 'audit_chain_accepted'")
+        if detail and (match := ACCEPTED.match(detail))}
+
+
+def accept_break(db: BalieDatabase, actor: Actor, row_id: int, now: datetime) -> None:
+    """Beheer has looked into the break at ``row_id`` (and kept the file as it was):
+    later checks pass over it and warn only about a new one."""
+    with db.write():
+        require(db, actor, "audit")
+        found = verify_chain(db, actor, now)
+        if found.broken is None or found.broken.row_id != row_id:
+            where = (f"bij regel {found.broken.row_id}" if found.broken
+                     else "nergens")
+            raise StoreError(f"De keten is niet gebroken bij regel {row_id} (maar {where}); "
+                             "er is niets vastgelegd.")
+        audit(db, actor, "audit_chain_accepted", now, detail=f"breuk bij regel {row_id} gezien")
 
 
 def verify_chain(db: BalieDatabase, actor: Actor, now: datetime) -> ChainPart:

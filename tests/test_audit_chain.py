@@ -120,3 +120,49 @@ def test_the_migration_chains_the_rows_there_are(db_path):
             db.execute("UPDATE audit_log SET chain = NULL")
     result = verified(db_path)
     assert result.broken is None and result.progress.rows == 32
+
+
+def test_a_break_beheer_has_looked_into_is_passed_over_and_a_new_one_still_shows(
+        logged, capsys):
+    behind_balies_back(logged, "UPDATE audit_log SET detail = 'anders' WHERE id = 4")
+    code, _, err = run(capsys, "--db", str(logged), "audit", "--verify", "--accept", "5")
+    assert code == 1 and "niet gebroken bij regel 5 (maar bij regel 4)" in err
+    code, out, err = run(capsys, "--db", str(logged), "audit", "--verify", "--accept", "4")
+    assert code == 0 and "Auditlog in orde" in out, err
+    behind_balies_back(logged, "DELETE FROM audit_log WHERE id = 8")
+    code, _, err = run(capsys, "--db", str(logged), "audit", "--verify")
+    assert code == 4 and "bij regel 9 ontbreekt regel 8" in err
+    # Removing the acceptance is itself a break.
+    behind_balies_back(logged, "DELETE FROM audit_log WHERE action = 'audit_chain_accepted'")
+    assert verified(logged).broken.row_id == 4
+
+
+async def notices_at_start(db_path, username, monkeypatch, *, seconds=1.0) -> list[str]:
+    """The notices of a start, waiting up to ``seconds`` for one about the audit log."""
+    import balie.app as app_module
+
+    monkeypatch.setattr(app_module, "RETENTION_NOTICE_DELAY", 0.01)
+    app = app_module.make_app(db_path, username=username, clock=lambda: FROZEN_NOW,
+                              origin="test")
+    async with app.run_test() as pilot:
+        for _ in range(int(seconds / 0.05)):
+            await pilot.pause(0.05)
+            if any("auditlog" in n.message.lower() for n in app._notifications):
+                break
+        return [n.message for n in app._notifications]
+
+
+async def test_beheer_is_warned_at_the_start_when_the_chain_is_broken(logged, monkeypatch):
+    from tests.conftest import member
+
+    with open_database(logged) as db:
+        member(db, "balie.mw", roles=("balie",))
+    told = await notices_at_start(logged, os_username(), monkeypatch)
+    assert not any("Auditlog" in n or "auditlog" in n for n in told), told
+    behind_balies_back(logged, "DELETE FROM audit_log WHERE id = 3")
+    told = await notices_at_start(logged, os_username(), monkeypatch, seconds=10)
+    assert any("bij regel 4 ontbreekt regel 3" in n and "balie audit --verify" in n
+               for n in told), told
+    # Only beheer is told: the desk cannot act on it.
+    assert not any("auditlog" in n.lower()
+                   for n in await notices_at_start(logged, "balie.mw", monkeypatch))

@@ -21,6 +21,7 @@ def register(commands: Commands) -> None:
         "  balie audit --from 1-1-2026 --to 31-3-2026 --format csv --output q1.csv\n"
         "  balie audit --verify                 controleer of het log compleet en ongewijzigd is\n"
         "Het inzien van het log wordt zelf ook gelogd.\n"
+        "  balie audit --verify --head 812:9f2c...   en controleer een eerder bewaarde kop\n"
         "Exitcode 4 bij --verify: het log is buiten balie om gewijzigd.",
         run=run,
     )
@@ -41,6 +42,10 @@ def register(commands: Commands) -> None:
                        help="bij --verify: een eerder bewaarde kop; die regel moet nog "
                             "dezelfde hash hebben (zo valt ook het weghalen van de laatste "
                             "regels op)")
+    audit.add_argument("--accept", metavar="REGEL", type=INQUIRY_NUMBER,
+                       help="bij --verify: de breuk bij deze regel is gezien en uitgezocht; "
+                            "latere controles (en de melding bij de start) slaan hem over "
+                            "en melden alleen een nieuwe")
 
 
 def head(text: str) -> tuple[int, str]:
@@ -57,13 +62,16 @@ CHAIN_BROKEN = 4
 """Exit code of ``balie audit --verify`` when the chain does not hold."""
 
 
-def verify(path: Path, noted: tuple[int, str] | None) -> int:
+def verify(path: Path, noted: tuple[int, str] | None, accept: int | None) -> int:
     from balie.db import open_database
-    from balie.db.auditlog import chain_value, verify_chain
+    from balie.db.auditlog import accept_break, chain_value, verify_chain
     from balie.domain.timekeeping import utc_now
 
     with open_database(path, create=False) as db:
         actor = sign_in(db)
+        if accept is not None:
+            accept_break(db, actor, accept, utc_now())
+            print(f"De breuk bij regel {accept} is vastgelegd als gezien (in het auditlog).")
         result = verify_chain(db, actor, utc_now())
         then = chain_value(db, actor, noted[0]) if noted else None
     if noted is not None and result.broken is None and then != noted[1]:
@@ -74,8 +82,9 @@ def verify(path: Path, noted: tuple[int, str] | None) -> int:
         return CHAIN_BROKEN
     if result.broken is not None:
         fail(f"{result.broken.message()} Regels 1 t/m {result.progress.last_id} zijn in "
-             "orde. Bewaar het bestand zoals het is en vergelijk met een back-up "
-             "(balie --db BACKUP audit --verify).")
+             "orde. Bewaar het bestand zoals het is (cp, ook -wal) en vergelijk met een "
+             "back-up (balie --db BACKUP audit --verify). Uitgezocht? Leg dat vast met: "
+             f"balie audit --verify --accept {result.broken.row_id}")
         return CHAIN_BROKEN
     top = result.progress
     print(f"Auditlog in orde: {top.rows} regels, elk met een kloppende schakel.")
@@ -101,9 +110,9 @@ def run(path: Path, args: argparse.Namespace) -> int:
     if args.verify:
         if any((args.user, args.inquiry, args.from_, args.to, args.output)):
             return fail("--verify controleert het hele log; zonder filters of --output.", 2)
-        return verify(path, args.head)
-    if args.head:
-        return fail("--head hoort bij --verify.", 2)
+        return verify(path, args.head, args.accept)
+    if args.head or args.accept:
+        return fail("--head en --accept horen bij --verify.", 2)
     now = utc_now()
     today = local_day(now)
     try:

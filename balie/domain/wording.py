@@ -31,6 +31,7 @@ AUDIT_ACTIONS = {
     "sign_in": "aangemeld", "sign_out": "afgemeld", "login_failed": "inloggen mislukt",
     "password": "wachtwoord", "audit_view": "auditlog bekeken",
     "audit_verify": "auditlog gecontroleerd",
+    "audit_chain_accepted": "breuk in auditlog gezien",
 }
 """Dutch words for the actions in the audit log (an unknown action is shown as it is)."""
 
