@@ -3,6 +3,7 @@ websocket, and the commands' messages."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import shlex
 from datetime import UTC, datetime
@@ -217,3 +218,145 @@ def test_password_refused_before_typing_for_someone_not_allowed(made_db, monkeyp
 def test_origin_only_with_login(made_db, capsys):
     assert cli.main(["--db", str(made_db), "start", "--origin", "web 1.2.3.4"]) == 2
     assert "--origin hoort bij --login" in capsys.readouterr().err
+
+
+# --- a network in front: sizes, sessions per address, headers, Host ---------------------
+
+from balie.serve import (  # noqa: E402
+    MAX_COLUMNS,
+    MAX_ROWS,
+    allowed_host,
+    make_server,
+    security_headers,
+    terminal_size,
+)
+
+
+@pytest.mark.parametrize(("width", "height", "size"), [
+    ("80", "24", (80, 24)), ("20000", "20000", (MAX_COLUMNS, MAX_ROWS)),
+    ("-5", "0", (20, 5)), ("abc", "", (80, 24)), (str(2**80), "1e9", (MAX_COLUMNS, 24)),
+    (120.7, True, (120, 24)), (None, [], (80, 24)),
+])
+def test_the_terminal_size_is_capped(width, height, size):
+    assert terminal_size(width, height) == size
+
+
+@pytest.mark.parametrize(("host", "allowed"), [
+    ("127.0.0.1:8000", True), ("localhost:8000", True), ("[::1]:8000", True),
+    ("balie.example.nl", True), ("BALIE.example.nl:443", True),
+    ("192.0.2.7:8000", True),  # an address is typed, never looked up
+    ("evil.example", False), ("evil.example:8000", False), ("127.0.0.1.evil.example", False),
+    ("", False), (None, False), ("balie.example.nl.evil.example", False),
+])
+def test_only_names_of_this_server_are_served(host, allowed):
+    assert allowed_host(host, "https://balie.example.nl", "127.0.0.1") is allowed
+
+
+def test_every_response_forbids_frames_inline_script_and_other_sites():
+    headers = security_headers("https://balie.example.nl")
+    policy = headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in policy and "default-src 'none'" in policy
+    assert "script-src 'self' https://balie.example.nl;" in policy
+    assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+    assert "connect-src 'self' wss://balie.example.nl" in policy
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "no-referrer"
+    assert headers["Server"] == "balie"
+
+
+class FakeSession:
+    """Stands in for textual-serve's AppService: records the sizes a process would get."""
+
+    started: list[tuple[int, int]] = []
+    resized: list[tuple[int, int]] = []
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    async def start(self, width, height):
+        FakeSession.started.append((width, height))
+
+    async def set_terminal_size(self, width, height):
+        FakeSession.resized.append((width, height))
+
+    async def send_bytes(self, data):
+        pass
+
+    async def stop(self):
+        pass
+
+
+@pytest.fixture
+def fake_sessions(monkeypatch):
+    import textual_serve.server
+
+    FakeSession.started, FakeSession.resized = [], []
+    monkeypatch.setattr(textual_serve.server, "AppService", FakeSession)
+    return FakeSession
+
+
+async def test_sizes_are_capped_before_a_process_starts_and_on_every_resize(
+        made_db, fake_sessions):
+    from aiohttp.test_utils import TestClient, TestServer
+
+    server = make_server(made_db, public_url="http://127.0.0.1:8000")
+    async with TestClient(TestServer(await server._make_app())) as client:
+        ws = await client.ws_connect("/ws?width=20000&height=20000",
+                                     headers={"Host": "127.0.0.1:8000"})
+        await ws.send_json(["resize", {"width": 99999, "height": -3}])
+        await ws.send_str("not json")  # ignored, the session goes on
+        await ws.send_json(["resize", {"width": 100, "height": 30}])
+        await ws.send_json(["ping", "x"])
+        assert (await ws.receive_json(timeout=10)) == ["pong", "x"]
+        await ws.close()
+    assert fake_sessions.started == [(MAX_COLUMNS, MAX_ROWS)]
+    assert fake_sessions.resized == [(MAX_COLUMNS, 5), (100, 30)]
+
+
+async def test_sessions_per_address_are_limited(made_db, fake_sessions):
+    from aiohttp import WSServerHandshakeError
+    from aiohttp.test_utils import TestClient, TestServer
+
+    server = make_server(made_db, public_url="http://127.0.0.1:8000", max_per_address=2)
+    async with TestClient(TestServer(await server._make_app())) as client:
+        host = {"Host": "127.0.0.1:8000"}
+        # Behind a proxy on this machine the browser's address is X-Forwarded-For's.
+        first, second = [await client.ws_connect("/ws", headers={
+            **host, "X-Forwarded-For": "192.0.2.7"}) for _ in range(2)]
+        with pytest.raises(WSServerHandshakeError) as refused:
+            await client.ws_connect("/ws", headers={**host, "X-Forwarded-For": "192.0.2.7"})
+        assert refused.value.status == 429
+        other = await client.ws_connect("/ws", headers={**host,
+                                                        "X-Forwarded-For": "192.0.2.8"})
+        await first.close()
+        for _ in range(100):  # the server counts the closed session down
+            if len(server.per_address) and server.per_address.get("192.0.2.7") == 1:
+                break
+            await asyncio.sleep(0.02)
+        again = await client.ws_connect("/ws", headers={**host,
+                                                        "X-Forwarded-For": "192.0.2.7"})
+        for ws in (second, other, again):
+            await ws.close()
+
+
+async def test_headers_on_every_response_and_no_other_names(made_db, fake_sessions):
+    from aiohttp.test_utils import TestClient, TestServer
+
+    server = make_server(made_db, public_url="https://balie.example.nl")
+    async with TestClient(TestServer(await server._make_app())) as client:
+        for path in ("/", "/balie.js", "/static/js/textual.js"):
+            response = await client.get(path, headers={"Host": "balie.example.nl"})
+            assert response.status == 200, path
+            assert response.headers["Server"] == "balie"
+            assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+            assert response.headers["X-Frame-Options"] == "DENY"
+            assert response.headers["X-Content-Type-Options"] == "nosniff"
+            assert response.headers["Referrer-Policy"] == "no-referrer"
+        page = await (await client.get("/", headers={"Host": "balie.example.nl"})).text()
+        assert "onclick" not in page.lower() and "<script>" not in page
+        # DNS rebinding: evil.example resolves to this machine; its pages get nothing.
+        for path in ("/", "/ws", "/static/js/textual.js"):
+            response = await client.get(path, headers={"Host": "evil.example",
+                                                       "Origin": "http://evil.example"})
+            assert response.status == 421, path

@@ -30,6 +30,9 @@ def register(commands: Commands) -> None:
                             "toont (bijv. https://balie.welzijnmd.nl)")
     serve.add_argument("--max-sessions", type=whole(1, 1000), default=20, metavar="N",
                        help="hoeveel browsersessies tegelijk (standaard 20)")
+    serve.add_argument("--max-per-address", type=whole(1, 1000), default=3, metavar="N",
+                       help="hoeveel sessies tegelijk van één adres (standaard 3; hoger als "
+                            "alle balies via één NAT-adres komen)")
 
     password = commands.add(
         "password",
@@ -67,7 +70,8 @@ def run_serve(path: Path, args: argparse.Namespace) -> int:
         print("balie: nog niemand kan zich aanmelden: geef eerst een medewerker een "
               "wachtwoord met balie password GEBRUIKERSNAAM.", file=sys.stderr)
     server = make_server(path.resolve(), host=args.host, port=args.port,
-                         public_url=args.public_url, max_sessions=args.max_sessions)
+                         public_url=args.public_url, max_sessions=args.max_sessions,
+                         max_per_address=args.max_per_address)
     try:
         server.serve()
     except OSError as error:
