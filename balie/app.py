@@ -162,6 +162,7 @@ class BalieApp(App[None]):
         if staff is not None and actor is not None:
             self._take_seat(staff, actor)
         self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="balie-db")
+        self._db_closed = False
         self._crash: BaseException | None = None
         self._crash_inquiry: int | None = None
         self._data_version: int | None = None
@@ -191,6 +192,10 @@ class BalieApp(App[None]):
         never blocks on SQLite (an fsync can take milliseconds, a busy wait seconds),
         and the connection is never used by two threads at once.
         """
+        if self._db_closed:
+            # A timer or worker that fires while the app closes (a notice a moment after
+            # the start, in a session that ended at once): nothing to do any more.
+            raise StoreError("balie wordt afgesloten.")
         loop = asyncio.get_running_loop()
         call = functools.partial(_as_store_errors, fn, self.db, *args, **kwargs)
         return await loop.run_in_executor(self._db_thread, call)
@@ -476,6 +481,7 @@ class BalieApp(App[None]):
                 ended.result()
             except StoreError:
                 pass  # the session ends anyway; the log then lacks only its end
+        self._db_closed = True
         self._db_thread.shutdown(wait=True)
         self.db.close()
 

@@ -303,3 +303,15 @@ def test_a_folder_this_account_may_not_read(tmp_path):
             capture_output=True, text=True, stdin=subprocess.DEVNULL)
         assert done.returncode == 1, done.stderr
         assert "geen toegang voor account" in done.stderr and "Traceback" not in done.stderr
+
+
+async def test_database_work_after_the_app_closed_is_refused_not_a_crash(db_path):
+    """A notice timer that fires while a short session closes (it raced the end of the
+    session and stopped the app with a RuntimeError)."""
+    from balie.app import make_app
+
+    app = make_app(db_path, username="installateur", clock=lambda: FROZEN_NOW)
+    async with app.run_test():
+        pass
+    with pytest.raises(StoreError, match="afgesloten"):
+        await app.run_db(lambda db: 1)
