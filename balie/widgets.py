@@ -1,18 +1,21 @@
-"""Small form widgets for fast keyboard entry at the desk."""
+"""Small widgets shared by the screens: form fields for fast keyboard entry, the lists'
+one way of reloading, the status line."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
+from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Static, TextArea
+from textual.widgets import DataTable, Footer, Input, Static, TextArea
 
 from balie.domain.text import fold
 
@@ -336,15 +339,22 @@ class LookupInput(FormInput):
 
 
 class StatusLine(Static):
-    """The line above the footer that says what just happened (saved, refused, ...).
+    """The lines above the footer: what just happened (saved, refused, ...), and notices.
 
-    One line, or as many as a longer message (a full disk, a damaged file) needs to be
-    read whole."""
+    Every screen has one, and a message on it is read whole: the line grows to as many
+    lines as the text needs, never cut at the terminal's width. A message about
+    something that can stop being true (a correction opened, a refused save) names its
+    subject with ``about``; :meth:`clear` with that subject removes it then, and any new
+    message replaces it. A *notice* (at the start: retention due, file permissions) is
+    shown above the message for a while and does not cover the work: the screen above
+    gives up the lines it takes.
+    """
 
     DEFAULT_CSS = """
     StatusLine {
         height: auto;
-        max-height: 5;
+        min-height: 1;
+        max-height: 8;
         padding: 0 1;
         background: $panel;
     }
@@ -358,11 +368,50 @@ class StatusLine(Static):
     }
     """
 
-    def show(self, text: str, kind: str = "info") -> None:
-        """Show a message; ``kind`` "ok" or "error" colours it."""
-        self.update(Text(text))
-        self.set_class(kind == "error", "-error")
-        self.set_class(kind == "ok", "-ok")
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.message: str = ""
+        """The message shown now (plain text; empty when none)."""
+        self.kind = "info"
+        self.about: str | None = None
+        """What the message is about, if it can stop being true (see :meth:`clear`)."""
+        self.notices: list[tuple[str, str]] = []
+        """Notices shown above the message: (title, text)."""
+
+    def show(self, text: str, kind: str = "info", *, about: str | None = None) -> None:
+        """Show a message; ``kind`` "ok" or "error" colours it; ``about`` see :meth:`clear`."""
+        self.message, self.kind, self.about = text, kind, about
+        self._redraw()
+
+    def clear(self, about: str | None = None) -> None:
+        """Remove the message (only if it is about ``about``, when given)."""
+        if about is None or self.about == about:
+            self.show("")
+
+    def notice(self, title: str, text: str, seconds: float) -> None:
+        """Show a notice above the message for ``seconds``."""
+        entry = (title, text)
+        self.notices.append(entry)
+        self._redraw()
+
+        def expire() -> None:
+            if entry in self.notices:
+                self.notices.remove(entry)
+                self._redraw()
+
+        self.set_timer(seconds, expire)
+
+    def _redraw(self) -> None:
+        parts: list[Content] = []
+        for title, text in self.notices:
+            parts.append(Content.assemble(Content.styled(f"{title}: ", "bold $text-warning"),
+                                          Content(text)))
+        if self.message or not parts:
+            parts.append(Content(self.message))
+        self.update(Content("\n").join(parts))
+        error = self.kind == "error" and bool(self.message)
+        self.set_class(error, "-error")
+        self.set_class(self.kind == "ok" and bool(self.message), "-ok")
 
 
 class StableFooter(Footer):
@@ -385,3 +434,69 @@ class StableFooter(Footer):
             return
         self._shown = shown
         super().bindings_changed(screen)
+
+
+Cell = str | Text
+"""What a list cell holds: our own words as str, data as Text (never markup)."""
+
+
+def _cell_width(cell: object) -> int:
+    if isinstance(cell, Text):
+        return max((line.cell_len for line in cell.split()), default=0)
+    return cell_len(str(cell))
+
+
+def show_rows(
+    table: DataTable,
+    columns: Sequence[Cell],
+    rows: Iterable[tuple[str, Sequence[Cell]]],
+    *,
+    select: str | None = None,
+    top: bool = False,
+) -> None:
+    """Show ``rows`` (key, cells) in ``table`` in place of what it showed: the one way
+    every list of balie (re)loads, so what the cursor points at is the row the person
+    sees highlighted.
+
+    - Every column is as wide as its widest cell or label, measured here, at every
+      reload: a number is never shown cut (DataTable itself measures new rows only
+      later, when idle, and a screen drawn in between keeps the cut cells).
+    - The cursor goes to ``select`` when that row is in the list (e.g. the inquiry just
+      saved); with ``top`` to the first row (another view or team: a new list); else it
+      stays on the row it was on, or, when that row left the list, on the row now in
+      its place (never jumping to the top, where the next key would act on another
+      inquiry than the one looked at). The cursor's row is scrolled into view.
+    """
+    previous: str | None = None
+    if table.row_count and table.is_valid_row_index(table.cursor_row):
+        previous = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+    index = table.cursor_row
+    rows = [(key, list(cells)) for key, cells in rows]
+    labels = [column if isinstance(column, Text) else Text(column) for column in columns]
+    widths = [label.cell_len for label in labels]
+    for _, cells in rows:
+        for number, cell in enumerate(cells):
+            widths[number] = max(widths[number], _cell_width(cell))
+    table.clear(columns=True)
+    for label, width in zip(labels, widths, strict=True):
+        table.add_column(label, width=width)
+    for key, cells in rows:
+        table.add_row(*cells, key=key)
+    if not rows:
+        return
+    if top:
+        target = 0
+    elif select is not None and select in table.rows:
+        target = table.get_row_index(select)
+    elif previous is not None and previous in table.rows:
+        target = table.get_row_index(previous)
+    else:
+        target = min(index, len(rows) - 1)
+    table.move_cursor(row=target, scroll=True)
+
+
+def cursor_key(table: DataTable) -> str | None:
+    """The key of the row under the cursor (None for an empty list)."""
+    if not table.row_count or not table.is_valid_row_index(table.cursor_row):
+        return None
+    return table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value

@@ -20,8 +20,10 @@ from balie.domain.parsing import InvalidInput, parse_day_range
 from balie.domain.timekeeping import local, local_day, local_days_span
 from balie.domain.wording import audit_detail
 from balie.screens.worklist import WorkListScreen, one_line
+from balie.widgets import show_rows
 
 DEFAULT_DAYS = 7
+COLUMNS = ("Tijd", "Medewerker", "Wat", "Nr", "Waarvandaan", "Toelichting")
 
 
 class AuditScreen(WorkListScreen):
@@ -51,6 +53,8 @@ class AuditScreen(WorkListScreen):
         self.inquiry_id: int | None = None
         self.days: tuple | None = None
         """(first, last) local days, or None for the default (the last 7 days)."""
+        self.new_list = False
+        """The next load shows other filters' lines: the cursor starts on top."""
 
     def period(self):
         today = local_day(self.app.clock())
@@ -75,17 +79,14 @@ class AuditScreen(WorkListScreen):
         """The log grows with every action: reading it again would log that too."""
 
     def show(self) -> None:
-        table = self.query_one("#list", DataTable)
-        selected, index = self.selected(), table.cursor_row
-        table.clear(columns=True)
-        table.add_columns("Tijd", "Medewerker", "Wat", "Nr", "Waarvandaan", "Toelichting")
-        for row in self.rows:
-            table.add_row(f"{local(row.at):%d-%m %H:%M}", row.username or "-",
-                          row.action_label, str(row.inquiry_id or ""),
-                          one_line(row.origin or "", 22),
-                          one_line(audit_detail(row.action, row.detail, self.reference), 40),
-                          key=str(row.id))
-        self.keep_cursor(selected, index)
+        rows = [(str(row.id), (
+            f"{local(row.at):%d-%m %H:%M}", Text(row.username or "-"), row.action_label,
+            str(row.inquiry_id or ""), Text(one_line(row.origin or "", 22)),
+            Text(one_line(audit_detail(row.action, row.detail, self.reference), 40))))
+            for row in self.rows]
+        # Other filters are another list: it starts at its top (the newest line).
+        show_rows(self.query_one("#list", DataTable), COLUMNS, rows, top=self.new_list)
+        self.new_list = False
         first, last = self.period()
         filters = [f"{first:%d-%m-%Y} t/m {last:%d-%m-%Y}"
                    if self.inquiry_id is None or self.days else "hele periode"]
@@ -158,6 +159,7 @@ class AuditScreen(WorkListScreen):
         self.refilter()
 
     def refilter(self) -> None:
+        self.new_list = True
         self.close_question()
         self.set_status("")
         self.load()

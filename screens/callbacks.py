@@ -27,10 +27,12 @@ from balie.domain.models import Route
 from balie.domain.parsing import InvalidInput, describe_moment, format_phone, parse_moment
 from balie.domain.timekeeping import local_day, start_of_local_day
 from balie.screens.worklist import WorkListScreen, one_line
+from balie.widgets import show_rows
 
 ALL = "Alle"
 AT_DESK = "Balie"
 SUMMARY_WIDTH = 30
+COLUMNS = ("Wanneer", "Nr", "Voor", "Dorp", "Naam", "Telefoon", "Pogingen", "Omschrijving")
 
 
 class CallbacksScreen(WorkListScreen):
@@ -58,6 +60,8 @@ class CallbacksScreen(WorkListScreen):
         self.rows: list[CallbackRow] = []
         self.logged: set[int] = set()
         """Inquiries whose contact details this screen has shown (and logged)."""
+        self.new_list = False
+        """The next load shows another list (another filter): the cursor starts on top."""
 
     @property
     def filters(self) -> list[Route | str]:
@@ -101,12 +105,8 @@ class CallbacksScreen(WorkListScreen):
         if self.reference is None:
             return
         now = self.app.clock()
-        table = self.query_one("#list", DataTable)
-        selected, index = self.selected(), table.cursor_row
-        table.clear(columns=True)
-        table.add_columns("Wanneer", "Nr", "Voor", "Dorp", "Naam", "Telefoon", "Pogingen",
-                          "Omschrijving")
         late = 0
+        rows = []
         for row in self.rows:
             overdue = row.callback_at < now
             late += overdue
@@ -115,11 +115,13 @@ class CallbacksScreen(WorkListScreen):
             route = self.reference.routes[row.route_id]
             owner = f" ({row.owner_name})" if row.owner_name and route.is_team else ""
             summary = one_line(row.summary, SUMMARY_WIDTH)
-            table.add_row(when, str(row.id), Text(route.short + owner), Text(row.village),
-                          Text(row.person_name or "-"), format_phone(row.phone),
-                          str(row.tries) if row.tries else "", Text(summary),
-                          key=str(row.id))
-        self.keep_cursor(selected, index)
+            rows.append((str(row.id), (
+                when, str(row.id), Text(route.short + owner), Text(row.village),
+                Text(row.person_name or "-"), format_phone(row.phone),
+                str(row.tries) if row.tries else "", Text(summary))))
+        # Another filter is another list: it starts at its top.
+        show_rows(self.query_one("#list", DataTable), COLUMNS, rows, top=self.new_list)
+        self.new_list = False
         name = self.filter.name if isinstance(self.filter, Route) else self.filter
         self.query_one("#title", Static).update(Text.assemble(
             Text("Terugbellen vandaag  ", style="bold"), Text(f" {name} ", style="reverse")))
@@ -142,6 +144,7 @@ class CallbacksScreen(WorkListScreen):
         options = self.filters
         current = options.index(self.filter) if self.filter in options else -1
         self.filter = options[(current + 1) % len(options)]
+        self.new_list = True
         self.set_status("")
         self.load()
 

@@ -393,6 +393,7 @@ class IntakeScreen(Screen):
                         route += f" ({ref.referral_targets[saved.referral_target_id].name})"
                     message = f"Opgeslagen: nummer {saved.id} → {route}" + (
                         ", spoed" if saved.urgent else "") + "."
+                    chosen = saved.id
                 else:
                     changed = await app.run_db(
                         correct_inquiry, draft.correction_of, result.data, app.actor, now,
@@ -403,6 +404,7 @@ class IntakeScreen(Screen):
                     message = (f"Correctie van nummer {draft.correction_of} opgeslagen "
                                f"({len(changed)} wijziging(en))." if changed else
                                f"Nummer {draft.correction_of}: geen wijzigingen.")
+                    chosen = draft.correction_of
                 if draft.correction_of is None:  # the desk's channel, not an old one's
                     self._last_channel = self.form.default_channel = draft.channel
                 self.drafts.forget()
@@ -422,7 +424,8 @@ class IntakeScreen(Screen):
         if not village.has_focus:
             village.focus()
         self.set_status(message, "ok")
-        await self.today.reload()
+        # Ctrl+L, Enter opens the registration just saved, never the one before it.
+        await self.today.reload(select=chosen)
 
     # --- status line ---------------------------------------------------------------
 
