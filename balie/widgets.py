@@ -383,9 +383,9 @@ class StatusLine(Static):
         self.message, self.kind, self.about = text, kind, about
         self._redraw()
 
-    def clear(self, about: str | None = None) -> None:
-        """Remove the message (only if it is about ``about``, when given)."""
-        if about is None or self.about == about:
+    def clear(self, *about: str) -> None:
+        """Remove the message (only if it is about one of ``about``, when given)."""
+        if not about or self.about in about:
             self.show("")
 
     def notice(self, title: str, text: str, seconds: float) -> None:

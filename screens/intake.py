@@ -35,7 +35,7 @@ from balie.domain.routing import InvalidRules, RuleSet
 from balie.screens.dialog import ChoiceDialog
 from balie.screens.drafts import DraftKeeper
 from balie.screens.history import HistoryScreen
-from balie.screens.intake_form import IntakeForm
+from balie.screens.intake_form import IntakeForm, wrong_fields
 from balie.screens.today import TodayList
 from balie.widgets import ChoiceField, StableFooter, StatusLine
 
@@ -203,12 +203,25 @@ class IntakeScreen(Screen):
         control = getattr(event, "control", None)
         if control is not None and control.id in ("name", "phone", "consent"):
             self.schedule_lookup()
+        self.status.clear("key")  # a key that did not fit: this one did
+
+    @on(IntakeForm.Checked)
+    def checked(self, event: IntakeForm.Checked) -> None:
+        if self.status.about == "refused":  # after a refused save: what is left to do
+            self.say_refused(event.result)
+
+    def say_refused(self, result: IntakeCheck) -> None:
+        if result.errors:
+            self.set_status(f"Niet opgeslagen: kijk {wrong_fields(result)} na (de rode "
+                            "meldingen; Tab gaat naar de volgende).", "error", about="refused")
+        else:
+            self.set_status("Alles klopt nu: Ctrl+S slaat op.", about="refused")
 
     @on(ChoiceField.Refused)
     def choice_refused(self, event: ChoiceField.Refused) -> None:
         keys = " of ".join(o.keys[0] for o in event.field.options if o.keys)
         self.set_status(f"Dit veld kiest u met één toets ({keys}), of met spatie; Tab gaat "
-                        "naar het volgende veld.", "error")
+                        "naar het volgende veld.", "error", about="key")
 
     @on(DataTable.RowSelected, "#today-table")
     def row_chosen(self, event: DataTable.RowSelected) -> None:
@@ -265,13 +278,13 @@ class IntakeScreen(Screen):
         referral = self.query_one("#referral", Input)
         if suggestion.referral_id and not referral.value.strip():
             referral.value = self.reference.referral_targets[suggestion.referral_id].name
-        self.set_status(f"Route: {suggestion.route.name} (voorstel overgenomen).")
+        self.set_status(f"Route: {suggestion.route.name} (voorstel overgenomen).", about="form")
         if suggestion.route.kind == "external":
             self.call_after_refresh(referral.focus)
 
     def action_choose_route(self) -> None:
         self.query_one("#route", ChoiceField).focus()
-        self.set_status("Kies de route met een cijfer of beginletter.")
+        self.set_status("Kies de route met een cijfer of beginletter.", about="form")
 
     def action_toggle_list(self) -> None:
         table = self.today.table
@@ -302,6 +315,8 @@ class IntakeScreen(Screen):
         async with self.drafts.lock:
             await self.drafts.discard()
             self.form.fill(IntakeDraft(channel=self._last_channel))
+        # What was said about the form before is about another one now.
+        self.status.clear("form", "refused", "key")
         self.query_one("#village").focus()
 
     def request_new(self) -> None:
@@ -324,7 +339,8 @@ class IntakeScreen(Screen):
             await self.start_new()
             self.form.fill(draft_from_inquiry(inquiry, self.reference))
             self.query_one("#village").focus()
-            self.set_status(f"Nummer {inquiry_id} geopend voor correctie; Ctrl+S slaat op.")
+            self.set_status(f"Nummer {inquiry_id} geopend voor correctie; Ctrl+S slaat op.",
+                            about="form")
 
         if self.is_dirty():
             self.app.push_screen(
@@ -356,10 +372,7 @@ class IntakeScreen(Screen):
         form.result = result
         if result.errors or result.data is None:
             form.refused(result)
-            count = len(result.errors)
-            self.set_status(
-                f"Niet opgeslagen: {count} {'veld klopt' if count == 1 else 'velden kloppen'} "
-                "nog niet (zie de rode meldingen).", "error")
+            self.say_refused(result)
             return
         if result.bsn:
             self.app.push_screen(
@@ -429,5 +442,9 @@ class IntakeScreen(Screen):
 
     # --- status line ---------------------------------------------------------------
 
-    def set_status(self, text: str, kind: str = "info") -> None:
-        self.query_one("#status", StatusLine).show(text, kind)
+    @property
+    def status(self) -> StatusLine:
+        return self.query_one("#status", StatusLine)
+
+    def set_status(self, text: str, kind: str = "info", *, about: str | None = None) -> None:
+        self.status.show(text, kind, about=about)

@@ -12,6 +12,7 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.widgets import Input, Label, Static, TextArea
 
 from balie.db.inquiries import EarlierContacts
@@ -47,10 +48,30 @@ MESSAGE_AREA = {
     "reason": "msg-reason",
 }
 FIELDS = tuple(MESSAGE_AREA)
+LABELS = {
+    "channel": "Kanaal", "village": "Dorp", "age": "Leeftijd", "gender": "Geslacht",
+    "topics": "Onderwerp", "summary": "Omschrijving", "urgent": "Spoed", "route": "Route",
+    "referral": "Naar", "consent": "Toestemming", "name": "Naam", "phone": "Telefoon",
+    "callback": "Terugbellen", "postcode": "Postcode", "reason": "Reden",
+}
+"""The label of each field as the form shows it, to name fields in messages."""
+
+
+def wrong_fields(result: IntakeCheck) -> str:
+    """The fields with an error, as the form labels them: "Dorp, Onderwerp en Route"."""
+    names = [LABELS[name] for name in FIELDS if name in result.errors]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " en " + names[-1]
 
 
 class IntakeForm(VerticalScroll):
     """The fields of one registration (new, or a correction of one of today's)."""
+
+    class Checked(Message):
+        """The form was interpreted again (after a change): ``result`` is what it means."""
+
+        def __init__(self, result: IntakeCheck) -> None:
+            super().__init__()
+            self.result = result
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -264,15 +285,19 @@ class IntakeForm(VerticalScroll):
         else:
             preview.update("")
         self.show_messages(result)
+        self.post_message(self.Checked(result))
 
     def refused(self, result: IntakeCheck) -> None:
-        """A save was refused: every field's message shows, the first one gets focus."""
+        """A save was refused: every field's message shows; the first field with an
+        error gets the focus, scrolled into view with its message under it."""
         self.result = result
         self.save_attempted = True
         self.touched.update(FIELDS)
         self.show_messages(result)
         first = next(name for name in FIELDS if name in result.errors)
-        self.query_one(f"#{first}").focus()
+        self.screen.set_focus(self.query_one(f"#{first}"))
+        message = self.query_one(f"#{MESSAGE_AREA[first]}")
+        self.call_after_refresh(self.scroll_to_widget, message, animate=False)
 
     def rules_in_use(self) -> RuleSet:
         if self.rules is not None:
