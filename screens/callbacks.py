@@ -23,9 +23,12 @@ from balie.db.inbox import (
     callbacks_due,
 )
 from balie.db.reference import load_reference
+from balie.db.settings import office_settings
 from balie.domain.models import Route
 from balie.domain.parsing import InvalidInput, describe_moment, format_phone, parse_moment
 from balie.domain.timekeeping import local_day, start_of_local_day
+from balie.domain.workhours import DEFAULT_OFFICE_HOURS, OfficeHours, off_hours
+from balie.screens.dialog import ChoiceDialog
 from balie.screens.worklist import WorkListScreen, one_line
 from balie.widgets import show_rows
 
@@ -62,6 +65,8 @@ class CallbacksScreen(WorkListScreen):
         """Inquiries whose contact details this screen has shown (and logged)."""
         self.new_list = False
         """The next load shows another list (another filter): the cursor starts on top."""
+        self.office: OfficeHours = DEFAULT_OFFICE_HOURS
+        """The office hours all desks share: a new time outside them is questioned."""
 
     @property
     def filters(self) -> list[Route | str]:
@@ -87,6 +92,7 @@ class CallbacksScreen(WorkListScreen):
         if self.stale:
             first_time = self.reference is None
             self.reference = await app.run_db(load_reference)
+            _, self.office = await app.run_db(office_settings)
             self.stale = False
             if first_time:
                 own = next((t for t in self.reference.teams
@@ -169,9 +175,20 @@ class CallbacksScreen(WorkListScreen):
             except InvalidInput as error:
                 self.set_status(error.message, "error")  # the line stays, text kept
                 return
-            self.act(callback_not_reached,
-                     f"Nummer {row.id}: opnieuw proberen {describe_moment(moment, now)}.",
-                     row.id, row.callback_at, moment, self.app.actor, now, None)
+            when = describe_moment(moment, now)
+
+            def retry(answer: str = "yes") -> None:
+                if answer == "yes":
+                    self.act(callback_not_reached, f"Nummer {row.id}: opnieuw proberen {when}.",
+                             row.id, row.callback_at, moment, self.app.actor, now, None)
+
+            concern = off_hours(moment, self.office)
+            if concern is None:
+                retry()
+            else:  # the same question as the form asks; Nee keeps the line to type again
+                self.app.push_screen(ChoiceDialog(
+                    "Terugbellen buiten werktijd",
+                    f"Opnieuw proberen {when}: {concern}. Toch zo?"), retry)
 
         self.ask(f"Nummer {row.id} niet bereikt. Opnieuw proberen (14:30, morgen 10u, vr):",
                  again)

@@ -29,8 +29,10 @@ from balie.db.inquiries import (
 )
 from balie.db.reference import load_reference
 from balie.db.rules import load_rule_set
-from balie.domain.intake import IntakeCheck, IntakeDraft, check, draft_from_inquiry
+from balie.db.settings import office_settings
+from balie.domain.intake import IntakeCheck, IntakeDraft, draft_from_inquiry
 from balie.domain.models import Reference
+from balie.domain.parsing import describe_moment
 from balie.domain.routing import InvalidRules, RuleSet
 from balie.screens.dialog import ChoiceDialog
 from balie.screens.drafts import DraftKeeper
@@ -173,6 +175,7 @@ class IntakeScreen(Screen):
             )
         self._last_channel = await app.run_db(last_channel_code, app.staff.id) or "phone"
         form = self.form
+        _, form.office = await app.run_db(office_settings)
         form.default_channel = self._last_channel
         form.configure(reference, rules)
         if self.drafts.id is None and form.correcting is None and not form.is_dirty():
@@ -184,6 +187,7 @@ class IntakeScreen(Screen):
     async def reload_reference(self) -> None:
         """Pick up what beheer changed meanwhile (names, retired entries, new rules)."""
         reference = await self.app.run_db(load_reference)
+        _, self.form.office = await self.app.run_db(office_settings)
         try:
             rules = await self.app.run_db(load_rule_set)
         except InvalidRules:
@@ -367,22 +371,32 @@ class IntakeScreen(Screen):
             return
         form = self.form
         draft = form.read_draft()
-        result = check(draft, self.reference, form.rules_in_use(), self.app.clock(),
-                       for_save=True)
+        result = form.check(for_save=True)
         form.result = result
         if result.errors or result.data is None:
             form.refused(result)
             self.say_refused(result)
             return
+        # What the desk must confirm first, asked one after the other.
+        questions = []
         if result.bsn:
-            self.app.push_screen(
-                ChoiceDialog("Mogelijk een BSN",
-                             "De omschrijving bevat een nummer dat een BSN kan zijn. Een BSN "
-                             "hoort niet in balie. Toch opslaan?"),
-                lambda answer: self.store(draft, result) if answer == "yes" else None,
-            )
+            questions.append(("Mogelijk een BSN",
+                              "De omschrijving bevat een nummer dat een BSN kan zijn. Een "
+                              "BSN hoort niet in balie. Toch opslaan?"))
+        if result.off_hours and (draft.correction_of is None or form.changed("callback")):
+            when = describe_moment(result.callback.at, self.app.clock())
+            questions.append(("Terugbellen buiten werktijd",
+                              f"Terugbellen {when}: {result.off_hours}. Toch zo opslaan?"))
+        self.confirm(questions, lambda: self.store(draft, result))
+
+    def confirm(self, questions: list[tuple[str, str]], then) -> None:
+        """Ask each (title, question) with Ja/Nee; ``then`` only when every answer is ja."""
+        if not questions:
+            then()
             return
-        self.store(draft, result)
+        (title, question), rest = questions[0], questions[1:]
+        self.app.push_screen(ChoiceDialog(title, question),
+                             lambda answer: self.confirm(rest, then) if answer == "yes" else None)
 
     @work(exclusive=True, group="save", exit_on_error=False)
     async def store(self, draft: IntakeDraft, result: IntakeCheck) -> None:

@@ -32,6 +32,7 @@ from balie.domain.parsing import describe_moment
 from balie.domain.routing import RuleSet
 from balie.domain.text import fold
 from balie.domain.timekeeping import local
+from balie.domain.workhours import DEFAULT_OFFICE_HOURS, OfficeHours
 from balie.widgets import ChoiceField, FormInput, FormTextArea, LookupInput, Option
 
 YES_NO = [Option("", ("n",), "nee"), Option("1", ("j", "y"), "ja")]
@@ -91,6 +92,8 @@ class IntakeForm(VerticalScroll):
         """After a refused save, missing fields stay marked until the form is saved."""
         self.contacts: list[EarlierContacts] = []
         """Earlier registrations of this caller, shown under the personal details."""
+        self.office: OfficeHours = DEFAULT_OFFICE_HOURS
+        """The office hours all desks share: a callback outside them is questioned."""
         self.default_channel = "phone"
         """The channel a new form starts with (this desk's last)."""
         self._baseline = IntakeDraft().to_json()
@@ -232,6 +235,11 @@ class IntakeForm(VerticalScroll):
         self.refresh_check()  # may lock spoed: part of what was opened, not a change
         self._baseline = self.read_draft().to_json()
 
+    def changed(self, name: str) -> bool:
+        """Whether field ``name`` differs from what the form was filled with."""
+        return getattr(self.read_draft(), name) != getattr(
+            IntakeDraft.from_json(self._baseline), name)
+
     def is_dirty(self) -> bool:
         """Is there typed work that would be lost by clearing the form?"""
         draft = self.read_draft()
@@ -257,7 +265,7 @@ class IntakeForm(VerticalScroll):
     def check(self, *, for_save: bool) -> IntakeCheck:
         """What the form means now (``for_save``: every field that a save needs)."""
         return check(self.read_draft(), self.reference, self.rules_in_use(),
-                     self.app.clock(), for_save=for_save)
+                     self.app.clock(), for_save=for_save, office=self.office)
 
     def refresh_check(self) -> None:
         """Interpret the form and show what it means, field by field."""

@@ -29,6 +29,7 @@ from balie.domain.parsing import (
 from balie.domain.reference_data import ROUTE_EXTERNAL
 from balie.domain.routing import RuleSet, Suggestion
 from balie.domain.timekeeping import local, local_day
+from balie.domain.workhours import DEFAULT_OFFICE_HOURS, OfficeHours, off_hours
 
 GENDERS = (("", "-", "-"), ("f", "v", "vrouw"), ("m", "m", "man"), ("x", "x", "anders"))
 """(stored code, key, Dutch label); the empty code means not recorded."""
@@ -113,6 +114,9 @@ class IntakeCheck:
     urgent_reason: str | None = None
     bsn: tuple[str, ...] = ()
     """Numbers in the summary that pass the elfproef: probably a BSN, which does not belong."""
+    off_hours: str | None = None
+    """Why nobody will be there at the callback moment (a Saturday, a holiday, after
+    office hours), or None: saving asks the desk to confirm it."""
     data: InquiryInput | None = None
     """The inquiry to save; None while there are errors."""
 
@@ -204,8 +208,10 @@ def check(
     now: datetime,
     *,
     for_save: bool = False,
+    office: OfficeHours = DEFAULT_OFFICE_HOURS,
 ) -> IntakeCheck:
-    """Interpret every field of the draft.
+    """Interpret every field of the draft (``office``: the office hours all desks share,
+    against which a callback moment is checked).
 
     With ``for_save`` missing required fields are errors too; without it only what was
     typed is judged, so a half-filled form shows no complaints about empty fields.
@@ -295,6 +301,7 @@ def check(
         errors["postcode"] = error.message
 
     callback = None
+    concern = None
     if draft.callback.strip():
         try:
             # A correction may keep a callback moment that has passed since.
@@ -308,6 +315,9 @@ def check(
             elif not draft.consent:
                 errors["consent"] = ("Terugbellen kan alleen met toestemming om het "
                                      "telefoonnummer te bewaren.")
+            concern = off_hours(callback.at, office)
+            if concern and "callback" not in errors:
+                warnings["callback"] = f"Let op: {concern}."
     personal = any(v.strip() for v in (draft.name, draft.phone, draft.postcode))
     if personal and not draft.consent and "consent" not in errors:
         warnings["consent"] = ("Zonder toestemming worden naam, telefoon en postcode niet "
@@ -345,6 +355,7 @@ def check(
         suggestion=suggestion,
         urgent_reason=urgent_reason,
         bsn=tuple(bsns),
+        off_hours=concern,
         data=data,
     )
 

@@ -35,6 +35,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 
 from balie.domain.parsing import InvalidInput
+from balie.domain.periods import MONTHS, WEEKDAYS
 from balie.domain.timekeeping import AMSTERDAM
 
 
@@ -237,3 +238,27 @@ def describe_wait(since: datetime, now: datetime) -> str:
     if seconds < 48 * 3600:
         return f"{seconds // 3600} u"
     return f"{seconds // 86400} d"
+
+
+# --- callbacks -------------------------------------------------------------------------
+
+
+def off_hours(moment: datetime, office: OfficeHours = DEFAULT_OFFICE_HOURS) -> str | None:
+    """Why nobody will be there to call back at ``moment``, in Dutch, or None.
+
+    "zaterdag 14 maart is geen werkdag", "maandag 6 april is Tweede Paasdag, geen
+    werkdag", "dinsdag 10 maart 18:30 is buiten kantoortijd (09:00-17:00)". The form
+    and the callback list both ask the desk to confirm such a moment.
+    """
+    local = moment.astimezone(AMSTERDAM)
+    day = local.date()
+    name = f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"
+    holiday = holiday_name(day)
+    if holiday is not None:
+        return f"{name} is {holiday}, geen werkdag"
+    if not is_working_day(day):
+        return f"{name} is geen werkdag"
+    if not office.start <= local.time() < office.end:
+        return (f"{name} {local:%H:%M} is buiten kantoortijd "
+                f"({office.start:%H:%M}-{office.end:%H:%M})")
+    return None
