@@ -1,7 +1,8 @@
 """Drafts: what a desk is typing, kept in the database so nothing is lost.
 
 A draft belongs to one running app (host and process id). When that app is gone (the
-terminal was closed, the process killed), its draft is offered again at the next start.
+terminal was closed, the process killed), its draft is offered again at the next start
+(and a few seconds later, for an app that was still ending at that start).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from balie.db.connection import BalieDatabase
 from balie.domain.timekeeping import from_db, to_db
@@ -58,17 +60,51 @@ def delete_draft(db: BalieDatabase, draft_id: int) -> None:
         db.execute("DELETE FROM draft WHERE id = ?", [draft_id])
 
 
-def process_alive(pid: int) -> bool:
-    """True if a process with this id runs on this machine."""
+STAMP_SLACK = 1.5
+"""Seconds of doubt when comparing a process's age with a draft's: stored moments are
+whole seconds."""
+
+
+def process_alive(pid: int, age: timedelta = timedelta(0)) -> bool:
+    """True if process ``pid`` runs on this machine and can be the app that wrote a
+    draft ``age`` ago.
+
+    A process killed but not yet reaped by its parent (a zombie) is gone. A process
+    younger than the draft is not its app: it got the same pid later (pids are
+    handed out again; in a container every start may get the same one), so the draft
+    is orphaned even when it names this very process.
+    """
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:  # it exists, but belongs to someone else
-        return True
+        pass
     except OSError:
         return False
-    return True
+    found = _process_state(pid)
+    if found is None:
+        return True  # no /proc to ask: it exists
+    state, running_for = found
+    if state in ("Z", "X"):
+        return False
+    return running_for >= age.total_seconds() - STAMP_SLACK
+
+
+def _process_state(pid: int) -> tuple[str, float] | None:
+    """The state letter and the seconds since the start of process ``pid`` (Linux)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    # The command name (field 2) is in parentheses and may hold spaces.
+    fields = stat[stat.rindex(")") + 2:].split()
+    try:
+        started = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22: start time
+    except (ValueError, IndexError, OSError):
+        return None
+    return fields[0], uptime - started
 
 
 def orphaned_drafts(
@@ -77,9 +113,15 @@ def orphaned_drafts(
     host: str,
     pid: int,
     now: datetime,
-    alive: Callable[[int], bool] = process_alive,
+    alive: Callable[[int, timedelta], bool] = process_alive,
 ) -> list[StoredDraft]:
-    """Drafts of this staff member whose app is gone, newest first."""
+    """Drafts of this staff member whose app is gone, newest first.
+
+    On this machine the app is asked for by its process (see :func:`process_alive`;
+    that includes a draft naming this process's own pid, left by an earlier process
+    with the same pid). A draft from another machine is offered once it has been quiet
+    for :data:`OTHER_HOST_GRACE`.
+    """
     found = []
     for row in db.query(
         "SELECT * FROM draft WHERE staff_id = ? ORDER BY updated_at DESC, id DESC", [staff_id]
@@ -87,7 +129,7 @@ def orphaned_drafts(
         draft = StoredDraft(row["id"], row["body"], from_db(row["updated_at"]), row["host"],
                             row["pid"])
         if draft.host == host:
-            if draft.pid == pid or alive(draft.pid):
+            if alive(draft.pid, now - draft.updated_at):
                 continue
         elif now - draft.updated_at < OTHER_HOST_GRACE:
             continue

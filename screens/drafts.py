@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 
 DRAFT_DELAY = 0.3
 """Seconds between a change and writing the draft: at most this much typing is at risk."""
+RECHECK_AFTER = 5
+"""Seconds after the start to look for orphaned drafts again: an app that crashed just
+before this one started may still have been ending (and counted as running)."""
 
 
 class DraftKeeper:
@@ -41,6 +44,12 @@ class DraftKeeper:
         self.lock = asyncio.Lock()
         """Held while the draft is written, deleted, or the form saved or cleared."""
         self._timer = None
+        self.declined: set[int] = set()
+        """Orphaned drafts answered with Later: not offered again until the next start."""
+        self.waiting = False
+        """An orphaned draft waits for the form to be saved or cleared."""
+        self.asking = False
+        """The offer (or its confirmation) is on screen."""
 
     def schedule(self) -> None:
         """The form changed: write the draft in a moment (once for a burst of keys)."""
@@ -101,21 +110,46 @@ class DraftKeeper:
 
     # --- drafts of apps that are gone ------------------------------------------------
 
-    async def offer_orphans(self) -> None:
-        """At the start: drop drafts nobody came back to, offer the newest of the rest."""
-        app = self.screen.app
-        await app.run_db(expire_drafts, app.clock())
-        drafts = await app.run_db(orphaned_drafts, app.staff.id, app.host, app.pid,
-                                  app.clock())
-        if drafts:
+    async def offer_orphans(self, *, at_start: bool = False) -> None:
+        """Offer the newest draft of an app that is gone (at the start: after dropping
+        drafts nobody came back to). A draft is never passed over in silence: while
+        the form holds other work, the status line says one waits, and it is offered
+        as soon as the form is saved or cleared (:meth:`form_free`)."""
+        screen = self.screen
+        app = screen.app
+        if at_start:
+            await app.run_db(expire_drafts, app.clock())
+            # An app that was still ending at this start: look once more in a moment.
+            screen.set_timer(RECHECK_AFTER, lambda: screen.background(self.offer_orphans()))
+        if self.asking:
+            return
+        drafts = [d for d in await app.run_db(orphaned_drafts, app.staff.id, app.host,
+                                              app.pid, app.clock())
+                  if d.id not in self.declined]
+        form = screen.form
+        self.waiting = bool(drafts) and (form.is_dirty() or form.correcting is not None)
+        if self.waiting:
+            screen.set_status(f"Er wacht nog niet-opgeslagen werk: {self._describe(drafts[0])}. "
+                              "Het wordt aangeboden zodra dit formulier is opgeslagen of "
+                              "gewist.", about="draft")
+        elif drafts:
             self.offer(drafts)
+
+    def form_free(self) -> None:
+        """The form was saved or cleared: offer a draft that waited for that."""
+        if self.waiting:
+            self.screen.background(self.offer_orphans())
+
+    @staticmethod
+    def _describe(stored: StoredDraft) -> str:
+        draft = IntakeDraft.from_json(stored.body)
+        kind = (f"correctie van nummer {draft.correction_of}" if draft.correction_of
+                else "registratie")
+        return f"een {kind} van {local(stored.updated_at):%d-%m %H:%M}: {draft.describe()}"
 
     def offer(self, drafts: list[StoredDraft]) -> None:
         screen = self.screen
         newest = drafts[0]
-        draft = IntakeDraft.from_json(newest.body)
-        kind = (f"correctie van nummer {draft.correction_of}" if draft.correction_of
-                else "registratie")
         others = len(drafts) - 1
         more = ""
         if others == 1:
@@ -123,30 +157,42 @@ class DraftKeeper:
         elif others > 1:
             more = (f"\n(Er zijn nog {others} andere concepten; die komen hierna of bij een "
                     "volgende start.)")
-        question = (f"Een niet-opgeslagen {kind} van {local(newest.updated_at):%d-%m %H:%M}: "
-                    f"{draft.describe()}.{more}")
+        described = self._describe(newest)
+        question = f"{described[0].upper()}{described[1:]}.{more}"
 
         async def answered(choice: str) -> None:
             app = screen.app
+            self.asking = False
             if choice == "restore":
                 if await app.run_db(claim_draft, newest, app.host, app.pid):
-                    screen.form.fill(draft)
+                    screen.form.fill(IntakeDraft.from_json(newest.body))
                     self.id, self.persisted = newest.id, newest.body
                     screen.set_status("Concept teruggehaald; kijk het na en sla op met Ctrl+S.")
                 else:
                     screen.set_status("Dat concept is al door een andere balie geopend.",
                                       "error")
             elif choice == "discard":
-                await app.run_db(delete_draft, newest.id)
-                screen.set_status("Concept weggegooid.")
-                # The form is still empty: offer the next one now.
-                remaining = await app.run_db(orphaned_drafts, app.staff.id, app.host, app.pid,
-                                             app.clock())
-                if remaining:
-                    self.offer(remaining)
+                self.asking = True
+                screen.app.push_screen(
+                    ChoiceDialog("Concept weggooien",
+                                 f"{question}\n\nWeggooien? Wat toen getypt is, is dan weg."),
+                    lambda answer: screen.background(thrown_away(answer)))
+            else:
+                self.declined.add(newest.id)
+                screen.set_status("Het concept blijft bewaard; het wordt bij de volgende "
+                                  "start weer aangeboden.")
 
-        if screen.form.is_dirty():
-            return  # never overwrite what is being typed; offered again next start
+        async def thrown_away(answer: str) -> None:
+            self.asking = False
+            app = screen.app
+            if answer != "yes":
+                self.offer(drafts)  # the choice again: nothing happened
+                return
+            await app.run_db(delete_draft, newest.id)
+            screen.set_status("Concept weggegooid.")
+            await self.offer_orphans()  # the form is still empty: the next one now
+
+        self.asking = True
         screen.app.push_screen(
             ChoiceDialog(
                 "Niet-opgeslagen werk gevonden",

@@ -181,7 +181,7 @@ class IntakeScreen(Screen):
         if self.drafts.id is None and form.correcting is None and not form.is_dirty():
             form.fill(IntakeDraft(channel=self._last_channel))
         await self.today.reload()
-        await self.drafts.offer_orphans()
+        await self.drafts.offer_orphans(at_start=True)
 
     @work(exclusive=True, group="reload", exit_on_error=False)
     async def reload_reference(self) -> None:
@@ -314,13 +314,16 @@ class IntakeScreen(Screen):
         if answer == "yes":
             self.background(self.start_new())
 
-    async def start_new(self) -> None:
-        """Clear the form for the next caller (discarding the current draft)."""
+    async def start_new(self, *, offer_drafts: bool = True) -> None:
+        """Clear the form for the next caller (discarding the current draft); a draft
+        that waited for a free form is offered then (unless a correction is opened)."""
         async with self.drafts.lock:
             await self.drafts.discard()
             self.form.fill(IntakeDraft(channel=self._last_channel))
         # What was said about the form before is about another one now.
         self.status.clear("form", "refused", "key")
+        if offer_drafts:
+            self.drafts.form_free()
         self.query_one("#village").focus()
 
     def request_new(self) -> None:
@@ -340,7 +343,7 @@ class IntakeScreen(Screen):
             app = self.app
             inquiry = await app.run_db(get_inquiry, app.actor, inquiry_id, app.clock(),
                                        purpose="correctie geopend")
-            await self.start_new()
+            await self.start_new(offer_drafts=False)
             self.form.fill(draft_from_inquiry(inquiry, self.reference))
             self.query_one("#village").focus()
             self.set_status(f"Nummer {inquiry_id} geopend voor correctie; Ctrl+S slaat op.",
@@ -453,6 +456,7 @@ class IntakeScreen(Screen):
         self.set_status(message, "ok")
         # Ctrl+L, Enter opens the registration just saved, never the one before it.
         await self.today.reload(select=chosen)
+        self.drafts.form_free()
 
     # --- status line ---------------------------------------------------------------
 
