@@ -20,6 +20,7 @@ from textual.actions import parse
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
+from textual.css.query import NoMatches
 from textual.screen import Screen
 
 from balie.config import access_from, os_username
@@ -33,21 +34,22 @@ from balie.db.inbox import change_counter
 from balie.db.login import sign_out
 from balie.db.permissions import file_warnings
 from balie.db.retention import retention_due
-from balie.db.settings import is_demo
+from balie.db.settings import first_time_today, is_demo
 from balie.domain.auditchain import START
 from balie.domain.models import Route, Staff
 from balie.domain.retention import inquiries
-from balie.domain.timekeeping import utc_now
+from balie.domain.timekeeping import local_day, utc_now
 from balie.screens.dialog import ChoiceDialog
 from balie.screens.help import HelpScreen, key_label
 from balie.screens.intake import IntakeScreen
 from balie.screens.login import LoginScreen
+from balie.widgets import StatusLine
 
 T = TypeVar("T")
 POLL_SECONDS = 2
 """How often open lists ask whether another desk changed something."""
 NOTICE_SECONDS = 30
-"""How long a warning at start (permissions, retention) stays on screen."""
+"""How long a notice at start (permissions, retention) stays above the status line."""
 IDLE_LIMIT = timedelta(minutes=15)
 """A browser session without a key or click for this long ends (the half-typed form is
 kept as a draft): a desk left open must not show the next visitor anything."""
@@ -166,6 +168,8 @@ class BalieApp(App[None]):
         self._crash: BaseException | None = None
         self._crash_inquiry: int | None = None
         self._data_version: int | None = None
+        self.notices_shown: list[tuple[str, str]] = []
+        """Every notice (title, text) this app showed (see :meth:`show_notice`)."""
 
     def _take_seat(self, staff: Staff, actor: Actor) -> None:
         self.staff = staff
@@ -227,9 +231,10 @@ class BalieApp(App[None]):
         """What someone who just sat down should know: files readable too widely, and
         (for beheer) personal details past their retention period. Not before a browser
         login: the login screen tells a stranger nothing about the server."""
-        for warning in file_warnings(self.db.path, self.access):
-            self.notify(warning, title="Rechten van de database", severity="warning",
-                        timeout=NOTICE_SECONDS, markup=False)
+        warnings = file_warnings(self.db.path, self.access)
+        if warnings:
+            self.run_worker(self.notice_once_a_day("permissions", "Rechten van de database",
+                                                   warnings), exit_on_error=False)
         if BEHEER in self.staff.roles:
             self.set_timer(RETENTION_NOTICE_DELAY, self.retention_notice)
             self.set_timer(RETENTION_NOTICE_DELAY, self.chain_notice)
@@ -246,11 +251,36 @@ class BalieApp(App[None]):
         except StoreError:
             return  # busy for a moment: the next start tells them
         if due:
-            self.notify(
-                f"Bewaartermijn: {inquiries(due)} {'is' if due == 1 else 'zijn'} over de "
-                "bewaartermijn; wis de persoonsgegevens met: balie retention",
-                title="Bewaartermijn", severity="warning", timeout=NOTICE_SECONDS,
-            )
+            await self.notice_once_a_day("retention", "Bewaartermijn", [
+                f"{inquiries(due)} {'is' if due == 1 else 'zijn'} over de bewaartermijn; "
+                "wis de persoonsgegevens met: balie retention"])
+
+    async def notice_once_a_day(self, key: str, title: str, texts: list[str]) -> None:
+        """Show a notice that asks beheer to act, once a day for all desks together:
+        the first start of the day shows it, the other starts (of every desk) do not."""
+        try:
+            first = await self.run_db(first_time_today, f"notice.{key}",
+                                      local_day(self.clock()), self.clock())
+        except StoreError:
+            first = True  # the database is busy: better told twice than not at all
+        if first:
+            for text in texts:
+                self.show_notice(title, text)
+
+    def show_notice(self, title: str, text: str) -> None:
+        """A notice on the status line of the screen in front (under a question: of the
+        screen below it), above its messages: it takes lines from the work, never
+        covers it."""
+        self.notices_shown.append((title, text))
+        for screen in reversed(self.screen_stack):
+            try:
+                status = screen.query_one(StatusLine)
+            except NoMatches:
+                continue
+            status.notice(title, text, NOTICE_SECONDS)
+            return
+        self.notify(text, title=title, severity="warning", timeout=NOTICE_SECONDS,
+                    markup=False)
 
     async def chain_notice(self) -> None:
         """Tell beheer at the start when the audit log's chain is broken (a row changed
@@ -266,10 +296,8 @@ class BalieApp(App[None]):
                 part = await self.run_db(check_chain_part, self.actor, part.progress)
         except StoreError:
             return  # busy for a moment, or the role just taken away: the next start
-        if part.broken is not None:
-            self.notify(f"{part.broken.message()} Zie: balie audit --verify",
-                        title="Auditlog", severity="error", timeout=NOTICE_SECONDS,
-                        markup=False)
+        if part.broken is not None:  # at every start, not once a day: it is an alarm
+            self.show_notice("Auditlog", f"{part.broken.message()} Zie: balie audit --verify")
 
     async def poll_changes(self) -> None:
         """Tell the screen in front when another desk has committed a change.

@@ -354,7 +354,7 @@ class StatusLine(Static):
     StatusLine {
         height: auto;
         min-height: 1;
-        max-height: 8;
+        max-height: 50%;
         padding: 0 1;
         background: $panel;
     }

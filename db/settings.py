@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from balie.db.access import Actor, audit, require
@@ -32,6 +32,17 @@ def set_setting(db: BalieDatabase, key: str, value: Any, now: datetime) -> None:
             "updated_at = excluded.updated_at",
             [key, json.dumps(value), to_db(now)],
         )
+
+
+def first_time_today(db: BalieDatabase, key: str, day: date, now: datetime) -> bool:
+    """True once per ``day`` for ``key`` (e.g. a notice at the start), whichever desk
+    asks first; the answer is recorded in the same transaction, so two desks starting
+    at once do not both get True."""
+    with db.write():
+        if get_setting(db, key) == day.isoformat():
+            return False
+        set_setting(db, key, day.isoformat(), now)
+        return True
 
 
 def is_demo(db: BalieDatabase) -> bool:

@@ -147,9 +147,9 @@ async def notices_at_start(db_path, username, monkeypatch, *, seconds=1.0) -> li
     async with app.run_test() as pilot:
         for _ in range(int(seconds / 0.05)):
             await pilot.pause(0.05)
-            if any("auditlog" in n.message.lower() for n in app._notifications):
+            if any(title == "Auditlog" for title, _ in app.notices_shown):
                 break
-        return [n.message for n in app._notifications]
+        return [f"{title}: {text}" for title, text in app.notices_shown]
 
 
 async def test_beheer_is_warned_at_the_start_when_the_chain_is_broken(logged, monkeypatch):

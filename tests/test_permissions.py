@@ -261,12 +261,11 @@ async def test_the_app_warns_at_start(closed_db):
 
     os.chmod(closed_db, 0o644)
     app = make_app(closed_db, username="test.balie")
-    shown = []
-    app.notify = lambda message, **kwargs: shown.append((message, kwargs))
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.pause()
-    (message, kwargs), = shown  # SQLite gave the -wal and -shm its mode: one warning
-    assert kwargs["severity"] == "warning"
+        await app.workers.wait_for_complete()
+    (title, message), = app.notices_shown  # SQLite gave the -wal and -shm its mode: one
+    assert title == "Rechten van de database"
     wal, shm = f"{closed_db}-wal", f"{closed_db}-shm"
     assert message.startswith(f"De databasebestanden {closed_db}, {wal} en {shm} zijn ")
     assert message.endswith(f"Herstel: chmod 600 {closed_db} {wal} {shm}")
@@ -276,8 +275,7 @@ async def test_the_app_says_nothing_when_all_is_well(closed_db):
     from balie.app import make_app
 
     app = make_app(closed_db, username="test.balie")
-    shown = []
-    app.notify = lambda message, **kwargs: shown.append(message)
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.pause()
-    assert shown == []
+        await app.workers.wait_for_complete()
+    assert app.notices_shown == []

@@ -317,10 +317,10 @@ async def notices_at_start(db_path, username, monkeypatch) -> list[str]:
     async with app.run_test() as pilot:
         for _ in range(20):
             await pilot.pause(0.05)
-            if list(app._notifications):
+            if app.notices_shown:
                 break
         await asyncio.sleep(0)
-        return [n.message for n in app._notifications]
+        return [f"{title}: {text}" for title, text in app.notices_shown]
 
 
 async def test_beheer_hears_at_the_start_what_is_due_and_others_do_not(db_path, monkeypatch):
