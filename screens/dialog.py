@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -80,3 +81,13 @@ class ChoiceDialog(ModalScreen[str]):
 
     def action_cancel(self) -> None:
         self.dismiss(self.cancel_value)
+
+
+def confirm_all(app, questions: list[tuple[str, str]], then: Callable[[], object]) -> None:
+    """Ask each (title, question) with Ja/Nee in turn; ``then`` only when all are ja."""
+    if not questions:
+        then()
+        return
+    (title, question), rest = questions[0], questions[1:]
+    app.push_screen(ChoiceDialog(title, question),
+                    lambda answer: confirm_all(app, rest, then) if answer == "yes" else None)

@@ -21,7 +21,6 @@ from textual.worker import Worker, WorkerState
 from balie.db.errors import StoreError
 from balie.db.inquiries import (
     correct_inquiry,
-    earlier_contacts,
     get_inquiry,
     history,
     last_channel_code,
@@ -34,10 +33,11 @@ from balie.domain.intake import IntakeCheck, IntakeDraft, draft_from_inquiry
 from balie.domain.models import Reference
 from balie.domain.parsing import describe_moment
 from balie.domain.routing import InvalidRules, RuleSet
-from balie.screens.dialog import ChoiceDialog
+from balie.screens.dialog import ChoiceDialog, confirm_all
 from balie.screens.drafts import DraftKeeper
 from balie.screens.history import HistoryScreen
-from balie.screens.intake_form import IntakeForm, wrong_fields
+from balie.screens.intake_form import IntakeForm
+from balie.screens.intake_messages import wrong_fields
 from balie.screens.today import TodayList
 from balie.widgets import ChoiceField, StableFooter, StatusLine
 
@@ -47,8 +47,6 @@ RELOAD_EVERY = 120
 """Seconds between looks for changed reference data and rules (made by beheer)."""
 SLOW_SAVE = 0.15
 """Seconds after which a save that is still running says so (another desk holds a lock)."""
-LOOKUP_DELAY = 0.4
-"""Seconds of quiet in the name or phone field before earlier contacts are looked up."""
 
 
 class IntakeScreen(Screen):
@@ -78,7 +76,6 @@ class IntakeScreen(Screen):
         self.drafts = DraftKeeper(self)
         self.saving = False
         """A save runs: keys are dropped and no draft is written meanwhile."""
-        self._lookup_timer = None
         self._last_channel = "phone"
 
     @property
@@ -206,7 +203,7 @@ class IntakeScreen(Screen):
         self.drafts.schedule()
         control = getattr(event, "control", None)
         if control is not None and control.id in ("name", "phone", "consent"):
-            self.schedule_lookup()
+            self.form.schedule_lookup()
         self.status.clear("key")  # a key that did not fit: this one did
 
     @on(IntakeForm.Checked)
@@ -230,32 +227,6 @@ class IntakeScreen(Screen):
     @on(DataTable.RowSelected, "#today-table")
     def row_chosen(self, event: DataTable.RowSelected) -> None:
         self.open_correction(int(event.row_key.value))
-
-    # --- returning callers -----------------------------------------------------------
-
-    def schedule_lookup(self) -> None:
-        if self._lookup_timer is not None:
-            self._lookup_timer.stop()
-        self._lookup_timer = self.set_timer(LOOKUP_DELAY, self.lookup_contacts)
-
-    @work(exclusive=True, group="lookup", exit_on_error=False)
-    async def lookup_contacts(self) -> None:
-        self._lookup_timer = None
-        form = self.form
-        result = form.result
-        draft = form.read_draft()
-        phone = result.phone if result and "phone" not in result.errors else None
-        name = result.name if result else None
-        if not draft.consent or not (phone or name):
-            # Looking a caller up uses their details: only with their consent.
-            form.contacts = []
-        else:
-            app = self.app
-            # The data layer logs every look-up and the registrations it showed.
-            form.contacts = await app.run_db(earlier_contacts, app.actor, phone, name,
-                                             app.clock(), form.correcting)
-        if form.result:
-            form.show_messages(form.result)
 
     # --- actions -------------------------------------------------------------------
 
@@ -390,16 +361,7 @@ class IntakeScreen(Screen):
             when = describe_moment(result.callback.at, self.app.clock())
             questions.append(("Terugbellen buiten werktijd",
                               f"Terugbellen {when}: {result.off_hours}. Toch zo opslaan?"))
-        self.confirm(questions, lambda: self.store(draft, result))
-
-    def confirm(self, questions: list[tuple[str, str]], then) -> None:
-        """Ask each (title, question) with Ja/Nee; ``then`` only when every answer is ja."""
-        if not questions:
-            then()
-            return
-        (title, question), rest = questions[0], questions[1:]
-        self.app.push_screen(ChoiceDialog(title, question),
-                             lambda answer: self.confirm(rest, then) if answer == "yes" else None)
+        confirm_all(self.app, questions, lambda: self.store(draft, result))
 
     @work(exclusive=True, group="save", exit_on_error=False)
     async def store(self, draft: IntakeDraft, result: IntakeCheck) -> None:

@@ -9,13 +9,13 @@ drafts and corrections are the screen's (:mod:`balie.screens.intake`).
 from __future__ import annotations
 
 from rich.text import Text
-from textual import events, on
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Input, Label, Static, TextArea
 
-from balie.db.inquiries import EarlierContacts
+from balie.db.inquiries import EarlierContacts, earlier_contacts
 from balie.domain.intake import (
     GENDERS,
     IntakeCheck,
@@ -30,39 +30,14 @@ from balie.domain.intake import (
 from balie.domain.models import Reference
 from balie.domain.parsing import describe_moment
 from balie.domain.routing import RuleSet
-from balie.domain.text import fold
-from balie.domain.timekeeping import local
 from balie.domain.workhours import DEFAULT_OFFICE_HOURS, OfficeHours
+from balie.screens.intake_messages import FIELDS, MESSAGE_AREA, field_messages
 from balie.widgets import ChoiceField, FormInput, FormTextArea, LookupInput, Option
 
 YES_NO = [Option("", ("n",), "nee"), Option("1", ("j", "y"), "ja")]
+LOOKUP_DELAY = 0.4
+"""Seconds of quiet in the name or phone field before earlier contacts are looked up."""
 GENDER_OPTIONS = [Option(code, (key,), label) for code, key, label in GENDERS]
-
-# Where each field's message is shown: the message line under its row.
-MESSAGE_AREA = {
-    "channel": "msg-who", "village": "msg-who", "age": "msg-who", "gender": "msg-who",
-    "topics": "msg-topics",
-    "summary": "msg-summary", "urgent": "msg-summary",
-    "route": "msg-route", "referral": "msg-route",
-    "consent": "msg-personal", "name": "msg-personal", "phone": "msg-personal",
-    "callback": "msg-personal", "postcode": "msg-personal",
-    "reason": "msg-reason",
-}
-FIELDS = tuple(MESSAGE_AREA)
-LABELS = {
-    "channel": "Kanaal", "village": "Dorp", "age": "Leeftijd", "gender": "Geslacht",
-    "topics": "Onderwerp", "summary": "Omschrijving", "urgent": "Spoed", "route": "Route",
-    "referral": "Naar", "consent": "Toestemming", "name": "Naam", "phone": "Telefoon",
-    "callback": "Terugbellen", "postcode": "Postcode", "reason": "Reden",
-}
-"""The label of each field as the form shows it, to name fields in messages."""
-
-
-def wrong_fields(result: IntakeCheck) -> str:
-    """The fields with an error, as the form labels them: "Dorp, Onderwerp en Route"."""
-    names = [LABELS[name] for name in FIELDS if name in result.errors]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " en " + names[-1]
-
 
 class IntakeForm(VerticalScroll):
     """The fields of one registration (new, or a correction of one of today's)."""
@@ -99,6 +74,7 @@ class IntakeForm(VerticalScroll):
         self._baseline = IntakeDraft().to_json()
         """The form's content when it was (re)filled; a difference is unsaved work."""
         self._check_pending = False
+        self._lookup_timer = None
         self._shown_mode: int | None | bool = False
         """The mode (the corrected inquiry, or None) the title shows; False before mount."""
         self._shown: dict[str, Text] = {}
@@ -331,68 +307,41 @@ class IntakeForm(VerticalScroll):
         self.query_one("#suggestion", Static).update(line)
 
     def show_messages(self, result: IntakeCheck) -> None:
-        focused = self.screen.focused.id if self.screen.focused else None
-        lines: dict[str, Text] = {area: Text() for area in set(MESSAGE_AREA.values())}
-
-        def add(area: str, text: str, style: str) -> None:
-            if lines[area]:
-                lines[area].append("\n")
-            lines[area].append(text, style=style)
-
-        for name in FIELDS:
-            area = MESSAGE_AREA[name]
-            hint = self.lookup_hint(name, result) if name == focused else None
-            if hint is not None:
-                add(area, hint.plain, "italic")
-            elif name in result.errors and (name in self.touched or name == focused
-                                            and name in ("village", "topics", "referral")):
-                add(area, f"✗ {result.errors[name]}", "bold red")
-            if name in result.warnings:
-                add(area, f"! {result.warnings[name]}", "yellow")
-        for contact in self.contacts:
-            basis = "op deze naam" if contact.basis == "naam" else f"op dit {contact.basis}"
-            add("msg-personal",
-                f"Eerder contact {basis}: {contact.count}×, laatst "
-                f"{local(contact.last_at):%d-%m-%Y} ({contact.last_route}).", "cyan")
-        for area, text in lines.items():
+        """The message line under each row: errors of fields left (all after a refused
+        save), warnings, the type-ahead of the focused look-up, earlier contacts."""
+        for area, text in field_messages(self, result).items():
             if self._shown.get(area) == text:
-                continue
+                continue  # unchanged lines are not redrawn
             self._shown[area] = text
             widget = self.query_one(f"#{area}", Static)
             widget.update(text)
             widget.display = bool(text)
 
-    def lookup_hint(self, name: str, result: IntakeCheck) -> Text | None:
-        """The type-ahead line under a lookup field that has focus."""
-        if name not in ("village", "topics", "referral"):
-            return None
-        lookup = self.query_one(f"#{name}", LookupInput)
-        text = Text()
-        if name == "topics":
-            if result.topics:
-                text.append("✓ " + ", ".join(t.name for t in result.topics))
-            if not lookup.value.strip():
-                numbered = [f"{n} {t.name}"
-                            for n, t in enumerate(self.reference.topics.active, start=1)]
-                text.append("  ".join(numbered))
-        exact = len(lookup.options) == 1 and fold(lookup.options[0]) == fold(lookup.pending)
-        if lookup.options and lookup.pending and not exact:
-            if text:
-                text.append("   ")
-            text.append(f"{lookup.pending}: ")
-            for index, option in enumerate(lookup.options[:6]):
-                if index:
-                    text.append(" · ")
-                marker = "▸" if index == lookup.highlighted else ""
-                text.append(marker + option)
-            text.append("  (↓↑, Tab)")
-        elif name == "village" and result.village:
-            text.append(f"✓ {result.village.name} ({result.village.area_name})")
-        elif name == "referral" and result.referral:
-            text.append(f"✓ {result.referral.name}")
-        elif name in result.errors and lookup.value.strip():
-            text.append(f"✗ {result.errors[name]}")
-        return text if text else None
+    # --- returning callers -----------------------------------------------------------
+
+    def schedule_lookup(self) -> None:
+        """Name, phone or consent changed: look up earlier contacts after a quiet moment."""
+        if self._lookup_timer is not None:
+            self._lookup_timer.stop()
+        self._lookup_timer = self.set_timer(LOOKUP_DELAY, self.lookup_contacts)
+
+    @work(exclusive=True, group="lookup", exit_on_error=False)
+    async def lookup_contacts(self) -> None:
+        self._lookup_timer = None
+        result = self.result
+        draft = self.read_draft()
+        phone = result.phone if result and "phone" not in result.errors else None
+        name = result.name if result else None
+        if not draft.consent or not (phone or name):
+            # Looking a caller up uses their details: only with their consent.
+            self.contacts = []
+        else:
+            app = self.app
+            # The data layer logs every look-up and the registrations it showed.
+            self.contacts = await app.run_db(earlier_contacts, app.actor, phone, name,
+                                             app.clock(), self.correcting)
+        if self.result:
+            self.show_messages(self.result)
 
     # --- events --------------------------------------------------------------------
 
