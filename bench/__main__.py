@@ -42,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     figures += measure.save(db, max(runs, 30))
     figures.append(asyncio.run(intake.save_to_ready(db, max(runs, 30))))
     figures.append(asyncio.run(intake.keystrokes(db)))
+    figures += asyncio.run(intake.key_handling(db, runs))
     figures += measure.reports(db, runs)
     figures += measure.lookups(db, max(runs, 20))
     figures += measure.inboxes(db, max(runs, 20))

@@ -134,6 +134,7 @@ class IntakeForm(VerticalScroll):
         yield Static(id="msg-reason", classes="message")
 
     def on_mount(self) -> None:
+        self._lookups = list(self.query(LookupInput))
         self.query_one("#referral-row").display = False
         self.query_one("#reason-row").display = False
         for area in set(MESSAGE_AREA.values()):
@@ -262,12 +263,11 @@ class IntakeForm(VerticalScroll):
             chosen_route and chosen_route.kind == "external")
         self.update_lookups()
         self.show_suggestion(result)
-        preview = self.query_one("#callback-preview", Static)
+        preview = Text()
         if result.callback and "callback" not in result.errors:
-            preview.update(Text("→ " + describe_moment(result.callback.at, self.app.clock()),
-                                style="bold"))
-        else:
-            preview.update("")
+            preview = Text("→ " + describe_moment(result.callback.at, self.app.clock()),
+                           style="bold")
+        self.show("callback-preview", preview)
         self.show_messages(result)
         self.post_message(self.Checked(result))
 
@@ -289,7 +289,7 @@ class IntakeForm(VerticalScroll):
         return RuleSet((), (), self.reference)
 
     def update_lookups(self) -> None:
-        for lookup in self.query(LookupInput):
+        for lookup in self._lookups:
             lookup.refresh_options()
 
     def show_suggestion(self, result: IntakeCheck) -> None:
@@ -304,18 +304,29 @@ class IntakeForm(VerticalScroll):
             line.append("Voorstel volgt na dorp, leeftijd en onderwerp.", style="dim")
         if result.urgent_reason:
             line.append(f"\nSpoed: {result.urgent_reason}.", style="bold red")
-        self.query_one("#suggestion", Static).update(line)
+        self.show("suggestion", line)
+
+    def show(self, name: str, text: Text) -> None:
+        """Put ``text`` in Static ``name`` only when it changed: every update of a line
+        of automatic height lays the whole screen out again (most of a key's cost)."""
+        old = self._shown.get(name)
+        if old == text:
+            return
+        self._shown[name] = text
+        widget = self.query_one(f"#{name}", Static)
+        width = widget.content_size.width
+        # A line that keeps its height needs no new layout (the type-ahead while typing).
+        same = old is not None and bool(old) == bool(text) and widget.display and width > 0 \
+            and len(old.wrap(self.app.console, width)) == len(text.wrap(self.app.console, width))
+        widget.update(text, layout=not same)
+        if name.startswith("msg-"):
+            widget.display = bool(text)
 
     def show_messages(self, result: IntakeCheck) -> None:
         """The message line under each row: errors of fields left (all after a refused
         save), warnings, the type-ahead of the focused look-up, earlier contacts."""
         for area, text in field_messages(self, result).items():
-            if self._shown.get(area) == text:
-                continue  # unchanged lines are not redrawn
-            self._shown[area] = text
-            widget = self.query_one(f"#{area}", Static)
-            widget.update(text)
-            widget.display = bool(text)
+            self.show(area, text)
 
     # --- returning callers -----------------------------------------------------------
 

@@ -24,6 +24,19 @@ def still(app) -> None:
         widget.cursor_blink = False
 
 
+def no_notices_today(db_path) -> None:
+    """The start-up notices were shown today already (they come once a day): a beheer's
+    snapshot must not depend on whether the retention notice came before it."""
+    from balie.db import open_database
+    from balie.db.settings import first_time_today
+    from balie.domain.timekeeping import local_day
+
+    db = open_database(db_path)
+    for key in ("retention", "permissions"):
+        first_time_today(db, f"notice.{key}", local_day(FROZEN_NOW), FROZEN_NOW)
+    db.close()
+
+
 async def ready(pilot) -> None:
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
@@ -69,6 +82,7 @@ def test_overview_of_a_month(snap_compare, db_path, size):
     db = open_database(db_path)
     fill_fixture(db)
     db.close()
+    no_notices_today(db_path)
     app = make_app(db_path, username="snapshot", clock=lambda: FROZEN_NOW)
     assert snap_compare(app, press=["f2", "p", "p"], terminal_size=size, run_before=ready)
 
@@ -80,6 +94,7 @@ def test_audit_log_of_beheer(snap_compare, db_path):
     db = open_database(db_path)
     fill_fixture(db)
     db.close()
+    no_notices_today(db_path)
     # The fixture's staff are no beheer: the account making the file is the first.
     app = make_app(db_path, username="snapshot", clock=lambda: FROZEN_NOW,
                    origin="balie-test /dev/pts/1")
