@@ -35,7 +35,8 @@ from balie.widgets import show_rows
 ALL = "Alle"
 AT_DESK = "Balie"
 SUMMARY_WIDTH = 30
-COLUMNS = ("Wanneer", "Nr", "Voor", "Dorp", "Naam", "Telefoon", "Pogingen", "Omschrijving")
+COLUMNS = ("Wanneer", "Nr", "Voor", "Dorp", "Naam", "Telefoon", "Keer", "Omschrijving")
+"""("Keer": how often nobody answered.) Narrow columns: the summary fits at 100 wide."""
 
 
 class CallbacksScreen(WorkListScreen):
@@ -116,7 +117,8 @@ class CallbacksScreen(WorkListScreen):
         for row in self.rows:
             overdue = row.callback_at < now
             late += overdue
-            when = Text(describe_moment(row.callback_at, now),
+            # The list is today's: a time of today needs no "vandaag" before it.
+            when = Text(describe_moment(row.callback_at, now).removeprefix("vandaag "),
                         style="bold reverse red" if overdue else "")
             route = self.reference.routes[row.route_id]
             owner = f" ({row.owner_name})" if row.owner_name and route.is_team else ""

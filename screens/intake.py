@@ -214,7 +214,7 @@ class IntakeScreen(Screen):
     def say_refused(self, result: IntakeCheck) -> None:
         if result.errors:
             self.set_status(f"Niet opgeslagen: kijk {wrong_fields(result)} na (de rode "
-                            "meldingen; Tab gaat naar de volgende).", "error", about="refused")
+                            "meldingen onder die velden).", "error", about="refused")
         else:
             self.set_status("Alles klopt nu: Ctrl+S slaat op.", about="refused")
 

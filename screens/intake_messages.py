@@ -58,11 +58,12 @@ def field_messages(form: IntakeForm, result: IntakeCheck) -> dict[str, Text]:
     for name in FIELDS:
         area = MESSAGE_AREA[name]
         hint = lookup_hint(form, name, result) if name == focused else None
+        error = f"✗ {result.errors[name]}" if name in result.errors else None
+        if error and (name in form.touched or name == focused and name in LOOKUPS) \
+                and not (hint and error in hint.plain):
+            add(area, error, "bold red")  # also above the type-ahead: why it is red
         if hint is not None:
             add(area, hint.plain, "italic")
-        elif name in result.errors and (name in form.touched or name == focused
-                                        and name in LOOKUPS):
-            add(area, f"✗ {result.errors[name]}", "bold red")
         if name in result.warnings:
             add(area, f"! {result.warnings[name]}", "yellow")
     for contact in form.contacts:
