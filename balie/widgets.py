@@ -338,16 +338,34 @@ class LookupInput(FormInput):
         await super()._on_key(event)
 
 
+class Notice(Static):
+    """A notice shown above the status line for a while (see :meth:`StatusLine.notice`)."""
+
+    DEFAULT_CSS = """
+    Notice {
+        height: auto;
+        max-height: 50%;
+        padding: 0 1;
+        background: $warning-muted;
+    }
+    """
+
+    def __init__(self, title: str, text: str) -> None:
+        super().__init__(Content.assemble(Content.styled(f"{title}: ", "bold"), Content(text)))
+        self.title_text = title
+        self.text = text
+
+
 class StatusLine(Static):
-    """The lines above the footer: what just happened (saved, refused, ...), and notices.
+    """The line above the footer that says what just happened (saved, refused, ...).
 
     Every screen has one, and a message on it is read whole: the line grows to as many
     lines as the text needs, never cut at the terminal's width. A message about
     something that can stop being true (a correction opened, a refused save) names its
     subject with ``about``; :meth:`clear` with that subject removes it then, and any new
     message replaces it. A *notice* (at the start: retention due, file permissions) is
-    shown above the message for a while and does not cover the work: the screen above
-    gives up the lines it takes.
+    shown above it for a while and does not cover the work: the screen gives up the
+    lines it takes.
     """
 
     DEFAULT_CSS = """
@@ -375,13 +393,13 @@ class StatusLine(Static):
         self.kind = "info"
         self.about: str | None = None
         """What the message is about, if it can stop being true (see :meth:`clear`)."""
-        self.notices: list[tuple[str, str]] = []
-        """Notices shown above the message: (title, text)."""
 
     def show(self, text: str, kind: str = "info", *, about: str | None = None) -> None:
         """Show a message; ``kind`` "ok" or "error" colours it; ``about`` see :meth:`clear`."""
         self.message, self.kind, self.about = text, kind, about
-        self._redraw()
+        self.update(Text(text))
+        self.set_class(kind == "error" and bool(text), "-error")
+        self.set_class(kind == "ok" and bool(text), "-ok")
 
     def clear(self, *about: str) -> None:
         """Remove the message (only if it is about one of ``about``, when given)."""
@@ -389,29 +407,15 @@ class StatusLine(Static):
             self.show("")
 
     def notice(self, title: str, text: str, seconds: float) -> None:
-        """Show a notice above the message for ``seconds``."""
-        entry = (title, text)
-        self.notices.append(entry)
-        self._redraw()
+        """Show a notice above this line for ``seconds``."""
+        shown = Notice(title, text)
+        self.parent.mount(shown, before=self)
+        self.set_timer(seconds, shown.remove)
 
-        def expire() -> None:
-            if entry in self.notices:
-                self.notices.remove(entry)
-                self._redraw()
-
-        self.set_timer(seconds, expire)
-
-    def _redraw(self) -> None:
-        parts: list[Content] = []
-        for title, text in self.notices:
-            parts.append(Content.assemble(Content.styled(f"{title}: ", "bold $text-warning"),
-                                          Content(text)))
-        if self.message or not parts:
-            parts.append(Content(self.message))
-        self.update(Content("\n").join(parts))
-        error = self.kind == "error" and bool(self.message)
-        self.set_class(error, "-error")
-        self.set_class(self.kind == "ok" and bool(self.message), "-ok")
+    @property
+    def notices(self) -> list[Notice]:
+        """The notices shown above this line now."""
+        return list(self.parent.query_children(Notice))
 
 
 class StableFooter(Footer):

@@ -258,15 +258,14 @@ class IntakeScreen(Screen):
             self.call_after_refresh(referral.focus)
 
     def action_choose_route(self) -> None:
-        self.query_one("#route", ChoiceField).focus()
+        # At once (not after this key): "Ctrl+T 4" typed in one go picks route 4.
+        self.set_focus(self.query_one("#route", ChoiceField))
         self.set_status("Kies de route met een cijfer of beginletter.", about="form")
 
     def action_toggle_list(self) -> None:
         table = self.today.table
-        if table.has_focus:
-            self.query_one("#village").focus()
-        else:
-            table.focus()
+        # At once (not after this key): "Ctrl+L Enter" typed in one go opens the row.
+        self.set_focus(self.query_one("#village") if table.has_focus else table)
 
     def action_cancel(self) -> None:
         if self.today.table.has_focus:

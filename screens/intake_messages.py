@@ -59,9 +59,11 @@ def field_messages(form: IntakeForm, result: IntakeCheck) -> dict[str, Text]:
         area = MESSAGE_AREA[name]
         hint = lookup_hint(form, name, result) if name == focused else None
         error = f"✗ {result.errors[name]}" if name in result.errors else None
-        if error and (name in form.touched or name == focused and name in LOOKUPS) \
-                and not (hint and error in hint.plain):
-            add(area, error, "bold red")  # also above the type-ahead: why it is red
+        # While typing, the type-ahead says enough; after a refused save the error
+        # stands above it too (why the save was refused).
+        if error and (name in form.touched or name == focused and name in LOOKUPS) and \
+                not (hint and (not form.save_attempted or error in hint.plain)):
+            add(area, error, "bold red")
         if hint is not None:
             add(area, hint.plain, "italic")
         if name in result.warnings:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from textual import events
 from textual.widgets import DataTable
 
 from balie.db import open_database
@@ -102,3 +103,29 @@ async def test_a_reload_by_another_desk_keeps_the_cursor_on_its_row(db_path):
         await settle(pilot)
         assert cursor_key(table) == "1"
         assert table.cursor_row == 2
+
+
+async def test_ctrl_l_enter_typed_in_one_go_opens_the_registration_just_saved(db_path):
+    app = build(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await save_by_keyboard(pilot, "Elp")
+        await save_by_keyboard(pilot, "Spier")
+        app.post_message(events.Key("ctrl+l", None))
+        app.post_message(events.Key("enter", "\r"))
+        await settle(pilot)
+        assert app.screen.correcting == 2
+
+
+async def test_ctrl_t_and_a_digit_typed_in_one_go_choose_the_route(db_path):
+    app = build(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        form(app, village="Beilen", topics="Wonen", summary="huur")
+        app.screen.query_one("#summary").focus()
+        await settle(pilot)
+        app.post_message(events.Key("ctrl+t", None))
+        app.post_message(events.Key("4", "4"))
+        await settle(pilot)
+        assert app.screen.query_one("#route").value == "desk"
+        assert app.screen.query_one("#summary").text == "huur"  # no "4" in the story

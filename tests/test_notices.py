@@ -32,14 +32,16 @@ async def test_a_notice_takes_lines_from_the_work_but_covers_nothing(db_path):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         status = app.screen.query_one("#status", StatusLine)
-        assert status.notices and status.notices[0][0] == "Rechten van de database"
+        (notice,) = status.notices
+        assert notice.title_text == "Rechten van de database"
         assert not app._notifications  # no toast over the form
-        lines = [status.render_line(y).text.strip() for y in range(status.size.height)]
+        lines = [notice.render_line(y).text.strip() for y in range(notice.size.height)]
         shown = " ".join(lines)
         assert "chmod 600" in shown and shown.rstrip().endswith("-shm")  # read whole
+        assert status.message == ""  # the status line itself says what the desk does
         # The routes stay in view, right of the form too.
         route = app.screen.query_one("#route")
-        assert route.region and not route.region.overlaps(status.region)
+        assert route.region and not route.region.overlaps(notice.region)
 
 
 async def test_a_notice_comes_once_a_day_for_all_desks(db_path):
