@@ -101,6 +101,7 @@ class CallbacksScreen(WorkListScreen):
                 self.filter = own or self.filters[0]
             elif isinstance(self.filter, Route):
                 self.filter = self.reference.routes[self.filter.id]
+            self.refresh_bindings()  # "Voor wie" is offered once there is a choice
         now = app.clock()
         end_of_today = start_of_local_day(local_day(now) + timedelta(days=1))
         self.rows = await app.run_db(callbacks_due, app.actor, end_of_today, now,
