@@ -38,7 +38,9 @@ from balie.db.settings import first_time_today, is_demo
 from balie.domain.auditchain import START
 from balie.domain.models import Route, Staff
 from balie.domain.retention import inquiries
+from balie.domain.text import visible
 from balie.domain.timekeeping import local_day, utc_now
+from balie.plain import markup_literal
 from balie.screens.dialog import ChoiceDialog
 from balie.screens.help import HelpScreen, key_label
 from balie.screens.intake import IntakeScreen
@@ -175,8 +177,8 @@ class BalieApp(App[None]):
         self.staff = staff
         self.actor = actor
         self.grant = Grant(staff.id, staff.username, staff.roles, staff.team_route_id)
-        self.sub_title = "  ·  ".join(filter(None, (
-            staff.display_name, "DEMO-GEGEVENS" if self.demo else None,
+        self.sub_title = "  ·  ".join(filter(None, (  # the header shows it as text
+            visible(staff.display_name), "DEMO-GEGEVENS" if self.demo else None,
             "F10 afmelden" if self.login_origin is not None else None)))
 
     async def signed_in(self, staff: Staff, actor: Actor) -> None:
@@ -238,6 +240,13 @@ class BalieApp(App[None]):
         if BEHEER in self.staff.roles:
             self.set_timer(RETENTION_NOTICE_DELAY, self.retention_notice)
             self.set_timer(RETENTION_NOTICE_DELAY, self.chain_notice)
+
+    def notify(self, message: str, *, title: str = "", severity="information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every notice of balie (screens call this too) is text, never markup: it may
+        name a file, a person or reference data. Control characters are shown."""
+        super().notify(visible(message, lines=True), title=visible(title), severity=severity,
+                       timeout=timeout, markup=False)
 
     async def retention_notice(self) -> None:
         """Tell beheer at the start when personal details are past their retention period.
@@ -487,8 +496,8 @@ class BalieApp(App[None]):
             self.intake_screen, "reference", None)
         for team in reference.teams if reference else ():
             if not team.retired and self.may("team_list", team):
-                yield SystemCommand(f"Werkvoorraad {team.name}",
-                                    f"De lijst van {team.name} (F3, dan t)",
+                name = markup_literal(team.name)  # the palette reads markup
+                yield SystemCommand(f"Werkvoorraad {name}", f"De lijst van {name} (F3, dan t)",
                                     functools.partial(self.open_team, team.id))
         yield SystemCommand("Thema", "Kies de kleuren van balie", self.action_change_theme)
 

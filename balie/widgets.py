@@ -17,7 +17,8 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Input, Static, TextArea
 
-from balie.domain.text import fold
+from balie.domain.text import fold, visible
+from balie.plain import plain
 
 
 class OrderedKeys:
@@ -160,7 +161,7 @@ class ChoiceField(OrderedKeys, Widget, can_focus=True):
 
     def render(self) -> Text:
         if not self.inline:
-            return Text(f"◂ {self.chosen.label} ▸")
+            return plain(f"◂ {self.chosen.label} ▸")
         text = Text()
         for number, line in enumerate(self._lines(self.content_size.width or 80)):
             if number:
@@ -169,7 +170,7 @@ class ChoiceField(OrderedKeys, Widget, can_focus=True):
                 if index:
                     text.append("  ")
                 style = "reverse bold" if option.value == self.value else ""
-                text.append(self._label(option), style=style)
+                text.append_text(plain(self._label(option), style))
         return text
 
     def _label(self, option: Option) -> str:
@@ -248,12 +249,25 @@ class ChoiceField(OrderedKeys, Widget, can_focus=True):
             position += size + 2
 
 
-class FormInput(OrderedKeys, Input):
+class TextInput(Input):
+    """An input line that shows control characters in its value instead of sending
+    them to the terminal (an opened registration may hold them: an import, another
+    program, a paste). Each is shown as one character: the cursor stays in place."""
+
+    @property
+    def _value(self) -> Text:  # what Input draws
+        return plain(super()._value)
+
+
+class FormInput(OrderedKeys, TextInput):
     """A one-line text field of the intake form."""
 
 
 class FormTextArea(OrderedKeys, TextArea):
     """The multi-line summary: Enter is a new line, Tab moves on."""
+
+    def get_line(self, line_index: int) -> Text:
+        return plain(super().get_line(line_index))  # as FormInput: shown, not sent
 
     def keys_with_handlers(self) -> tuple[str, ...]:
         return ("enter",)
@@ -351,7 +365,9 @@ class Notice(Static):
     """
 
     def __init__(self, title: str, text: str) -> None:
-        super().__init__(Content.assemble(Content.styled(f"{title}: ", "bold"), Content(text)))
+        # Text, never markup, and control characters shown: a notice may name a file.
+        super().__init__(Content.assemble(Content.styled(f"{visible(title)}: ", "bold"),
+                                          Content(visible(text, lines=True))))
         self.title_text = title
         self.text = text
 
@@ -397,7 +413,7 @@ class StatusLine(Static):
     def show(self, text: str, kind: str = "info", *, about: str | None = None) -> None:
         """Show a message; ``kind`` "ok" or "error" colours it; ``about`` see :meth:`clear`."""
         self.message, self.kind, self.about = text, kind, about
-        self.update(Text(text))
+        self.update(plain(text, lines=True))  # text, never markup: it may name data
         self.set_class(kind == "error" and bool(text), "-error")
         self.set_class(kind == "ok" and bool(text), "-ok")
 

@@ -19,6 +19,7 @@ from balie.db.reference import load_reference
 from balie.domain.parsing import InvalidInput, parse_day_range
 from balie.domain.timekeeping import local, local_day, local_days_span
 from balie.domain.wording import audit_detail
+from balie.plain import plain
 from balie.screens.worklist import WorkListScreen, one_line
 from balie.widgets import show_rows
 
@@ -95,12 +96,12 @@ class AuditScreen(WorkListScreen):
         if self.inquiry_id is not None:
             filters.append(f"nummer {self.inquiry_id}")
         self.query_one("#title", Static).update(
-            Text.assemble(("Auditlog", "bold"), "  ·  " + "  ·  ".join(filters)))
+            Text.assemble(("Auditlog", "bold"), plain("  ·  " + "  ·  ".join(filters))))
         more = f" (de nieuwste {MAX_AUDIT_ROWS}; kies een kortere periode)" \
             if len(self.rows) >= MAX_AUDIT_ROWS else ""
         count = len(self.rows)
         self.query_one("#summary", Static).update(
-            f"{count} {'regel' if count == 1 else 'regels'}{more}")
+            Text(f"{count} {'regel' if count == 1 else 'regels'}{more}"))
 
     def selected_row(self):
         chosen = self.selected()

@@ -28,6 +28,7 @@ from balie.domain.models import Route
 from balie.domain.parsing import InvalidInput, describe_moment, format_phone, parse_moment
 from balie.domain.timekeeping import local_day, start_of_local_day
 from balie.domain.workhours import DEFAULT_OFFICE_HOURS, OfficeHours, off_hours
+from balie.plain import plain
 from balie.screens.dialog import ChoiceDialog
 from balie.screens.worklist import WorkListScreen, one_line
 from balie.widgets import show_rows
@@ -133,7 +134,7 @@ class CallbacksScreen(WorkListScreen):
         self.new_list = False
         name = self.filter.name if isinstance(self.filter, Route) else self.filter
         self.query_one("#title", Static).update(Text.assemble(
-            Text("Terugbellen vandaag  ", style="bold"), Text(f" {name} ", style="reverse")))
+            Text("Terugbellen vandaag  ", style="bold"), plain(f" {name} ", "reverse")))
         shown = f"{len(self.rows)}" + ("+" if len(self.rows) == MAX_ROWS else "")
         summary_text = (f"{shown} te doen, waarvan {late} te laat (bovenaan)"
                         if self.rows else "Niemand hoeft vandaag nog teruggebeld te worden.")

@@ -13,10 +13,13 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from balie.plain import plain
+
 
 @dataclass(frozen=True)
 class Answer:
-    """One possible answer: the key that gives it, its label and the value returned."""
+    """One possible answer: the key that gives it, its label (text, e.g. an outcome's
+    name: never markup) and the value returned."""
 
     key: str
     label: str
@@ -29,7 +32,8 @@ YES_NO = (Answer("j", "Ja", "yes"), Answer("n", "Nee", "no"))
 class ChoiceDialog(ModalScreen[str]):
     """Ask one question; dismiss with the value of the chosen answer.
 
-    Esc gives ``cancel_value`` (the safe answer): nothing happens by accident.
+    Esc gives ``cancel_value`` (the safe answer): nothing happens by accident. Title,
+    question and labels are text (they may name data), never markup.
     """
 
     CSS_PATH = "dialog.tcss"
@@ -37,8 +41,8 @@ class ChoiceDialog(ModalScreen[str]):
 
     def __init__(
         self,
-        title: str,
-        question: str,
+        title: str | Text,
+        question: str | Text,
         answers: tuple[Answer, ...] = YES_NO,
         cancel_value: str = "no",
         *,
@@ -54,12 +58,12 @@ class ChoiceDialog(ModalScreen[str]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="-stacked" if self.stacked else ""):
-            yield Static(Text(self.title_text, style="bold"), id="dialog-title")
-            yield Static(Text(self.question), id="dialog-question")
+            yield Static(plain(self.title_text, "bold"), id="dialog-title")
+            yield Static(plain(self.question, lines=True), id="dialog-question")
             with Horizontal(id="dialog-buttons"):
                 for answer in self.answers:
                     yield Button(
-                        Text(f"[{answer.key}] {answer.label}"), id=f"answer-{answer.value}",
+                        plain(f"[{answer.key}] {answer.label}"), id=f"answer-{answer.value}",
                         compact=self.stacked,
                     )
 

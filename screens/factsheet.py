@@ -18,6 +18,7 @@ from balie.domain.parsing import InvalidInput
 from balie.domain.periods import Period
 from balie.domain.report_output import check_publishable, factsheet_text
 from balie.domain.timekeeping import local_day
+from balie.plain import plain
 from balie.widgets import StatusLine
 
 
@@ -70,7 +71,7 @@ class FactsheetScreen(ModalScreen[None]):
             " (AVG: kleine aantallen verborgen)" if suppressed else "")
         self.query_one("#factsheet-title", Static).update(Text(title, style="bold"))
         body = "\n".join(factsheet_text(s, village=village) for s in sheets)
-        self.query_one("#factsheet-body", Static).update(Text(body or "Geen teams."))
+        self.query_one("#factsheet-body", Static).update(plain(body or "Geen teams.", lines=True))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:

@@ -15,6 +15,7 @@ from balie.db.inquiries import Inquiry, InquiryEvent
 from balie.domain.models import Reference
 from balie.domain.timekeeping import local
 from balie.domain.wording import describe_event, detail_rows
+from balie.plain import plain
 
 
 def details(inquiry: Inquiry, ref: Reference, owner: str | None) -> Table:
@@ -24,7 +25,7 @@ def details(inquiry: Inquiry, ref: Reference, owner: str | None) -> Table:
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
     for label, value in detail_rows(inquiry, ref, owner):
-        table.add_row(label, Text(value))
+        table.add_row(label, plain(value, lines=True))
     return table
 
 
@@ -56,9 +57,9 @@ class HistoryScreen(ModalScreen[None]):
         for event in self.events:
             table.add_row(
                 f"{local(event.at):%d-%m %H:%M}",
-                Text(event.staff_name),
-                Text(describe_event(event, self.reference)),
-                Text(event.reason or ""),
+                plain(event.staff_name),
+                plain(describe_event(event, self.reference), lines=True),
+                plain(event.reason or "", lines=True),
             )
         with VerticalScroll(id="history"):
             if self.inquiry is not None:

@@ -39,6 +39,7 @@ from balie.domain.workhours import (
     describe_wait,
     waiting_too_long,
 )
+from balie.plain import plain
 from balie.screens.dialog import Answer, ChoiceDialog
 from balie.screens.worklist import WorkListScreen, one_line
 
@@ -181,7 +182,7 @@ class InboxScreen(WorkListScreen):
             elif view == VIEW_OPEN:
                 label += f" ({open_})"
             parts.append(Text(f" {label} ", style="reverse bold" if view == self.view else ""))
-        title = Text.assemble(Text(f"Werkvoorraad {name}  ", style="bold"), *parts)
+        title = Text.assemble(plain(f"Werkvoorraad {name}  ", "bold"), *parts)
         self.query_one("#title", Static).update(title)
         if self.view == VIEW_NEW:
             late = [r for r in self.rows if self.overdue(r)]

@@ -31,6 +31,7 @@ from balie.domain.models import Reference
 from balie.domain.parsing import describe_moment
 from balie.domain.routing import RuleSet
 from balie.domain.workhours import DEFAULT_OFFICE_HOURS, OfficeHours
+from balie.plain import plain
 from balie.screens.intake_messages import FIELDS, MESSAGE_AREA, field_messages
 from balie.widgets import ChoiceField, FormInput, FormTextArea, LookupInput, Option
 
@@ -308,7 +309,9 @@ class IntakeForm(VerticalScroll):
 
     def show(self, name: str, text: Text) -> None:
         """Put ``text`` in Static ``name`` only when it changed: every update of a line
-        of automatic height lays the whole screen out again (most of a key's cost)."""
+        of automatic height lays the whole screen out again (most of a key's cost).
+        The text may quote what was typed, a rule's reason or a name: shown as text."""
+        text = plain(text, lines=True)
         old = self._shown.get(name)
         if old == text:
             return

@@ -17,6 +17,7 @@ from textual.widgets import Header, Input, Label, Static
 
 from balie.db.errors import StoreError
 from balie.db.login import LoginRefused, log_in
+from balie.plain import plain
 from balie.widgets import StableFooter, StatusLine
 
 
@@ -52,7 +53,7 @@ class LoginScreen(Screen):
 
     def field_error(self, field: str, message: str = "") -> None:
         """Show (or clear) the message under a field."""
-        self.query_one(f"#{field}-error", Static).update(Text(message))
+        self.query_one(f"#{field}-error", Static).update(plain(message, lines=True))
 
     @on(Input.Submitted, "#username")
     def username_entered(self) -> None:

@@ -37,8 +37,9 @@ from balie.domain.periods import (
 from balie.domain.report import BREAKDOWNS, Report
 from balie.domain.report_output import check_publishable, headers, published_rows, to_csv
 from balie.domain.timekeeping import local_day, local_days_span
+from balie.plain import TextTable, plain
 from balie.screens.factsheet import FactsheetScreen
-from balie.widgets import StableFooter, StatusLine
+from balie.widgets import StableFooter, StatusLine, TextInput
 
 BROWSE = Binding.Group("Bladeren", compact=True)
 LABEL_WIDTH = 30
@@ -124,13 +125,13 @@ class OverviewScreen(Screen):
         yield Header()
         yield Static(id="title")
         yield Static(id="settings")
-        yield DataTable(id="report", zebra_stripes=True, cursor_type="none")
+        yield TextTable(id="report", zebra_stripes=True, cursor_type="none")
         with Vertical(id="charts"):
             yield Static(id="charts-title")
             yield Horizontal(id="sparklines")
         with Horizontal(id="ask"):
             yield Label(id="ask-label")
-            yield Input(id="ask-input", compact=True)
+            yield TextInput(id="ask-input", compact=True)
         yield StatusLine(id="status")
         yield StableFooter(compact=True, show_command_palette=False)
 
@@ -210,7 +211,7 @@ class OverviewScreen(Screen):
             settings.append(value, style="bold" if name != "AVG" or self.suppressed else "")
         if result.note:
             settings.append(f"\n{result.note}", style="dim")
-        self.query_one("#settings", Static).update(settings)
+        self.query_one("#settings", Static).update(plain(settings, lines=True))
         table = self.query_one("#report", DataTable)
         table.clear(columns=True)
         names = headers(result, short=True)
@@ -248,8 +249,8 @@ class OverviewScreen(Screen):
                 continue
             column = Vertical(classes="chart")
             await box.mount(column)
-            await column.mount(Label(Text(f"{route.name}\n{sum(series)} in {CHART_DAYS} dagen, "
-                                          f"max {max(series)}/dag")),
+            await column.mount(Label(plain(f"{route.name}\n{sum(series)} in {CHART_DAYS} "
+                                           f"dagen, max {max(series)}/dag", lines=True)),
                                Sparkline(series, summary_function=max))
         self.query_one("#charts-title", Static).update(Text(
             f"Vragen per dag per route, {first:%d-%m} t/m {last:%d-%m-%Y}", style="bold"))

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Static
 
 from balie.db.inquiries import desk_inquiries
 from balie.domain.timekeeping import local, local_day, local_days_span
+from balie.plain import TextTable
 from balie.widgets import show_rows
 
 COLUMNS = ("Tijd", "Nr", "Dorp", "Route", "Onderwerp")
@@ -23,7 +24,7 @@ class TodayList(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Vandaag"), id="today-title")
-        yield DataTable(id="today-table", cursor_type="row", zebra_stripes=True)
+        yield TextTable(id="today-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         show_rows(self.table, COLUMNS, ())

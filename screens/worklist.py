@@ -22,8 +22,9 @@ from balie.db.errors import StoreError
 from balie.db.inquiries import get_inquiry, history
 from balie.domain.models import Reference
 from balie.domain.parsing import InvalidInput
+from balie.plain import TextTable, plain
 from balie.screens.history import HistoryScreen
-from balie.widgets import StableFooter, StatusLine
+from balie.widgets import StableFooter, StatusLine, TextInput
 
 
 def one_line(text: str, width: int) -> str:
@@ -52,10 +53,10 @@ class WorkListScreen(Screen):
         yield Header()
         yield Static(id="title")
         yield Static(id="summary")
-        yield DataTable(id="list", cursor_type="row", zebra_stripes=True)
+        yield TextTable(id="list", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="ask"):
             yield Label(id="ask-label")
-            yield Input(id="ask-input", compact=True)
+            yield TextInput(id="ask-input", compact=True)
         yield StatusLine(id="status")
         yield StableFooter(compact=True, show_command_palette=False)
 
@@ -175,8 +176,9 @@ class WorkListScreen(Screen):
     # --- the input line ------------------------------------------------------------
 
     def ask(self, label: str, then: Callable[[str], object]) -> None:
+        """Open the input line; ``label`` is text (it may name an outcome or a team)."""
         self.asking = then
-        self.query_one("#ask-label", Label).update(label)
+        self.query_one("#ask-label", Label).update(plain(label))
         self.query_one("#ask").display = True
         field = self.query_one("#ask-input", Input)
         field.value = ""
