@@ -197,7 +197,6 @@ async def test_every_screen_shows_hostile_text_as_text(db_path):
         await press(pilot, "escape")
         # The suggestion names a rule's reason, and a village of the rules.
         app.screen.query_one("#village").value = hostile("Buiten Midden-Drenthe")
-        app.screen.refresh_check()
         await settle(pilot)
         check(app, "[b]regel[/]␛[2K", shown("Extern doorverwezen")[:10])
         await press(pilot, "escape")  # cancel the correction: asks first
