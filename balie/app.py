@@ -37,6 +37,7 @@ from balie.db.retention import retention_due
 from balie.db.settings import first_time_today, is_demo
 from balie.domain.auditchain import START
 from balie.domain.models import Route, Staff
+from balie.domain.origin import make_origin, parse_origin
 from balie.domain.retention import inquiries
 from balie.domain.text import visible
 from balie.domain.timekeeping import local_day, utc_now
@@ -65,7 +66,7 @@ def terminal_origin() -> str:
         tty = os.ttyname(sys.stdin.fileno())
     except (OSError, ValueError, AttributeError):
         tty = "-"
-    return f"{socket.gethostname()} {tty}"
+    return make_origin(socket.gethostname(), tty)
 
 
 MODE_ACTIONS = {"intake": "register", "inbox": "team_list", "callbacks": "callbacks",
@@ -590,17 +591,18 @@ def make_app(
     screen, and ``origin`` says where the browser is (balie serve passes ``web`` and its
     address; without it, this host and terminal, as for a terminal's sign-in).
     """
+    origin = terminal_origin() if origin is None else parse_origin(origin)
     access = access_from()
     db = open_database(db_path, access=access)
     try:
         if login:
             staff = actor = None
         else:
-            staff, actor = sign_in(db, username or os_username(), origin or terminal_origin(),
-                                   clock(), owns_file=owns_file(db.path))
+            staff, actor = sign_in(db, username or os_username(), origin, clock(),
+                                   owns_file=owns_file(db.path))
         demo = is_demo(db)
     except BaseException:
         db.close()
         raise
     return BalieApp(db, staff, actor, clock, demo=demo, access=access,
-                    login_origin=(origin or terminal_origin()) if login else None)
+                    login_origin=origin if login else None)

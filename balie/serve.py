@@ -36,6 +36,9 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from balie.domain.origin import make_origin
+from balie.domain.text import visible
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_MAX_SESSIONS = 20
@@ -100,7 +103,7 @@ def client_address(peer: str | None, forwarded_for: str | None) -> str | None:
 
 def web_origin(address: str | None) -> str:
     """The origin of a browser session in the audit log."""
-    return f"web {address}" if address else "web"
+    return make_origin("web", address or "")
 
 
 def session_command(db_path: Path, origin: str, python: str = sys.executable) -> str:
@@ -291,7 +294,7 @@ def make_server(db_path: Path, *, host: str = DEFAULT_HOST, port: int = DEFAULT_
             if not same_site(request.headers.get("Origin"), self.public_url,
                              request.headers.get("Host")):
                 log.warning("sessie geweigerd: pagina van een andere site (%s)",
-                            request.headers.get("Origin"))
+                            visible(request.headers.get("Origin") or "-"))  # to a terminal
                 raise web.HTTPForbidden(text="balie: deze pagina mag geen sessie starten.")
             if BalieServer.sessions >= max_sessions:
                 log.warning("sessie geweigerd: al %d sessies tegelijk", max_sessions)

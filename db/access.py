@@ -25,6 +25,7 @@ from balie.db.connection import BalieDatabase
 from balie.db.errors import StoreError
 from balie.domain.auditchain import GENESIS, link
 from balie.domain.models import Staff
+from balie.domain.origin import is_origin
 from balie.domain.reference_data import ROLE_CODES
 from balie.domain.timekeeping import to_db
 
@@ -69,6 +70,10 @@ class Actor:
     staff_id: int
     origin: str
     """For the audit log: host and terminal, or ``web`` and the remote address."""
+
+    def __post_init__(self) -> None:
+        if not is_origin(self.origin):  # checked where it enters (balie.domain.origin)
+            raise ValueError("an origin that balie.domain.origin would refuse")
 
 
 @dataclass(frozen=True)
@@ -178,6 +183,8 @@ def audit(db: BalieDatabase, actor: Actor | None, action: str, now: datetime, *,
     ``detail`` must never hold personal data: inquiry numbers, field names, counts.
     ``origin`` is for rows without an actor (a failed login of an unknown name).
     """
+    if actor is None and origin is not None and not is_origin(origin):
+        raise ValueError("an origin that balie.domain.origin would refuse")
     with db.write():
         # The next number and a link to the row before (see balie.domain.auditchain):
         # read under the write lock, so every desk's row follows the one before it.

@@ -81,9 +81,7 @@ def poison(db_path) -> dict:
             referral_target_id=referral_id)
         return save_inquiry(db, data, desk, at).id
 
-    # An origin that did not come through balie's checks (another program, an old
-    # version): every action of Bert's below is logged with it.
-    bert_away = replace(bert, origin=hostile("herkomst"))
+    bert_away = replace(bert, origin="werkplek7 /dev/pts/3")
     today = FROZEN_NOW - timedelta(minutes=30)
     waiting = register(social, at=today, callback=FROZEN_NOW + timedelta(hours=1))
     register(ref.route("external"), at=today, referral_id=referral.id)
@@ -114,6 +112,13 @@ def poison(db_path) -> dict:
                    [hostile("omschrijving") + "\nregel twee", hostile("Jan")])
         db.execute("UPDATE inquiry_event SET reason = ? WHERE reason IS NOT NULL",
                    [hostile("reden")])
+        # Origins and details balie checks on the way in, as an older balie (or another
+        # program with the file) wrote them.
+        for action, inquiry_id in (("view", waiting), ("sign_in", None), ("export", None)):
+            db.execute("INSERT INTO audit_log (at, staff_id, action, inquiry_id, detail, origin) "
+                       "VALUES ('2026-03-10T09:00:00Z', ?, ?, ?, ?, ?)",
+                       [bert.staff_id, action, inquiry_id, hostile("detail"),
+                        hostile("herkomst")])
         # The rules name the renamed village and referral, and give hostile reasons.
         rules = default_rules_text().replace('"Buiten Midden-Drenthe"',
                                       json.dumps(hostile("Buiten Midden-Drenthe")))

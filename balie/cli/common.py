@@ -112,6 +112,17 @@ INQUIRY_NUMBER = whole(1, 2**63 - 1)
 """An inquiry number: SQLite's largest integer at most."""
 
 
+def origin(text: str) -> str:
+    """``--origin``: checked here, where it enters (see balie.domain.origin)."""
+    from balie.domain.origin import parse_origin
+    from balie.domain.parsing import InvalidInput
+
+    try:
+        return parse_origin(text)
+    except InvalidInput as error:
+        raise argparse.ArgumentTypeError(error.message) from None
+
+
 def numbers(text: str) -> list[int]:
     """Inquiry numbers: ``812,1200`` or ``812 1200``."""
     from balie.domain.parsing import InvalidInput
@@ -131,10 +142,11 @@ def sign_in(db) -> object:
 
     from balie.db.access import owns_file
     from balie.db.access import sign_in as sign_in_as
+    from balie.domain.origin import make_origin
     from balie.domain.timekeeping import utc_now
 
-    _, actor = sign_in_as(db, os_username(), f"{socket.gethostname()} cli", utc_now(),
-                          owns_file=owns_file(db.path))
+    _, actor = sign_in_as(db, os_username(), make_origin(socket.gethostname(), "cli"),
+                          utc_now(), owns_file=owns_file(db.path))
     return actor
 
 

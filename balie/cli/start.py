@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from balie.cli.common import Commands, fail
+from balie.cli.common import Commands, fail, origin
 
 
 def register(commands: Commands) -> None:
@@ -13,7 +13,7 @@ def register(commands: Commands) -> None:
     start.add_argument("--login", action="store_true",
                        help="eerst aanmelden met gebruikersnaam en wachtwoord (zoals in de "
                             "browser via balie serve) in plaats van het OS-account")
-    start.add_argument("--origin", metavar="HERKOMST", default=None,
+    start.add_argument("--origin", metavar="HERKOMST", default=None, type=origin,
                        help="herkomst voor het auditlog bij --login (balie serve geeft "
                             "'web' en het adres van de browser)")
 
