@@ -6,8 +6,6 @@ primary cells show "<10", cells hidden to protect them show "x". Zero stays 0.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Sequence
 from datetime import date
@@ -15,6 +13,7 @@ from datetime import date
 from balie.domain.parsing import InvalidInput
 from balie.domain.periods import Period
 from balie.domain.report import FactSheet, Line, Report
+from balie.domain.spreadsheet import csv_text
 from balie.domain.suppression import (
     Mask,
     for_publication,
@@ -210,21 +209,20 @@ def to_table(report: Report, *, suppressed: bool = False) -> str:
 
 
 def to_csv(report: Report, *, suppressed: bool = False) -> str:
-    """CSV for Dutch Excel: semicolons, Dutch headers; write it as UTF-8 with a BOM."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(["Periode", report.period.label(), "Van", report.period.first.isoformat(),
-                     "Tot en met", report.period.last.isoformat()])
-    writer.writerow([])
-    writer.writerow(headers(report, spreadsheet=True))
-    writer.writerows(published_rows(report, suppressed=suppressed, spreadsheet=True)[1])
+    """CSV for Dutch Excel (see :mod:`balie.domain.spreadsheet`)."""
+    rows: list[Sequence[object]] = [
+        ["Periode", report.period.label(), "Van", report.period.first.isoformat(),
+         "Tot en met", report.period.last.isoformat()],
+        [],
+        headers(report, spreadsheet=True),
+        *published_rows(report, suppressed=suppressed, spreadsheet=True)[1],
+    ]
     if suppressed:
-        writer.writerow([])
-        writer.writerow([f"{SMALL}: 1 tot 10; {HIDDEN}: verborgen zodat kleine aantallen niet "
-                         "terug te rekenen zijn (AVG)."])
+        rows += [[], [f"{SMALL}: 1 tot 10; {HIDDEN}: verborgen zodat kleine aantallen niet "
+                      "terug te rekenen zijn (AVG)."]]
     if report.note:
-        writer.writerow([report.note])
-    return buffer.getvalue()
+        rows.append([report.note])
+    return csv_text(rows)
 
 
 def to_json(report: Report, *, suppressed: bool = False) -> str:
@@ -366,15 +364,13 @@ def factsheets_as(sheets: list[FactSheet], fmt: str, *, village: Report | None =
         return "\n".join(factsheet_text(s, village=village) for s in sheets)
     rows = {sheet.route.code: factsheet_rows(sheet, village=village) for sheet in sheets}
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-        writer.writerow(["Team", "Periode", "Onderdeel", "Categorie", "Aantal", "Aandeel"])
-        for sheet in sheets:
-            for section, label, count, share in rows[sheet.route.code]:
-                # Excel reads "-12%" as a number, not the "−12%" shown on screen.
-                writer.writerow([sheet.route.name, sheet.period.label(), section, label,
-                                 count.replace("−", "-"), share])
-        return buffer.getvalue()
+        # Excel reads "-12%" as a number, not the "−12%" shown on screen.
+        return csv_text([
+            ["Team", "Periode", "Onderdeel", "Categorie", "Aantal", "Aandeel"],
+            *([sheet.route.name, sheet.period.label(), section, label,
+               count.replace("−", "-"), share]
+              for sheet in sheets for section, label, count, share in rows[sheet.route.code]),
+        ])
     document = [
         {"team": sheet.route.name, "code": sheet.route.code,
          "period": {"label": sheet.period.label(), "first": sheet.period.first.isoformat(),
