@@ -16,7 +16,6 @@ well carry the person's name, and the log keeps everything forever.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -26,6 +25,7 @@ from balie.db.auditlog import LISTED, listed_numbers
 from balie.db.connection import BalieDatabase
 from balie.db.erasure import Purge, erase_inquiries, purge
 from balie.db.errors import StoreError
+from balie.db.files import creating
 from balie.db.inquiries import history, load_inquiry, name_query
 from balie.db.reference import load_reference
 from balie.domain.access_export import AuditEntry, Dossier, render_access
@@ -167,17 +167,17 @@ class AccessExport:
 
 
 def export_person(db: BalieDatabase, actor: Actor, query: PersonQuery, target: Path,
-                  now: datetime, *, ids: list[int] | None = None) -> AccessExport:
+                  now: datetime, *, ids: list[int] | None = None,
+                  replace: bool = False) -> AccessExport:
     """Write everything balie holds about the person's inquiries to a new file.
 
     ``ids``: only these inquiries (each must match the person); None: every match.
-    The file is created readable by its owner only (0600) and never overwrites one.
+    The file is created readable by its owner only (0600) and replaces an existing one
+    only with ``replace`` (see :mod:`balie.db.files`). It gets its name in the
+    transaction of its audit rows: no export without them, no rows without the file.
     """
-    target = Path(target).expanduser()
     phone, words = query.parsed()
-    _check_target(target)
-    written = False
-    try:
+    with creating(Path(target), replace=replace) as new:
         with db.write():
             current = require(db, actor, "subject_rights")
             chosen = _chosen(_matches(db, phone, words), ids, query)
@@ -187,16 +187,12 @@ def export_person(db: BalieDatabase, actor: Actor, query: PersonQuery, target: P
             made_by = load_staff(db, current.staff_id).display_name
             text = render_access(dossiers, reference, made_at=now, made_by=made_by,
                                  searched=query.describe())
+            new.write(text.encode("utf-8"))
+            placed = new.place()
             for inquiry_id in chosen:
                 audit(db, actor, "access_export", now, inquiry_id=inquiry_id,
                       detail=f"inzage-export van {inquiries(len(chosen))}")
-            write_new_private_file(target, text)
-            written = True
-    except BaseException:
-        if written:  # the audit rows did not commit: no export without them
-            target.unlink(missing_ok=True)
-        raise
-    return AccessExport(target, tuple(chosen))
+    return AccessExport(placed, tuple(chosen))
 
 
 def _dossier(db: BalieDatabase, actor: Actor, inquiry_id: int) -> Dossier:
@@ -244,45 +240,6 @@ def _add_listed_audit(db: BalieDatabase, dossiers: list[Dossier]) -> None:
                     r["detail"]))
     for dossier in dossiers:
         dossier.audit.sort(key=lambda entry: entry.at)
-
-
-def _check_target(target: Path) -> None:
-    if str(target).endswith(os.sep) or target.is_dir():
-        raise StoreError(f"{target} is een map; geef een bestandsnaam op, bijvoorbeeld "
-                         f"{target / 'inzage.md'}.")
-    if target.exists() or target.is_symlink():
-        raise StoreError(f"{target} bestaat al. balie overschrijft geen bestanden; kies "
-                         "een nieuwe bestandsnaam.")
-    if not target.parent.is_dir():
-        raise StoreError(f"De map {target.parent} bestaat niet; maak hem eerst aan of kies "
-                         "een andere map.")
-
-
-def write_new_private_file(target: Path, text: str, encoding: str = "utf-8") -> None:
-    """Create ``target`` (never an existing file), readable by its owner only."""
-    _check_target(target)
-    try:
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        raise StoreError(f"{target} bestaat al. balie overschrijft geen bestanden; kies een "
-                         "nieuwe bestandsnaam.") from None
-    except PermissionError:
-        raise StoreError(f"Geen schrijfrechten in de map {target.parent}; kies een andere "
-                         "map.") from None
-    except OSError as error:
-        raise StoreError(f"Kan {target} niet aanmaken: {error.strerror or error}.") from None
-    try:
-        os.fchmod(fd, 0o600)  # whatever the umask
-        with os.fdopen(fd, "wb") as file:
-            file.write(text.encode(encoding))
-            file.flush()
-            os.fsync(file.fileno())
-    except OSError as error:
-        target.unlink(missing_ok=True)
-        raise StoreError(f"Kan {target} niet schrijven: {error.strerror or error}.") from None
-    except BaseException:
-        target.unlink(missing_ok=True)
-        raise
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Label, Sparkline, Static
 from textual.worker import Worker, WorkerState
 
-from balie.db.access import audit
 from balie.db.errors import StoreError
+from balie.db.files import write_export
 from balie.db.reference import load_reference
 from balie.db.reports import daily, report
 from balie.domain.models import Reference
@@ -36,6 +36,7 @@ from balie.domain.periods import (
 )
 from balie.domain.report import BREAKDOWNS, Report
 from balie.domain.report_output import check_publishable, headers, published_rows, to_csv
+from balie.domain.spreadsheet import ENCODING
 from balie.domain.timekeeping import local_day, local_days_span
 from balie.plain import TextTable, plain
 from balie.screens.factsheet import FactsheetScreen
@@ -400,20 +401,20 @@ class OverviewScreen(Screen):
     async def action_export(self) -> None:
         if self.report is None:
             return
-        folder = export_folder()
         name = (f"balie-{self.breakdown}-{self.report.period.first}-{self.report.period.last}"
                 f"{'-avg' if self.suppressed else ''}.csv")
-        target = folder / name
-        text = to_csv(self.report, suppressed=self.suppressed)
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8-sig", newline="")
-        except OSError as error:
-            self.set_status(f"Export niet gelukt: {error.strerror or error}", "error")
-            return
+        data = to_csv(self.report, suppressed=self.suppressed).encode(ENCODING)
         app = self.app
-        await app.run_db(audit, app.actor, "export", app.clock(),
-                         detail=f"{target} ({'AVG' if self.suppressed else 'intern'})")
+        try:
+            # A new file (an earlier export of the same figures keeps its name: this one
+            # gets the next), owner-only, logged exactly when it is in place.
+            target = await app.run_db(
+                write_export, app.actor, export_folder() / name, data, app.clock(),
+                detail=f"overzicht ({'AVG' if self.suppressed else 'intern'})",
+                numbered=True, folders=True)
+        except StoreError as error:
+            self.set_status(f"Export niet gelukt: {error.message}", "error")
+            return
         self.set_status(f"Opgeslagen als {target}", "ok")
 
     def set_status(self, text: str, kind: str = "info") -> None:

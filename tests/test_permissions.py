@@ -15,6 +15,7 @@ from balie.cli import main
 from balie.config import ENV_GROUP
 from balie.db import Access, open_database
 from balie.db import backup as backup_module
+from balie.db import files as files_module
 from balie.db.backup import backup
 from balie.db.connection import OWNER_ONLY
 from balie.db.permissions import file_warnings, folder_warnings
@@ -82,9 +83,9 @@ def test_a_backup_is_never_wider_than_its_mode_not_even_for_a_moment(
 
     # Look at every file beside the backup when its mode is set, while SQLite writes
     # it (the progress callback runs in the middle of the copy) and before its rename.
-    apply, fsync = Access.apply, backup_module._fsync
+    apply, fsync = Access.apply, files_module._fsync
     monkeypatch.setattr(Access, "apply", lambda self, p, m: (look(), apply(self, p, m))[1])
-    monkeypatch.setattr(backup_module, "_fsync", lambda p: (look(), fsync(p))[1])
+    monkeypatch.setattr(files_module, "_fsync", lambda p: (look(), fsync(p))[1])
     real_connect = backup_module.sqlite3.connect
 
     class Spy:

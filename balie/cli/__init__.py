@@ -36,6 +36,7 @@ from balie.cli import (
     start,
 )
 from balie.cli.common import Commands, DutchHelpFormatter, common_options, dutch, fail
+from balie.cli.output import shown_output
 from balie.config import access_from, resolve_db_path
 from balie.crash import EX_SOFTWARE, crash_hooks, crash_report
 
@@ -76,9 +77,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    args = build_parser().parse_args(argv)
+    with shown_output():  # data printed is shown, never sent to the terminal as control
+        args = build_parser().parse_args(argv)
     path = resolve_db_path(getattr(args, "db", None))
     args.warnings = []
+    if args.command in (None, "start"):  # the app writes to the terminal itself
+        return _run(path, args)
+    with shown_output():
+        return _run(path, args)
+
+
+def _run(path: Path, args: argparse.Namespace) -> int:
     import sqlite3
 
     from balie.db.errors import StoreError, store_error

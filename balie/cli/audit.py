@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from balie.cli.common import INQUIRY_NUMBER, Commands, fail, rows_text, sign_in
+from balie.cli.output import write_document
 
 
 def register(commands: Commands) -> None:
@@ -34,6 +35,8 @@ def register(commands: Commands) -> None:
                        help="uitvoer (standaard table)")
     audit.add_argument("--output", metavar="BESTAND",
                        help="naar een nieuw bestand (alleen voor u leesbaar)")
+    audit.add_argument("--force", action="store_true",
+                       help="met --output: een bestaand bestand vervangen")
     audit.add_argument("--verify", action="store_true",
                        help="controleer de keten van het log: elke regel is met een hash "
                             "aan de vorige gekoppeld; toont de eerste gebroken schakel, of "
@@ -97,13 +100,12 @@ def verify(path: Path, noted: tuple[int, str] | None, accept: int | None) -> int
 
 
 def run(path: Path, args: argparse.Namespace) -> int:
-    import csv
-    import io
-
     from balie.db import open_database
     from balie.db.auditlog import audit_rows
+    from balie.db.files import create_file
     from balie.db.reference import load_reference
     from balie.domain.parsing import InvalidInput, parse_day
+    from balie.domain.spreadsheet import ENCODING, csv_text
     from balie.domain.timekeeping import local, local_day, local_days_span, utc_now
     from balie.domain.wording import audit_detail
 
@@ -135,19 +137,17 @@ def run(path: Path, args: argparse.Namespace) -> int:
               str(r.inquiry_id or ""), r.origin or "",
               audit_detail(r.action, r.detail, reference)] for r in rows]
     if args.format == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-        writer.writerows([header, *lines])
-        text = buffer.getvalue()
+        text, encoding = csv_text([header, *lines]), ENCODING
     else:
         text = rows_text([dict(zip(header, line)) for line in lines]) if lines else \
             "(geen regels)\n"
+        encoding = "utf-8"
     if not args.output:
-        sys.stdout.write(text)
+        if args.format == "csv":
+            write_document(text, encoding)
+        else:
+            sys.stdout.write(text)  # shown: an origin cannot steer beheer's terminal
         return 0
-    from balie.db.subject import write_new_private_file
-
-    write_new_private_file(Path(args.output), text,
-                           encoding="utf-8-sig" if args.format == "csv" else "utf-8")
-    print(f"{len(lines)} regels geschreven naar {args.output}", file=sys.stderr)
+    written = create_file(Path(args.output), text.encode(encoding), replace=args.force)
+    print(f"{len(lines)} regels geschreven naar {written}", file=sys.stderr)
     return 0

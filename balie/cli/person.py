@@ -19,8 +19,8 @@ def register(commands: Commands) -> None:
         "  balie person erase --phone 06-12345678 --ids 812,1200\n"
         "Telefoon in elke gangbare schrijfwijze; bij een naam moeten alle woorden kloppen\n"
         "(hoofdletters en accenten tellen niet). Het bestand van export is alleen voor u\n"
-        "leesbaar en overschrijft nooit een bestaand bestand. Exitcode 3 bij erase: zie\n"
-        "balie retention --help.",
+        "leesbaar en vervangt een bestaand bestand alleen met --force. Exitcode 3 bij\n"
+        "erase: zie balie retention --help.",
         run=run,
     )
     actions = commands.actions(person)
@@ -42,6 +42,8 @@ def register(commands: Commands) -> None:
         if name == "export":
             sub.add_argument("--output", metavar="BESTAND",
                              help="nieuw bestand voor de inzage (UTF-8, Markdown); verplicht")
+            sub.add_argument("--force", action="store_true",
+                             help="een bestaand bestand met die naam vervangen")
 
 
 def run(path: Path, args: argparse.Namespace) -> int:
@@ -82,7 +84,8 @@ def run(path: Path, args: argparse.Namespace) -> int:
                   "welke van deze persoon zijn en geef die met --ids aan export of erase.")
             return 0
         if args.action == "export":
-            done = export_person(db, actor, query, Path(args.output), utc_now(), ids=ids)
+            done = export_person(db, actor, query, Path(args.output), utc_now(), ids=ids,
+                                 replace=args.force)
             print(f"Inzage van {inquiries(len(done.ids))} (nummer "
                   f"{number_ranges(done.ids)}) geschreven naar {done.path} (alleen voor u "
                   "leesbaar). Geef het bestand veilig aan de persoon en verwijder uw kopie "

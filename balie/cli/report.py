@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from balie.cli.common import Commands, fail, sign_in
+from balie.cli.output import write_document
 
 
 def register(commands: Commands) -> None:
@@ -55,7 +56,10 @@ def register(commands: Commands) -> None:
     report.add_argument("--hide-empty", action="store_true",
                         help="regels zonder vragen weglaten")
     report.add_argument("--output", metavar="BESTAND",
-                        help="naar een bestand schrijven in plaats van naar het scherm")
+                        help="naar een nieuw bestand (alleen voor u leesbaar) in plaats van "
+                             "naar het scherm")
+    report.add_argument("--force", action="store_true",
+                        help="met --output: een bestaand bestand vervangen")
 
 
 def run(path: Path, args: argparse.Namespace) -> int:
@@ -118,21 +122,22 @@ def run(path: Path, args: argparse.Namespace) -> int:
             render = {"table": out.to_table, "csv": out.to_csv, "json": out.to_json}
             text = render[args.format](result, suppressed=args.suppress)
         from balie.db.access import audit
+        from balie.db.files import write_export
+        from balie.domain.spreadsheet import ENCODING
 
-        audit(db, actor, "export", utc_now(),
-              detail=f"{'factsheets' if args.factsheet else 'rapport ' + args.by} "
-                     f"{period.first:%d-%m-%Y} t/m {period.last:%d-%m-%Y} "
-                     f"({'AVG' if args.suppress else 'intern'}) naar {args.output or 'scherm'}")
-    encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
-    if args.output:
-        try:
-            Path(args.output).write_text(text, encoding=encoding, newline="")
-        except OSError as error:
-            return fail(f"kan {args.output} niet schrijven: {error.strerror or error}.")
-        print(f"Geschreven naar {args.output}", file=sys.stderr)
-    elif args.format == "csv":
-        sys.stdout.buffer.write(text.encode(encoding))
-        sys.stdout.flush()
-    else:
+        detail = (f"{'factsheets' if args.factsheet else 'rapport ' + args.by} "
+                  f"{period.first:%d-%m-%Y} t/m {period.last:%d-%m-%Y} "
+                  f"({'AVG' if args.suppress else 'intern'})")
+        encoding = ENCODING if args.format == "csv" else "utf-8"
+        if args.output:
+            # Logged when, and only when, the whole file is in place.
+            written = write_export(db, actor, Path(args.output), text.encode(encoding),
+                                   utc_now(), detail=detail, replace=args.force)
+            print(f"Geschreven naar {written}", file=sys.stderr)
+            return 0
+        audit(db, actor, "export", utc_now(), detail=f"{detail} naar scherm")
+    if args.format == "table":
         sys.stdout.write(text)
+    else:
+        write_document(text, encoding)
     return 0

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from balie.cli.common import Commands, read_text_file, sign_in
+from balie.cli.output import write_document
 
 RULES_LIMIT = 1024 * 1024
 """A rules file is a few kilobytes; a megabyte is the wrong file."""
@@ -37,14 +38,16 @@ def run(path: Path, args: argparse.Namespace) -> int:
     from balie.db.reference import load_reference
     from balie.db.rules import active_rules, store_rules
     from balie.domain.routing import InvalidRules, parse_rules
+    from balie.domain.text import visible
     from balie.domain.timekeeping import local, utc_now
 
     with open_database(path, create=False) as db:
         if args.action == "show":
             version = active_rules(db)
-            print(f"# versie {version.id}, in gebruik sinds "
-                  f"{local(version.loaded_at):%d-%m-%Y %H:%M} (door {version.loaded_by})")
-            print(version.body, end="" if version.body.endswith("\n") else "\n")
+            body = version.body if version.body.endswith("\n") else version.body + "\n"
+            write_document(f"# versie {version.id}, in gebruik sinds "
+                           f"{local(version.loaded_at):%d-%m-%Y %H:%M} "
+                           f"(door {visible(version.loaded_by)})\n{body}")
             return 0
         body = read_text_file(args.file, limit=RULES_LIMIT)
         try:
