@@ -31,6 +31,14 @@ MAX_NUMBERED = 999
 """How far a numbered name goes (``balie-maart-2.csv`` ...) before giving up."""
 
 
+class FileTaken(StoreError):
+    """The target exists (a file, a symlink, anything) and may not be replaced."""
+
+    def __init__(self, target: Path) -> None:
+        super().__init__(f"{target} bestaat al. balie overschrijft geen bestanden; kies een "
+                         "nieuwe bestandsnaam.")
+
+
 class NewFile:
     """A file being made (see :func:`creating`): write to :attr:`path`, then :meth:`place`."""
 
@@ -72,9 +80,7 @@ class NewFile:
             self.placed = candidate
             _fsync(candidate.parent)
             return candidate
-        raise StoreError(f"{self.target} bestaat al. balie overschrijft geen bestanden; kies "
-                         "een nieuwe bestandsnaam" + (" (of --force om het te vervangen)."
-                                                      if not self.numbered else "."))
+        raise FileTaken(self.target)
 
 
 @contextmanager
@@ -94,8 +100,7 @@ def creating(target: Path, *, access: Access = OWNER_ONLY, replace: bool = False
         raise StoreError(f"{target} is een map; geef een bestandsnaam op, bijvoorbeeld "
                          f"{target / 'export.csv'}.")
     if not (replace or numbered) and (target.exists() or target.is_symlink()):
-        raise StoreError(f"{target} bestaat al. balie overschrijft geen bestanden; kies een "
-                         "nieuwe bestandsnaam.")
+        raise FileTaken(target)
     try:
         if folders:
             make_folders(target.parent, access)

@@ -34,7 +34,7 @@ from balie.domain.reference_data import (
     ROUTE_EXTERNAL,
     ROUTE_TEAM,
 )
-from balie.domain.text import fold, slug
+from balie.domain.text import fold, has_control, slug, visible
 from balie.domain.timekeeping import to_db, utc_now
 
 
@@ -158,7 +158,21 @@ def _find(db: BalieDatabase, spec: Kind, name: str) -> dict[str, Any]:
     raise ReferenceDataError(f"Geen {spec.label} met de naam {name!r} gevonden.")
 
 
+TEXT_ATTRIBUTES = {"display_name": "Een weergavenaam", "short_name": "Een korte naam",
+                   "aliases": "Een andere schrijfwijze"}
+
+
+def _plain(text: str, what: str) -> str:
+    """Names are text: a control character (an escape sequence) is refused where it
+    enters, though every screen and printout shows one harmlessly anyway."""
+    if has_control(text):
+        raise ReferenceDataError(f"{what} mag geen stuurtekens bevatten (zoals Esc of Tab): "
+                                 f"{visible(text)}")
+    return text
+
+
 def _ensure_unique(db: BalieDatabase, spec: Kind, name: str, except_id: int | None = None) -> None:
+    _plain(name, f"De naam van een {spec.label}")
     wanted = fold(name)
     if not wanted:
         raise ReferenceDataError(f"De naam van een {spec.label} mag niet leeg zijn.")
@@ -205,6 +219,8 @@ def _resolve(db: BalieDatabase, spec: Kind, attrs: dict[str, Any]) -> dict[str, 
             if route["kind"] != ROUTE_TEAM:
                 raise ReferenceDataError(f"{route['name']} is geen team.")
             columns["team_route_id"] = route["id"]
+        elif isinstance(value, str):
+            columns[key] = _plain(value, TEXT_ATTRIBUTES.get(key, "Een waarde"))
         else:
             columns[key] = value
     return columns

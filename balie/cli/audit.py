@@ -7,7 +7,14 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from balie.cli.common import INQUIRY_NUMBER, Commands, fail, rows_text, sign_in
+from balie.cli.common import (
+    INQUIRY_NUMBER,
+    Commands,
+    fail,
+    replaced_with_force,
+    rows_text,
+    sign_in,
+)
 from balie.cli.output import write_document
 
 
@@ -148,6 +155,7 @@ def run(path: Path, args: argparse.Namespace) -> int:
         else:
             sys.stdout.write(text)  # shown: an origin cannot steer beheer's terminal
         return 0
-    written = create_file(Path(args.output), text.encode(encoding), replace=args.force)
+    with replaced_with_force():
+        written = create_file(Path(args.output), text.encode(encoding), replace=args.force)
     print(f"{len(lines)} regels geschreven naar {written}", file=sys.stderr)
     return 0

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from balie.config import ENV_DB, os_username
@@ -148,6 +149,18 @@ def sign_in(db) -> object:
     _, actor = sign_in_as(db, os_username(), make_origin(socket.gethostname(), "cli"),
                           utc_now(), owns_file=owns_file(db.path))
     return actor
+
+
+@contextmanager
+def replaced_with_force() -> Iterator[None]:
+    """A command with ``--force``: refusing an existing file, it says how to replace it."""
+    from balie.db.errors import StoreError
+    from balie.db.files import FileTaken
+
+    try:
+        yield
+    except FileTaken as error:
+        raise StoreError(f"{error.message} Vervangen mag met --force.") from None
 
 
 # --- reading what the user names ------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from balie.cli.common import Commands, fail, numbers, print_rows, sign_in
+from balie.cli.common import Commands, fail, numbers, print_rows, replaced_with_force, sign_in
 
 
 def register(commands: Commands) -> None:
@@ -84,8 +84,9 @@ def run(path: Path, args: argparse.Namespace) -> int:
                   "welke van deze persoon zijn en geef die met --ids aan export of erase.")
             return 0
         if args.action == "export":
-            done = export_person(db, actor, query, Path(args.output), utc_now(), ids=ids,
-                                 replace=args.force)
+            with replaced_with_force():
+                done = export_person(db, actor, query, Path(args.output), utc_now(),
+                                     ids=ids, replace=args.force)
             print(f"Inzage van {inquiries(len(done.ids))} (nummer "
                   f"{number_ranges(done.ids)}) geschreven naar {done.path} (alleen voor u "
                   "leesbaar). Geef het bestand veilig aan de persoon en verwijder uw kopie "

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from balie.cli.common import Commands, fail, sign_in
+from balie.cli.common import Commands, fail, replaced_with_force, sign_in
 from balie.cli.output import write_document
 
 
@@ -131,8 +131,9 @@ def run(path: Path, args: argparse.Namespace) -> int:
         encoding = ENCODING if args.format == "csv" else "utf-8"
         if args.output:
             # Logged when, and only when, the whole file is in place.
-            written = write_export(db, actor, Path(args.output), text.encode(encoding),
-                                   utc_now(), detail=detail, replace=args.force)
+            with replaced_with_force():
+                written = write_export(db, actor, Path(args.output), text.encode(encoding),
+                                       utc_now(), detail=detail, replace=args.force)
             print(f"Geschreven naar {written}", file=sys.stderr)
             return 0
         audit(db, actor, "export", utc_now(), detail=f"{detail} naar scherm")
