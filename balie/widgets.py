@@ -255,8 +255,11 @@ class TextInput(Input):
     program, a paste). Each is shown as one character: the cursor stays in place."""
 
     @property
-    def _value(self) -> Text:  # what Input draws
-        return plain(super()._value)
+    def _value(self) -> Text:  # what Input draws (as Input does, but shown)
+        if self.password:
+            return super()._value
+        text = plain(self.value, no_wrap=True, overflow="ignore", end="")
+        return self.highlighter(text) if self.highlighter is not None else text
 
 
 class FormInput(OrderedKeys, TextInput):
@@ -267,7 +270,8 @@ class FormTextArea(OrderedKeys, TextArea):
     """The multi-line summary: Enter is a new line, Tab moves on."""
 
     def get_line(self, line_index: int) -> Text:
-        return plain(super().get_line(line_index))  # as FormInput: shown, not sent
+        # As TextInput: control characters shown (one each), not sent to the terminal.
+        return plain(self.document.get_line(line_index), end="", no_wrap=True)
 
     def keys_with_handlers(self) -> tuple[str, ...]:
         return ("enter",)

@@ -286,3 +286,23 @@ async def test_every_screen_shows_hostile_text_as_text(db_path):
         check(app, shown("Seniorenwerk")[:10])
         await press(pilot, "escape")
     assert app.return_code in (0, None)
+
+
+async def test_an_input_shows_each_control_character_as_one_character():
+    from textual.app import App
+
+    from balie.widgets import FormTextArea, TextInput
+
+    class Form(App):
+        def compose(self):
+            yield TextInput("a\x07b\x1b[2Kc[b]", id="line")
+            yield FormTextArea("x\x07y\nz\x1b]52;c;eA==\x07", id="area")
+
+    app = Form()
+    async with app.run_test(size=(40, 10)) as pilot:
+        line = app.query_one("#line", TextInput)
+        line.focus()
+        line.cursor_position = len(line.value)
+        await pilot.pause()
+        assert line._value.plain == "a␇b␛[2Kc[b]"  # one cell each: the cursor stays
+        check(app, "a␇b␛[2Kc[b]", "x␇y", "z␛]52;c;eA==␇")
