@@ -163,10 +163,17 @@ def check(app, *expected: str) -> str:
 
 
 async def settle(pilot) -> None:
-    for _ in range(3):
+    """Until the screen stops changing (a table sizes its columns when it is idle, which
+    on a busy machine comes later), within a deadline of steps, not of seconds."""
+    shown = None
+    for _ in range(50):
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+        await pilot.pause()
+        now = screen_text(pilot.app)
+        if now == shown:
+            return
+        shown = now
 
 
 async def press(pilot, *keys: str) -> None:

@@ -52,7 +52,3 @@ def csv_text(rows: Iterable[Sequence[object]]) -> str:
     writer.writerows([cell(value) for value in row] for row in rows)
     return buffer.getvalue()
 
-
-def csv_bytes(rows: Iterable[Sequence[object]]) -> bytes:
-    """Rows as the bytes of a CSV file for Dutch Excel, byte order mark included."""
-    return csv_text(rows).encode(ENCODING)
