@@ -143,6 +143,10 @@ def _from_os(error: OSError, path: Path | None, doing: str | None) -> StoreError
         return StoreError(f"{what}: bestand of map bestaat niet. Kijk het pad na.")
     if error.errno == errno.EISDIR:
         return StoreError(f"{what} is een map; geef een bestandsnaam op.")
+    if error.errno == errno.EIO:
+        return StoreError(f"{what}: lezen of schrijven op de schijf mislukte (schijffout). "
+                          "Er is niets gewijzigd. Probeer het opnieuw; blijft het, laat de "
+                          "beheerder van de server de schijf nakijken.")
     return StoreError(f"{what}: {error.strerror or type(error).__name__}. Er is niets "
                       "gewijzigd; probeer het opnieuw of meld het aan beheer.")
 

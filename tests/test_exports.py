@@ -321,7 +321,7 @@ def test_a_report_that_could_not_be_written_is_not_logged(made_db, tmp_path, cap
                                                            monkeypatch):
     monkeypatch.setattr(files_module.NewFile, "write", failing_write(errno.EIO))
     assert main(["--db", str(made_db), "report", "--output", str(tmp_path / "x.csv")]) == 1
-    assert "schrijffout" in capsys.readouterr().err
+    assert "schijffout" in capsys.readouterr().err
     db = open_database(made_db)
     assert db.execute("SELECT count(*) FROM audit_log WHERE action = 'export'"
                       ).fetchone()[0] == 0
