@@ -575,7 +575,12 @@ def _factsheets(db) -> None:
         -- (from queued_at, with the office hours in force then); NULL until picked up,
         -- and again after a transfer to another team's list.
         ALTER TABLE inquiry ADD COLUMN wait_minutes INTEGER CHECK (wait_minutes >= 0);
-
+        """,
+    )
+    _backfill_waits(db)  # before the indexes that hold the column: each row once
+    run_sql(
+        db,
+        """
         -- A team's factsheet reads this index only: its inquiries of a period, with
         -- every column the page breaks them down by. It replaces inquiry_by_route_time.
         DROP INDEX inquiry_by_route_time;
@@ -594,7 +599,6 @@ def _factsheets(db) -> None:
         CREATE INDEX inquiry_by_route_status ON inquiry(route_id, status, registered_at);
         """,
     )
-    _backfill_waits(db)
 
 
 def _backfill_waits(db) -> None:

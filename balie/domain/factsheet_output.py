@@ -56,35 +56,33 @@ def heading(page: Page) -> str:
     return f"{sheet.title} · {sheet.period.label()}"
 
 
-def summary_items(page: Page) -> list[str]:
-    """The page's headline figures as short items, in reading order."""
-    sheet = page.sheet
-    items = [f"Vragen: {page.total.text}", f"{page.previous.label}: {page.previous.text}"]
+def summary_items(page: Page) -> list[list[str]]:
+    """The page's headline figures as short items, a group per subject: the total and
+    the change, the flow, the waiting time."""
+    total = [f"Vragen: {page.total.text}", f"{page.previous.label}: {page.previous.text}"]
     if page.change is not None:
         change = dutch_int(page.change)
         change = change if page.change < 0 else f"+{change}"
         share = percent(page.change_share, signed=True)
-        items.append(f"verschil: {change}" + (f" ({share})" if share else ""))
+        total.append(f"verschil: {change}" + (f" ({share})" if share else ""))
+    groups = [total]
     flow = page.flow
     if flow is not None:
-        items += [f"nog open van eerder: {dutch_int(flow.carried)}",
-                  f"in behandeling: {dutch_int(flow.handled)}",
-                  f"afgerond: {dutch_int(flow.closed)}",
-                  f"nog open{'' if sheet.partial else ' aan het eind'}: "
-                  f"{dutch_int(flow.open_at_end)}"]
+        groups.append([f"Open van eerder: {dutch_int(flow.carried)}",
+                       f"in behandeling: {dutch_int(flow.handled)}",
+                       f"afgerond: {dutch_int(flow.closed)}",
+                       f"nog open: {dutch_int(flow.open_at_end)}"])
     elif "flow" in page.withheld:
-        items.append(f"doorloop {page.withheld['flow']}")
+        groups.append([f"Doorloop {page.withheld['flow']}"])
     waiting = page.waiting
     if waiting is not None:
-        if waiting.measured:
-            items += [f"wachttijd tot oppakken: mediaan {decimal(waiting.median_hours)} "
-                      "werkuren", f"90% binnen {decimal(waiting.p90_hours)} werkuren",
-                      f"gemeten over {dutch_int(waiting.measured)} vragen"]
-        else:
-            items.append("wachttijd tot oppakken: nog niets opgepakt")
+        groups.append([f"Wachttijd tot oppakken: mediaan {decimal(waiting.median_hours)} "
+                       "werkuren", f"90% binnen {decimal(waiting.p90_hours)} werkuren",
+                       f"gemeten over {dutch_int(waiting.measured)} vragen"]
+                      if waiting.measured else ["Wachttijd tot oppakken: nog niets opgepakt"])
     elif "waiting" in page.withheld:
-        items.append(f"wachttijd tot oppakken {page.withheld['waiting']}")
-    return items
+        groups.append([f"Wachttijd tot oppakken {page.withheld['waiting']}"])
+    return groups
 
 
 def _flow_words(items: list[str], width: int) -> list[str]:
@@ -165,7 +163,8 @@ def page_lines(page: Page, width: int = 80) -> list[str]:
     if page.suppressed:
         lines.append(_cut("Voor extern gebruik (AVG): kleine aantallen verborgen", width))
     lines.append("─" * width)
-    lines += _flow_words(summary_items(page), width)
+    for group in summary_items(page):
+        lines += _flow_words(group, width)
     sections = list(page.sections)
     if width < 2 * COLUMN_WIDTH + GUTTER:
         labels = label_width(sections)
