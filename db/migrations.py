@@ -597,6 +597,13 @@ def _factsheets(db) -> None:
         -- The open inquiries of a team registered before a period.
         DROP INDEX inquiry_by_route_status;
         CREATE INDEX inquiry_by_route_status ON inquiry(route_id, status, registered_at);
+        -- The desk's factsheet counts a period per route and channel, and per hour of
+        -- the day (the UTC hour; the registrations without a time apart), as ranges of
+        -- these indexes: counting is cheaper than reading every row of a year.
+        CREATE INDEX inquiry_channel ON inquiry(route_id, channel_id, registered_at);
+        CREATE INDEX inquiry_hour ON inquiry(
+            time_known, substr(registered_at, 12, 2), registered_at
+        );
         """,
     )
 

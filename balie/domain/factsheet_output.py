@@ -20,9 +20,12 @@ from balie.domain.factsheet_publication import HIDDEN, SMALL, Page, Shown, Shown
 BAR = "█"
 EIGHTHS = " ▏▎▍▌▋▊▉"
 MIN_WIDTH = 40
-COLUMN_WIDTH = 60
-"""Sections go side by side when two columns of at least this width fit."""
+COLUMN_WIDTH = 55
+"""Sections go side by side when two columns of at least this width fit (a terminal of
+120 columns has two)."""
 LABEL_MAX = 36
+LABEL_MAX_BESIDE = 30
+"""The label column of sections side by side: room for the bars beside it."""
 SHARE_WIDTH = 4
 MIN_BAR = 8
 GUTTER = 3
@@ -172,7 +175,7 @@ def page_lines(page: Page, width: int = 80) -> list[str]:
             lines += ["", *section_lines(section, width, labels)]
     else:
         column = (width - GUTTER) // 2
-        labels = label_width(sections)
+        labels = min(LABEL_MAX_BESIDE, label_width(sections))
         left: list[str] = []
         right: list[str] = []
         for section in sections:  # each to the shorter column, in reading order
