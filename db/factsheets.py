@@ -23,15 +23,28 @@ from balie.domain.factsheet import DeskCounts, FactSheet, TeamCounts, build_fact
 from balie.domain.factsheet_publication import Page, channel_table, publish
 from balie.domain.models import Reference
 from balie.domain.periods import Period
+from balie.domain.report import AGE_BANDS
 from balie.domain.timekeeping import Span, from_db, offset_segments, utc_now
 
 IN_TEAM_PERIOD = "route_id = :route AND registered_at >= :lower AND registered_at < :upper"
 
+# One integer per inquiry that packs what a team's page breaks it down by (village,
+# gender, age band, channel, outcome as at the period's end): a Counter of plain
+# integers is the cheapest way to count a year of rows, a third less than of tuples.
+GENDER_CODES = ("", "f", "m", "x")
+BANDS = (None, *AGE_BANDS)
 TEAM_SQL = f"""
-    SELECT village_id, coalesce(gender, ''), age, channel_id,
-           CASE WHEN closed_at < :upper THEN coalesce(outcome_id, 0) ELSE -1 END
+    SELECT ((((village_id * 4 + CASE gender WHEN 'f' THEN 1 WHEN 'm' THEN 2
+                                           WHEN 'x' THEN 3 ELSE 0 END) * 8
+              + CASE WHEN age IS NULL THEN 0 WHEN age < 18 THEN 1 WHEN age < 27 THEN 2
+                     WHEN age < 46 THEN 3 WHEN age < 68 THEN 4 ELSE 5 END) * 65536
+             + channel_id) * 1048576
+            + CASE WHEN closed_at < :upper THEN coalesce(outcome_id, 0) ELSE -1 END + 1)
     FROM inquiry INDEXED BY inquiry_factsheet WHERE {IN_TEAM_PERIOD}"""
-"""One row per inquiry; the outcome as at the period's end (-1: still open then)."""
+"""One packed row per inquiry (see :func:`team_counts`); the outcome is 0 for none and
+-1 when it was still open at the period's end. The bands are the annual report's
+(balie.domain.report.AGE_BANDS)."""
+
 
 TEAM_WAITS_SQL = f"""
     SELECT wait_minutes, count(*) FROM inquiry INDEXED BY inquiry_factsheet
@@ -111,8 +124,19 @@ def team_counts(db: BalieDatabase, route_id: int, period: Period, earlier: Span,
                 now: datetime) -> TeamCounts:
     """Everything a team's page counts (read inside the caller's snapshot)."""
     params = _bounds(period.span, route=route_id)
+    villages, genders, bands, channels, outcomes = (Counter() for _ in range(5))
+    for (key,), n in Counter(db.execute(TEAM_SQL, params)).items():
+        rest, outcome = divmod(key, 1048576)
+        rest, channel = divmod(rest, 65536)
+        rest, band = divmod(rest, 8)
+        village, gender = divmod(rest, 4)
+        villages[village] += n
+        genders[GENDER_CODES[gender]] += n
+        bands[BANDS[band]] += n
+        channels[channel] += n
+        outcomes[outcome - 1] += n
     return TeamCounts(
-        rows=Counter(db.execute(TEAM_SQL, params)),
+        villages, genders, bands, channels, outcomes,
         topics=Counter(dict(db.execute(TEAM_TOPICS_SQL, params).fetchall())),
         waits=Counter(dict(db.execute(TEAM_WAITS_SQL, params).fetchall())),
         previous=db.execute(TEAM_TOTAL_SQL, _bounds(earlier, route=route_id)).fetchone()[0],

@@ -34,7 +34,7 @@ from balie.domain.factsheet_html import pages_html
 from balie.domain.factsheet_output import page_lines, percent
 from balie.domain.factsheet_publication import channel_table, publish
 from balie.domain.periods import containing
-from balie.domain.report import GENDER_NAMES, UNKNOWN_HOUR, linked_report
+from balie.domain.report import AGE_BANDS, GENDER_NAMES, UNKNOWN_HOUR, linked_report
 from balie.screens.factsheet import FactsheetScreen
 from tests import annual_report
 from tests.conftest import lead, member
@@ -230,8 +230,8 @@ def test_every_name_from_data_is_escaped(tmp_path):
         ref = load_reference(db)
         sheets = build_factsheets(
             ref, YEAR_2023,
-            {ref.route("senior_work").id: TeamCounts(
-                Counter({(ref.villages.named("<b>Hooghalen</b>").id, "f", 80,
+            {ref.route("senior_work").id: TeamCounts.of_rows(
+                Counter({(ref.villages.named("<b>Hooghalen</b>").id, "f", "68+",
                           ref.channels.all[0].id, OPEN): 12}),
                 Counter(), Counter(), 3)}, None)
     finally:
@@ -293,8 +293,8 @@ def test_waiting_time_is_median_and_90th_percentile_in_working_hours(seeded_refe
     ref = seeded_reference
     team = ref.teams[0]
     waits = Counter({60: 5, 120: 3, 480: 1, 960: 1})  # minutes
-    sheet = build_factsheets(ref, YEAR_2023, {team.id: TeamCounts(Counter(), Counter(), waits,
-                                                                  0)}, None)[0]
+    counts = TeamCounts.of_rows(Counter(), Counter(), waits, 0)
+    sheet = build_factsheets(ref, YEAR_2023, {team.id: counts}, None)[0]
     assert (sheet.waiting.measured, sheet.waiting.median_hours, sheet.waiting.p90_hours) == (
         10, 1.5, 8.0)  # (60 + 120) / 2 minutes; the 9th of 10 values
     pages = publish([sheet])
@@ -310,7 +310,7 @@ def periods_of_counts(draw, ref):
     villages = [v.id for v in ref.villages.all]
     channels = [c.id for c in ref.channels.all]
     outcomes = [o.id for o in ref.outcomes.all] + [NO_OUTCOME, OPEN]
-    ages = [None, 5, 20, 30, 50, 70]
+    bands = [None, *AGE_BANDS]
     count = st.one_of(st.integers(1, 9), st.integers(10, 60))
     teams = {}
     desk: Counter = Counter()
@@ -323,7 +323,7 @@ def periods_of_counts(draw, ref):
             n = draw(count)
             village, channel = draw(st.sampled_from(villages)), draw(st.sampled_from(channels))
             rows[(village, draw(st.sampled_from(["", *GENDER_NAMES])),
-                  draw(st.sampled_from(ages)), channel, draw(st.sampled_from(outcomes)))] += n
+                  draw(st.sampled_from(bands)), channel, draw(st.sampled_from(outcomes)))] += n
             for topic in draw(st.sets(st.sampled_from(ref.topics.all), min_size=1,
                                       max_size=2)):
                 topics[topic.id] += n
@@ -331,7 +331,7 @@ def periods_of_counts(draw, ref):
             hours[draw(st.sampled_from([9, 10, 13, UNKNOWN_HOUR]))] += n
             cells[(village, route.id)] += n
         if route.is_team:
-            teams[route.id] = TeamCounts(rows, topics, Counter({30: 1}),
+            teams[route.id] = TeamCounts.of_rows(rows, topics, Counter({30: 1}),
                                          draw(st.integers(0, 80)), 2, 1)
     return teams, DeskCounts(desk, hours, draw(st.integers(0, 200))), cells
 

@@ -43,8 +43,6 @@ from balie.domain.report_output import published_rows, table_rows
 
 YEAR = containing("year", date(2025, 6, 1))
 GENDERS = (*GENDER_NAMES, "")
-AGES = (None, 12, 20, 30, 50, 80)
-"""An age in each band of the annual report, and none recorded."""
 BANDS = (*AGE_BANDS, None)
 HOURS = (9, 11, 14, UNKNOWN_HOUR)
 ALL_HOURS = (*range(24), UNKNOWN_HOUR)
@@ -141,10 +139,10 @@ def edited(reference: Reference) -> Reference:
                    villages=Entries.of(villages))
 
 
-GROUP = st.tuples(COUNT, st.sampled_from(GENDERS), st.sampled_from(AGES),
+GROUP = st.tuples(COUNT, st.sampled_from(GENDERS), st.sampled_from(BANDS),
                   st.integers(0, 3), st.integers(0, 9), st.sampled_from(HOURS),
                   st.sets(st.integers(0, 7), min_size=1, max_size=2))
-"""A group of inquiries alike: (count, gender, age, channel, outcome, hour, topics), by
+"""A group of inquiries alike: (count, gender, age band, channel, outcome, hour, topics), by
 position in the reference data's lists."""
 
 
@@ -175,14 +173,14 @@ def counts_of(reference: Reference, groups: list) -> tuple[Counter, dict, DeskCo
     teams = {r.id: (Counter(), Counter()) for r in reference.teams}
     desk_channels: Counter = Counter()
     hours: Counter = Counter()
-    for village, route, n, gender, age, channel, outcome, hour, chosen in groups:
+    for village, route, n, gender, band, channel, outcome, hour, chosen in groups:
         if not n:
             continue
         cells[(village, route)] += n
         desk_channels[(channels[channel], route)] += n
         hours[hour] += n
         if route in teams:
-            key = (village, gender, age, channels[channel], outcomes[outcome % len(outcomes)])
+            key = (village, gender, band, channels[channel], outcomes[outcome % len(outcomes)])
             teams[route][0][key] += n
             for t in chosen:
                 teams[route][1][topics[t]] += n
@@ -250,7 +248,7 @@ def publish(attacker: Attacker, reference: Reference, data: dict[str, list]) -> 
                            f"{year} {breakdown} {codes}")
         sheets = build_factsheets(
             reference, period,
-            {team: TeamCounts(rows, topics, Counter({90: 1}), previous_totals[team], 3, 4)
+            {team: TeamCounts.of_rows(rows, topics, Counter({90: 1}), previous_totals[team], 3, 4)
              for team, (rows, topics) in teams.items()},
             replace(desk, previous=sum(previous_totals.values())))
         pages = publish_pages(sheets, village=village_report,
@@ -352,8 +350,8 @@ def small_village_year(seeded_reference):
     village = {v.name: v.id for v in ref.villages.all}
     routes = [r.id for r in ref.routes.all]
 
-    def group(village_name, route, n):  # women of 50 by phone, informed, at 10 o'clock
-        return (village[village_name], route, n, "f", 50, 0, 0, 9, {0})
+    def group(village_name, route, n):  # women of 50 by phone, informed, at 9 o'clock
+        return (village[village_name], route, n, "f", "46-67", 0, 0, 9, {0})
 
     now = [group("Hooghalen", r, n) for r, n in zip(routes, [3, 1, 12, 4, 2])]
     now += [group("Beilen", r, 20 + r) for r in routes]

@@ -38,16 +38,6 @@ DESK_CODE = "alle"
 """The code of the desk's page (every route) in JSON and CSV; no route has it."""
 
 
-def age_band(age: int | None) -> str | None:
-    """The annual report's age band of an age (None when not recorded)."""
-    if age is None:
-        return None
-    for band, upper in zip(AGE_BANDS, (18, 27, 46, 68)):
-        if age < upper:
-            return band
-    return AGE_BANDS[-1]
-
-
 def is_referral(name: str) -> bool:
     return fold(name).startswith(REFERRAL_WORD)
 
@@ -158,19 +148,31 @@ class FactSheet:
 
 @dataclass(frozen=True)
 class TeamCounts:
-    """What a team's page is made of (see :func:`balie.db.factsheets.team_counts`)."""
+    """What a team's page is made of (see :func:`balie.db.factsheets.team_counts`): its
+    inquiries of the period counted per village, gender ("" not recorded), age band
+    (None not recorded), channel and outcome key (an outcome id, NO_OUTCOME, or OPEN: at
+    the period's end); per topic; per working minutes waited until pick-up."""
 
-    rows: Counter
-    """(village id, gender or "", age or None, channel id, outcome key) -> inquiries of
-    the period; the outcome key is an outcome id, NO_OUTCOME or OPEN (at the period's
-    end)."""
+    villages: Counter
+    genders: Counter
+    bands: Counter
+    channels: Counter
+    outcomes: Counter
     topics: Counter
-    """topic id -> inquiries of the period with that topic."""
     waits: Counter
-    """working minutes until pick-up -> inquiries of the period picked up."""
     previous: int
     carried: int = 0
     closed: int = 0
+
+    @classmethod
+    def of_rows(cls, rows: Counter, topics: Counter, waits: Counter, previous: int,
+                carried: int = 0, closed: int = 0) -> TeamCounts:
+        """From (village, gender, age band, channel, outcome key) -> inquiries."""
+        parts: list[Counter] = [Counter() for _ in range(5)]
+        for key, n in rows.items():
+            for part, value in zip(parts, key):
+                part[value] += n
+        return cls(*parts, topics, waits, previous, carried, closed)
 
 
 @dataclass(frozen=True)
@@ -268,18 +270,9 @@ def _channels(reference: Reference, channels: Counter, total: int) -> Section:
 def build_team_sheet(reference: Reference, period: Period, route: Route, counts: TeamCounts,
                      *, partial: bool = False) -> FactSheet:
     """A team's page from its counts."""
-    villages: Counter = Counter()
-    genders: Counter = Counter()
-    bands: Counter = Counter()
-    channels: Counter = Counter()
-    outcomes: Counter = Counter()
-    for (village, gender, age, channel, outcome), n in counts.rows.items():
-        villages[village] += n
-        genders[gender or ""] += n
-        bands[age_band(age)] += n
-        channels[channel] += n
-        outcomes[outcome] += n
-    total = sum(counts.rows.values())
+    villages, genders, bands = counts.villages, counts.genders, counts.bands
+    channels, outcomes = counts.channels, counts.outcomes
+    total = sum(villages.values())
     outcome, referral = _outcome_sections(reference, outcomes, period, partial, total)
     topics = [Figure(t.name, counts.topics[t.id], ("topic", t.id))
               for t in reference.topics.all if counts.topics[t.id]]
