@@ -29,6 +29,7 @@ LABEL_MAX_BESIDE = 30
 SHARE_WIDTH = 4
 MIN_BAR = 8
 GUTTER = 3
+NOT_MEASURED = "Wachttijd tot oppakken: geen vraag van deze periode in balie opgepakt"
 AVG_NOTE = (f"AVG: {SMALL} is 1 tot 10; {HIDDEN} is verborgen zodat kleine aantallen niet "
             "terug te rekenen zijn.")
 
@@ -82,7 +83,7 @@ def summary_items(page: Page) -> list[list[str]]:
         groups.append([f"Wachttijd tot oppakken: mediaan {decimal(waiting.median_hours)} "
                        "werkuren", f"90% binnen {decimal(waiting.p90_hours)} werkuren",
                        f"gemeten over {dutch_int(waiting.measured)} vragen"]
-                      if waiting.measured else ["Wachttijd tot oppakken: nog niets opgepakt"])
+                      if waiting.measured else [NOT_MEASURED])
     elif "waiting" in page.withheld:
         groups.append([f"Wachttijd tot oppakken {page.withheld['waiting']}"])
     return groups
