@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from balie.domain.factsheet import REFERRALS, DeskCounts, FactSheet, Flow, Section, Waiting
+from balie.domain.factsheet import REFERRALS, TOTAL, DeskCounts, FactSheet, Flow, Section, Waiting
 from balie.domain.models import Reference
 from balie.domain.periods import Period
 from balie.domain.report import Report, build_report
@@ -140,8 +140,10 @@ def _page(sheet: FactSheet, hidden: dict[str, Mask | None], total_hidden: bool,
     sections = []
     for section in sheet.sections:
         mask = hidden.get(section.code, {})
-        # The kinds of referral are shares of the line "doorverwezen" of the outcomes.
-        base_hidden = section.whole == REFERRALS and REFERRALS in (hidden.get("outcome") or {})
+        # Shares are of the total, or (the kinds of referral) of the line "doorverwezen"
+        # of the outcomes: none when that is hidden.
+        base_hidden = (section.whole == TOTAL and total_hidden) or (
+            section.whole == REFERRALS and REFERRALS in (hidden.get("outcome") or {}))
         sections.append(_shown(section, mask, base_hidden))
     return Page(sheet, suppressed, total, previous, sheet.change if compared else None,
                 sheet.change_share if compared else None, tuple(sections), flow, waiting,
