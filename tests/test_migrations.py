@@ -159,7 +159,7 @@ def test_staff_keep_their_role_and_routes_get_a_retention_period(db_path):
 
 def test_waits_of_inquiries_picked_up_before_the_factsheets_come_from_the_history(db_path):
     db = connect(db_path)
-    migrate(db, stop_before="0008_factsheets")
+    migrate(db, stop_before="0009_factsheets")
     with db.write():
         db.execute("INSERT INTO staff (username, display_name, created_at) "
                    "VALUES ('anna', 'Anna', '2026-01-01T00:00:00Z')")
