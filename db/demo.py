@@ -22,13 +22,13 @@ INQUIRY_COLUMNS = (
     "id, registered_at, registered_by, channel_id, village_id, age, gender, summary, "
     "route_id, referral_target_id, urgent, status, consent, person_name, phone, postcode, "
     "callback_at, updated_at, intake_route_id, owner_id, queued_at, closed_at, outcome_id, "
-    "callback_done_at"
+    "callback_done_at, wait_minutes"
 )
 EVENT_COLUMNS = "inquiry_id, at, staff_id, kind, from_route_id, to_route_id, old_value, new_value"
 BATCH_ROWS = 100_000
 """Inquiries per executemany (and per progress line)."""
 BULK_TABLES = ("inquiry", "inquiry_topic", "inquiry_event")
-INQUIRY_SQL = f"INSERT INTO inquiry ({INQUIRY_COLUMNS}) VALUES ({', '.join('?' * 24)})"
+INQUIRY_SQL = f"INSERT INTO inquiry ({INQUIRY_COLUMNS}) VALUES ({', '.join('?' * 25)})"
 TOPIC_SQL = "INSERT INTO inquiry_topic (inquiry_id, topic_id) VALUES (?, ?)"
 EVENT_SQL = f"INSERT INTO inquiry_event ({EVENT_COLUMNS}) VALUES ({', '.join('?' * 8)})"
 

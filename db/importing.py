@@ -58,15 +58,17 @@ def store_import(
         # In bulk: the new inquiries get the ids after the highest, as SQLite would.
         first = db.execute("SELECT coalesce(max(id), 0) + 1 FROM inquiry").fetchone()[0]
         numbered = list(enumerate(checked.rows, start=first))
-        # Historic registrations: done, whatever their route.
+        # Historic registrations: done, whatever their route (a team's when the file
+        # says, with its outcome).
         db.conn.executemany(
             """INSERT INTO inquiry (id, registered_at, registered_by, channel_id, village_id,
                    age, gender, summary, route_id, intake_route_id, status, closed_at,
-                   updated_at, time_known, import_batch_id)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'closed', ?, ?, ?, ?)""",
+                   outcome_id, updated_at, time_known, import_batch_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'closed', ?, ?, ?, ?, ?)""",
             [(inquiry_id, to_db(row.registered_at), staff_id, row.channel_id, row.village_id,
               row.age, row.gender, row.summary, row.route_id, row.route_id,
-              to_db(row.registered_at), stamp, int(row.time_known), batch_id)
+              to_db(row.closed_at or row.registered_at), row.outcome_id, stamp,
+              int(row.time_known), batch_id)
              for inquiry_id, row in numbered],
         )
         db.conn.executemany(

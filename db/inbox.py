@@ -17,8 +17,10 @@ from balie.db.access import Actor, NotAllowed, audit, grant, refusal, require
 from balie.db.connection import BalieDatabase
 from balie.db.errors import StoreError
 from balie.db.inquiries import MAX_REASON, STATUS_CLOSED, STATUS_NEW, STATUS_PICKED_UP
+from balie.db.settings import office_settings
 from balie.domain.parsing import InvalidInput, clean_text
 from balie.domain.timekeeping import from_db, to_db
+from balie.domain.workhours import working_hours_between
 
 VIEW_NEW, VIEW_OPEN, VIEW_CLOSED = "new", "open", "closed"
 VIEWS = (VIEW_NEW, VIEW_OPEN, VIEW_CLOSED)
@@ -170,7 +172,8 @@ def _event(db: BalieDatabase, inquiry_id: int, now: datetime, actor: Actor, kind
 def _current(db: BalieDatabase, inquiry_id: int) -> dict:
     row = next(db.query(
         """SELECT inquiry.id, inquiry.status, inquiry.route_id, inquiry.owner_id,
-                  inquiry.callback_at, inquiry.callback_done_at, inquiry.version,
+                  inquiry.queued_at, inquiry.registered_at, inquiry.callback_at,
+                  inquiry.callback_done_at, inquiry.version,
                   staff.display_name AS owner_name, route.kind AS route_kind
            FROM inquiry JOIN route ON route.id = inquiry.route_id
            LEFT JOIN staff ON staff.id = inquiry.owner_id WHERE inquiry.id = ?""",
@@ -222,11 +225,16 @@ def pick_up(db: BalieDatabase, inquiry_id: int, actor: Actor, now: datetime, *,
         require(db, actor, "team_work", route_id=row["route_id"])
         if row["status"] == STATUS_NEW:
             _check_seen(row, expected_version)
+        # How long it waited in the team's list, in working hours as they are set now:
+        # the factsheets' waiting time until pick-up.
+        _, office = office_settings(db)
+        queued = from_db(row["queued_at"] or row["registered_at"])
+        wait = round(working_hours_between(queued, now, office) * 60)
         updated = db.execute(
             """UPDATE inquiry SET status = 'picked_up', owner_id = ?, updated_at = ?,
-                   version = version + 1
+                   wait_minutes = ?, version = version + 1
                WHERE id = ? AND status = 'new'""",
-            [actor.staff_id, stamp, inquiry_id],
+            [actor.staff_id, stamp, wait, inquiry_id],
         ).rowcount
         row = _current(db, inquiry_id)
         if updated != 1:
@@ -259,7 +267,7 @@ def transfer(db: BalieDatabase, inquiry_id: int, to_route_id: int, actor: Actor,
             raise InboxConflict(f"Nummer {inquiry_id} staat al bij dat team.")
         db.execute(
             """UPDATE inquiry SET route_id = ?, status = 'new', owner_id = NULL,
-                   queued_at = ?, updated_at = ?, version = version + 1
+                   queued_at = ?, wait_minutes = NULL, updated_at = ?, version = version + 1
                WHERE id = ? AND status = ?""",
             [to_route_id, stamp, stamp, inquiry_id, row["status"]],
         )

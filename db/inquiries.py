@@ -152,6 +152,7 @@ def _placement(status: str, stamp: str) -> dict[str, Any]:
         "queued_at": stamp if status == STATUS_NEW else None,
         "closed_at": stamp if status == STATUS_CLOSED else None,
         "outcome_id": None,
+        "wait_minutes": None,
     }
 
 

@@ -3,7 +3,8 @@
 Every query filters on a ``registered_at`` range and reads the covering index
 ``inquiry_report`` (``INDEXED BY`` makes a missing index an error instead of a silent
 full scan). Local hours and days are computed per daylight-saving segment with that
-segment's fixed UTC offset, so a day across a clock change is counted correctly.
+segment's fixed UTC offset, so a day across a clock change is counted correctly. The
+factsheets are counted in :mod:`balie.db.factsheets`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from balie.db.access import Actor, require
 from balie.db.connection import BalieDatabase
 from balie.domain.models import Reference
 from balie.domain.periods import Period
-from balie.domain.report import FactSheet, Report, build_factsheets, linked_report
+from balie.domain.report import Report, linked_report
 from balie.domain.timekeeping import Span, offset_segments
 
 UNKNOWN = -1
@@ -53,19 +54,6 @@ BY_DAY_SQL = f"""
     SELECT date(registered_at, :shift), {{column}}, count(*)
     FROM inquiry INDEXED BY inquiry_report
     WHERE {IN_PERIOD} GROUP BY 1, {{column}}"""
-
-AGE_BAND_SQL = """CASE WHEN age IS NULL THEN 'onbekend' WHEN age < 18 THEN '0-17'
-    WHEN age < 27 THEN '18-26' WHEN age < 46 THEN '27-45' WHEN age < 68 THEN '46-67'
-    ELSE '68+' END"""
-
-PROFILE_SQL = f"""
-    SELECT route_id, village_id, coalesce(gender, ''), {AGE_BAND_SQL}, count(*)
-    FROM inquiry INDEXED BY inquiry_by_route_time
-    WHERE route_id = :route AND {IN_PERIOD} GROUP BY 1, 2, 3, 4"""
-
-ROUTE_TOTAL_SQL = f"""
-    SELECT count(*) FROM inquiry INDEXED BY inquiry_by_route_time
-    WHERE route_id = :route AND {IN_PERIOD}"""
 
 COLUMNS = {"village": "village_id", "channel": "channel_id", "route": "route_id"}
 INTAKE_NOTE = "Routes zoals de balie ze koos, vóór doorzetten tussen teams."
@@ -131,28 +119,6 @@ def daily(db: BalieDatabase, actor: Actor, span: Span, by: str, *,
     return result
 
 
-def profile(db: BalieDatabase, span: Span, route_ids: list[int]) -> Counter:
-    """(route id, village id, gender, age band) -> inquiries: the stuff of a factsheet."""
-    lower, upper = span.db_bounds
-    result: Counter = Counter()
-    with db.snapshot():
-        for route in route_ids:
-            rows = db.execute(PROFILE_SQL, {"lower": lower, "upper": upper, "route": route})
-            result.update({(r, village, gender, band): n for r, village, gender, band, n in rows})
-    return result
-
-
-def route_totals(db: BalieDatabase, span: Span, route_ids: list[int]) -> Counter:
-    """route id -> inquiries in the span."""
-    lower, upper = span.db_bounds
-    with db.snapshot():
-        return Counter({
-            route: db.execute(ROUTE_TOTAL_SQL, {"lower": lower, "upper": upper,
-                                                "route": route}).fetchone()[0]
-            for route in route_ids
-        })
-
-
 def comparison_span(period: Period, now: datetime | None) -> tuple[Span, bool]:
     """The span of a year earlier to compare with, and whether it is cut short.
 
@@ -195,23 +161,6 @@ def report(
     return result
 
 
-def factsheets(
-    db: BalieDatabase,
-    actor: Actor,
-    reference: Reference,
-    period: Period,
-    route_codes: tuple[str, ...] | None = None,
-    now: datetime | None = None,
-) -> list[FactSheet]:
-    """Factsheets of the teams for a period (usually a year) against a year earlier."""
-    require(db, actor, "reports")
-    teams = [r.id for r in reference.routes.all
-             if r.is_team and (not route_codes or r.code in route_codes)]
-    span, partial = comparison_span(period, now)
-    return build_factsheets(reference, period, profile(db, period.span, teams),
-                            route_totals(db, span, teams), route_codes, partial=partial)
-
-
 def query_plans(db: BalieDatabase, span: Span) -> dict[str, list[str]]:
     """EXPLAIN QUERY PLAN of every report query, for the benchmark's full-scan check."""
     lower, upper = span.db_bounds
@@ -225,8 +174,6 @@ def query_plans(db: BalieDatabase, span: Span) -> dict[str, list[str]]:
         "by route": BY_ROUTE_SQL.format(route="route_id"),
         "by hour": BY_HOUR_SQL.format(route="route_id"),
         "by day": BY_DAY_SQL.format(column="route_id"),
-        "factsheet": PROFILE_SQL,
-        "team total": ROUTE_TOTAL_SQL,
     }
     return {
         name: [row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {sql}", period)]

@@ -39,7 +39,7 @@ from balie.domain.report_output import check_publishable, headers, published_row
 from balie.domain.spreadsheet import ENCODING
 from balie.domain.timekeeping import local_day, local_days_span
 from balie.plain import TextTable, plain
-from balie.screens.factsheet import FactsheetScreen
+from balie.screens.factsheet import FactsheetScreen, factsheet_period
 from balie.widgets import StableFooter, StatusLine, TextInput
 
 BROWSE = Binding.Group("Bladeren", compact=True)
@@ -93,7 +93,8 @@ class OverviewScreen(Screen):
         Binding("e", "export", "Export", id="overview.export",
                 tooltip="Als CSV voor Excel opslaan (met AVG als die aan staat)"),
         Binding("f", "factsheet", "Factsheet", id="overview.factsheet",
-                tooltip="Jaarcijfers per team, zoals in het jaarverslag"),
+                tooltip="Per team en de balie de cijfers van het jaarverslag (het jaar, of "
+                        "deze maand, dit kwartaal of deze eigen periode)"),
         Binding("g", "toggle_charts", "Grafiek", id="overview.charts",
                 tooltip="Grafieken tonen of verbergen: per route de laatste 30 dagen, "
                         "per dorp een trend van 12 weken"),
@@ -347,8 +348,8 @@ class OverviewScreen(Screen):
         self.query_one("#report", DataTable).scroll_relative(x=columns, animate=False)
 
     def action_factsheet(self) -> None:
-        year = containing("year", self.period.last)
-        self.app.push_screen(FactsheetScreen(year, self.reference, self.suppressed))
+        self.app.push_screen(FactsheetScreen(factsheet_period(self.period), self.reference,
+                                             self.suppressed))
 
     def action_ask_date(self) -> None:
         self.ask("date", "Ga naar (gisteren, 12-3, vr, 8 maart, 2024-03-12):")

@@ -12,10 +12,11 @@ from balie.config import os_username
 from balie.db import open_database
 from balie.db.access import Actor, sign_in
 from balie.db.drafts import save_draft
+from balie.db.factsheets import factsheets
 from balie.db.inbox import callback_done, close, pick_up, transfer
 from balie.db.inquiries import Inquiry, correct_inquiry, save_inquiry
 from balie.db.reference import KINDS, add_entry, load_reference
-from balie.db.reports import factsheets, report
+from balie.db.reports import report
 from balie.domain.intake import IntakeDraft
 from balie.domain.models import InquiryInput
 from balie.domain.periods import Period

@@ -16,6 +16,7 @@ from balie.db import open_database
 from balie.db.access import NotAllowed, sign_in
 from balie.db.auditlog import audit_rows
 from balie.db.backup import backup
+from balie.db.factsheets import factsheets
 from balie.db.inbox import (
     VIEW_NEW,
     callback_done,
@@ -36,7 +37,7 @@ from balie.db.inquiries import (
     save_inquiry,
 )
 from balie.db.reference import KINDS, add_entry, load_reference
-from balie.db.reports import daily, factsheets, report
+from balie.db.reports import daily, report
 from balie.db.rules import active_rules, store_rules
 from balie.db.settings import adjust_setting
 from balie.domain.periods import containing

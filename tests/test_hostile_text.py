@@ -230,7 +230,13 @@ async def test_every_screen_shows_hostile_text_as_text(db_path):
         await press(pilot, "a", "g")
         await press(pilot, "f")
         assert isinstance(app.screen, FactsheetScreen)
-        check(app, shown("Maatschappelijk werk")[:10])
+        check(app)
+        # One page a team: each team's page names it (and its villages) as text.
+        pages = [check(app)]
+        for _ in range(3):
+            await press(pilot, "t")
+            pages.append(check(app))
+        assert any(shown("Maatschappelijk werk")[:10] in page for page in pages)
         await press(pilot, "escape")
 
         # The werkvoorraad: each view, all teams, and its questions.

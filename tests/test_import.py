@@ -211,3 +211,65 @@ def test_a_quote_that_is_never_closed_is_a_problem_on_its_line(seeded_reference)
     checked = read_import('"datum;kanaal\n', seeded_reference, FROZEN_NOW)
     assert [p.line for p in checked.problems] == [1]
     assert "nergens gesloten" in str(checked.problems[0])
+
+
+CLOSED = (
+    "datum;tijd;kanaal;dorp;route;onderwerp;afgerond;uitkomst\n"
+    "12-03-2024;14:15;telefoon;beilen;seniorenwerk;mantelzorg;12-03-2024;Informatie en advies\n"
+    "13-03-2024;;telefoon;smilde;client_support;wonen;2024-05-02;referred_wmo\n"
+    "14-03-2024;;telefoon;smilde;client_support;wonen;;kortdurende ondersteuning\n"
+    "15-03-2024;;balie;smilde;desk;wonen;;\n"
+)
+
+
+def test_a_teams_closing_date_and_outcome_are_imported(made_db, tmp_path, capsys):
+    source = tmp_path / "afgerond.csv"
+    source.write_text(CLOSED, encoding="utf-8")
+    code, out, err = run(capsys, "--db", str(made_db), "import", str(source))
+    assert code == 0, err
+    with open_database(made_db) as db:
+        rows = db.execute(
+            """SELECT registered_at, closed_at, outcome.code, status FROM inquiry
+               LEFT JOIN outcome ON outcome.id = outcome_id ORDER BY inquiry.id""").fetchall()
+    assert rows == [
+        # Closed the same day: at noon, but never before it was registered.
+        ("2024-03-12T13:15:00Z", "2024-03-12T13:15:00Z", "information_advice", "closed"),
+        ("2024-03-13T11:00:00Z", "2024-05-02T10:00:00Z", "referred_wmo", "closed"),
+        # Without a date: closed when registered, as every historic registration.
+        ("2024-03-14T11:00:00Z", "2024-03-14T11:00:00Z", "short_support", "closed"),
+        ("2024-03-15T11:00:00Z", "2024-03-15T11:00:00Z", None, "closed"),
+    ]
+
+
+def test_closing_columns_are_checked_like_the_others(seeded_reference):
+    text = ("datum;kanaal;dorp;route;onderwerp;afgerond;uitkomst\n"
+            "12-03-2024;telefoon;beilen;seniorenwerk;mantelzorg;11-03-2024;\n"
+            "12-03-2024;telefoon;beilen;seniorenwerk;mantelzorg;31-02-2024;\n"
+            "12-03-2024;telefoon;beilen;seniorenwerk;mantelzorg;;gewonnen\n"
+            "12-03-2024;telefoon;beilen;desk;mantelzorg;12-03-2024;Informatie en advies\n"
+            "12-03-2024;telefoon;beilen;seniorenwerk;mantelzorg;12-03-2099;\n")
+    checked = read_import(text, seeded_reference, FROZEN_NOW)
+    assert checked.rows == ()
+    found = [(p.line, p.column, p.reason) for p in checked.problems]
+    assert found == [
+        (2, "afgerond", "ligt vóór de datum van de registratie"),
+        (3, "afgerond", "die datum bestaat niet"),
+        (4, "uitkomst", "onbekende uitkomst (zie balie ref list outcomes)"),
+        (5, "afgerond", "alleen bij een team (de balie en extern sluiten bij de registratie)"),
+        (5, "uitkomst", "alleen bij een team (de balie en extern sluiten bij de registratie)"),
+        (6, "afgerond", "ligt in de toekomst"),
+    ]
+
+
+def test_a_closing_makes_another_file_but_an_old_file_keeps_its_print(seeded_reference):
+    plain = read_import(GOOD, seeded_reference, FROZEN_NOW)
+    header, *lines = GOOD.lstrip("\ufeff").split("\r\n")
+    with_columns = "\r\n".join([header + ";Afgerond;Uitkomst"]
+                               + [line + ";;" if line else line for line in lines])
+    assert read_import(with_columns, seeded_reference, FROZEN_NOW).fingerprint == \
+        plain.fingerprint  # empty closing columns: the same registrations
+    closed = with_columns.replace("Zoekt gezelschap;;",
+                                  "Zoekt gezelschap;20-3-2024;Doorverwezen: intern")
+    checked = read_import(closed, seeded_reference, FROZEN_NOW)
+    assert checked.problems == () and checked.rows[0].outcome_id is not None
+    assert checked.fingerprint != plain.fingerprint

@@ -51,18 +51,25 @@ class Registration:
     age: int | None
     gender: str | None
     summary: str
+    closed: date | None = None
+    """A team's closing date (afgerond)."""
+    outcome: object = None
 
     def expected(self, line: int) -> tuple:
         """What read_import must make of it, as compared with an ImportRow."""
         moment = datetime.combine(self.day, self.clock or time(12), tzinfo=AMSTERDAM)
+        closed_at = None if self.closed is None else max(
+            moment, datetime.combine(self.closed, time(12), tzinfo=AMSTERDAM))
         return (line, moment, self.clock is not None, self.channel.id, self.village.id,
                 self.route.id, tuple(dict.fromkeys(t.id for t in self.topics)), self.age,
-                self.gender, parse_summary(self.summary))
+                self.gender, parse_summary(self.summary), closed_at,
+                self.outcome.id if self.outcome else None)
 
 
 def as_read(row) -> tuple:
     return (row.line, row.registered_at, row.time_known, row.channel_id, row.village_id,
-            row.route_id, row.topic_ids, row.age, row.gender, row.summary)
+            row.route_id, row.topic_ids, row.age, row.gender, row.summary, row.closed_at,
+            row.outcome_id)
 
 
 @st.composite
@@ -72,16 +79,24 @@ def registrations(draw, ref, *, plain: bool = False):
     clock = draw(st.none() | st.builds(time, st.integers(0, 23).filter(lambda h: h != 2),
                                        st.integers(0, 59)))
     summary_chars = LETTERS + " -.!?()" + ("" if plain else ";,\"'|\n")
+    day = draw(st.dates(FIRST_DAY, TODAY))
+    route = draw(st.sampled_from(ref.routes.all))
+    closed = outcome = None
+    if route.is_team:  # how the team closed it, when the file says
+        closed = draw(st.none() | st.dates(day, TODAY))
+        outcome = draw(st.none() | st.sampled_from(ref.outcomes.all))
     return Registration(
-        day=draw(st.dates(FIRST_DAY, TODAY)),
+        day=day,
         clock=clock,
         channel=draw(st.sampled_from(ref.channels.all)),
         village=draw(st.sampled_from(ref.villages.all)),
-        route=draw(st.sampled_from(ref.routes.all)),
+        route=route,
         topics=tuple(draw(st.lists(st.sampled_from(ref.topics.all), min_size=1, max_size=3))),
         age=draw(st.none() | st.integers(0, 120)),
         gender=draw(st.sampled_from([None, "f", "m", "x"])),
         summary=draw(st.text(summary_chars, max_size=60)),
+        closed=closed,
+        outcome=outcome,
     )
 
 
@@ -120,6 +135,8 @@ def cells_of(draw, reg: Registration) -> dict[str, str]:
         "geslacht": "" if reg.gender is None else pick(
             [w for s in GENDER_SPELLINGS[reg.gender] for w in (s, s.upper())]),
         "omschrijving": reg.summary,
+        "afgerond": pick(DATE_FORMS)(reg.closed) if reg.closed else "",
+        "uitkomst": pick(spellings(reg.outcome)) if reg.outcome else "",
     }
 
 
@@ -137,7 +154,8 @@ class CsvFile:
 def csv_files(draw, regs: list[Registration], *, quoting: list[int] | None = None):
     """The registrations written as a CSV file, laid out in one of the accepted ways."""
     needed = {"tijd": any(r.clock for r in regs), "leeftijd": any(r.age is not None for r in regs),
-              "geslacht": any(r.gender for r in regs), "omschrijving": any(r.summary for r in regs)}
+              "geslacht": any(r.gender for r in regs), "omschrijving": any(r.summary for r in regs),
+              "afgerond": any(r.closed for r in regs), "uitkomst": any(r.outcome for r in regs)}
     columns = list(REQUIRED) + [c for c in OPTIONAL if needed[c] or draw(st.booleans())]
     columns = draw(st.permutations(columns))
     delimiter = draw(st.sampled_from([";", ","]))
@@ -199,6 +217,8 @@ WRONG_VALUES = {
     "leeftijd": ["121", "-1", "oud", "1000", "7,5"],
     "geslacht": ["q", "vrouwelijk"],
     "omschrijving": ["x" * 2001],
+    "afgerond": ["31-02-2024", "morgen", "1-1-1850", "01-01-2099"],
+    "uitkomst": ["gewonnen", "Doorverwezen"],
 }
 LINE_CORRUPTIONS = ["other delimiter", "extra value", "header again", "stray quote"]
 

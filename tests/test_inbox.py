@@ -310,3 +310,21 @@ def test_reopening_an_inquiry_that_is_no_longer_a_teams_is_refused(db, ref, peop
     with pytest.raises(InboxConflict, match="niet .*bij een team"):
         reopen(db, at_desk.id, desk, NOW, "toch een team")
     assert load_inquiry(db, at_desk.id).status == "closed"
+
+
+def test_the_wait_until_pick_up_is_measured_in_working_hours(db, ref, people):
+    anna, bram, desk = people
+    senior = ref.route("senior_work").id
+    # Registered Friday 6 March 2026 at 15:30 (Amsterdam), picked up Monday at 10:00:
+    # 1.5 working hours on Friday and 1 on Monday.
+    friday = datetime(2026, 3, 6, 14, 30, tzinfo=UTC)
+    inquiry = register(db, ref, desk, at=friday)
+    pick_up(db, inquiry.id, anna, datetime(2026, 3, 9, 9, 0, tzinfo=UTC))
+    wait = "SELECT wait_minutes FROM inquiry WHERE id = ?"
+    assert db.execute(wait, [inquiry.id]).fetchone() == (150,)
+    # A transfer puts it in another team's list: its wait there starts again.
+    transfer(db, inquiry.id, senior, lead(db), datetime(2026, 3, 9, 10, 0, tzinfo=UTC),
+             "past beter bij seniorenwerk")
+    assert db.execute(wait, [inquiry.id]).fetchone() == (None,)
+    pick_up(db, inquiry.id, bram, datetime(2026, 3, 9, 12, 0, tzinfo=UTC))
+    assert db.execute(wait, [inquiry.id]).fetchone() == (120,)  # 11:00 to 13:00 there

@@ -155,3 +155,32 @@ def test_staff_keep_their_role_and_routes_get_a_retention_period(db_path):
         "team": 24, "desk": 6, "external": 6}
     assert upgraded.execute("PRAGMA foreign_key_check").fetchall() == []
     upgraded.close()
+
+
+def test_waits_of_inquiries_picked_up_before_the_factsheets_come_from_the_history(db_path):
+    db = connect(db_path)
+    migrate(db, stop_before="0009_factsheets")
+    with db.write():
+        db.execute("INSERT INTO staff (username, display_name, created_at) "
+                   "VALUES ('anna', 'Anna', '2026-01-01T00:00:00Z')")
+        # Queued Friday 6 March 2026 15:30 Amsterdam; picked up Monday 10:00 (the last
+        # pick-up counts); the second never was.
+        for number, status in ((1, "closed"), (2, "new")):
+            db.execute(
+                """INSERT INTO inquiry (id, registered_at, registered_by, channel_id,
+                       village_id, route_id, status, updated_at, queued_at)
+                   VALUES (?, '2026-03-06T14:30:00Z', 1, 1, 1, 2, ?, '2026-03-06T14:30:00Z',
+                           '2026-03-06T14:30:00Z')""", [number, status])
+        for at in ("2026-03-09T08:00:00Z", "2026-03-09T09:00:00Z"):
+            db.execute("INSERT INTO inquiry_event (inquiry_id, at, staff_id, kind) "
+                       "VALUES (1, ?, 1, 'pickup')", [at])
+    db.close()
+
+    upgraded = open_database(db_path)
+    assert upgraded.execute("SELECT id, wait_minutes FROM inquiry ORDER BY id").fetchall() \
+        == [(1, 150), (2, None)]
+    names = {row[0] for row in upgraded.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"inquiry_factsheet", "inquiry_channel", "inquiry_hour"} <= names
+    assert "inquiry_by_route_time" not in names
+    upgraded.close()

@@ -1,13 +1,17 @@
 """Every table balie publishes for outside use, attacked together.
 
-A reader who has a year's published tables (by village, by area, per route, the
-factsheets) and last year's gets them all at once. Hiding a count in one table is
-worthless if another publishes it, or publishes enough to subtract it. This attacker
-knows nothing of how balie chooses the hidden cells: it sets up the true counts (per
-village and route, per team and gender, per team and age band) as whole-number unknowns,
-adds every figure of every table as a linear fact ("<10": 1..9, "x": at least 10, a
-number: equal; a rate per 1,000 inhabitants: the count within its rounding) and asks an
-integer program for the smallest and largest value of each "<10" figure.
+A reader who has a year's published tables (by village, by area, per route, every page
+of the factsheets: the teams' and the desk's) and last year's gets them all at once.
+Hiding a count in one table is worthless if another publishes it, or publishes enough
+to subtract it. This attacker knows nothing of how balie chooses the hidden cells: it
+sets up the true counts as whole-number unknowns (per village and route; per team and
+gender, age band, outcome, topic; per route and channel; per hour of the day), adds
+what it knows of how they add up (a team's genders, ages and outcomes add up to its
+total, the channels of a route to the route's total, the hours to everything; every
+inquiry has a topic, a topic counts at most every inquiry, the five topics shown are
+the most frequent), adds every published figure as a linear fact ("<10": 1..9, "x": at
+least 10, a number: equal; a rate per 1,000 inhabitants: the count within its
+rounding) and asks an integer program for the smallest and largest value of each "<10".
 """
 
 from __future__ import annotations
@@ -22,20 +26,26 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import LinearConstraint, milp
 
+from balie.domain.factsheet import (
+    NO_OUTCOME,
+    OPEN,
+    DeskCounts,
+    TeamCounts,
+    build_factsheets,
+    is_referral,
+)
+from balie.domain.factsheet_publication import channel_table
+from balie.domain.factsheet_publication import publish as publish_pages
 from balie.domain.models import Area, Entries, Reference, Village
 from balie.domain.periods import containing
-from balie.domain.report import AGE_BANDS, GENDER_NAMES, build_factsheets, linked_report
-from balie.domain.report_output import (
-    NOT_PUBLISHED,
-    UNKNOWN_LABEL,
-    factsheet_rows,
-    published_rows,
-    table_rows,
-)
+from balie.domain.report import AGE_BANDS, GENDER_NAMES, UNKNOWN_HOUR, linked_report
+from balie.domain.report_output import published_rows, table_rows
 
 YEAR = containing("year", date(2025, 6, 1))
 GENDERS = (*GENDER_NAMES, "")
-BANDS = (*AGE_BANDS, "onbekend")
+BANDS = (*AGE_BANDS, None)
+HOURS = (9, 11, 14, UNKNOWN_HOUR)
+ALL_HOURS = (*range(24), UNKNOWN_HOUR)
 COUNT = st.one_of(st.just(0), st.integers(1, 9), st.integers(10, 30))
 
 
@@ -73,6 +83,17 @@ class Attacker:
             rate = float(text.replace(",", "."))
             self.facts.append((self.form(keys), (rate - 0.05) * inhabitants / 1000,
                                (rate + 0.05) * inhabitants / 1000))
+
+    def read_shown(self, where: str, keys, shown) -> None:
+        """A figure of a factsheet page: its count, or its mark."""
+        self.read(where, keys, shown.mark or str(shown.count))
+
+    def at_least(self, left, right) -> None:
+        """One sum of unknowns is at least another (every inquiry has a topic)."""
+        form = self.form(left)
+        for k, coef in self.form(right).items():
+            form[k] = form.get(k, 0) - coef
+        self.facts.append((form, 0, np.inf))
 
     def same(self, left, right) -> None:
         """Two sums of unknowns that are equal (a team's genders add up to its total)."""
@@ -118,30 +139,52 @@ def edited(reference: Reference) -> Reference:
                    villages=Entries.of(villages))
 
 
+GROUP = st.tuples(COUNT, st.sampled_from(GENDERS), st.sampled_from(BANDS),
+                  st.integers(0, 3), st.integers(0, 9), st.sampled_from(HOURS),
+                  st.sets(st.integers(0, 7), min_size=1, max_size=2))
+"""A group of inquiries alike: (count, gender, age band, channel, outcome, hour, topics), by
+position in the reference data's lists."""
+
+
 @st.composite
-def years(draw, reference: Reference) -> dict[str, Counter]:
-    """Two years of counts in a few villages (not the same ones in both years): per
-    (village, route), and the team profiles behind the teams' counts."""
+def years(draw, reference: Reference) -> dict[str, list]:
+    """Two years of groups of inquiries in a few villages (not the same ones in both
+    years): (village, route, count, gender, age, channel, outcome, hour, topics)."""
     pool = [v.id for v in reference.villages.all]
     result = {}
     for year in ("now", "before"):
         villages = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=4, unique=True))
-        cells: Counter = Counter()
-        profile: Counter = Counter()
+        groups = []
         for village in villages:
             for route in reference.routes.all:
-                if not route.is_team:
-                    cells[(village, route.id)] += draw(COUNT)
-                    continue
-                for _ in range(draw(st.integers(0, 2))):
-                    n = draw(COUNT)
-                    key = (route.id, village, draw(st.sampled_from(GENDERS)),
-                           draw(st.sampled_from(BANDS)))
-                    profile[key] += n
-                    cells[(village, route.id)] += n
-        result[f"{year}-cells"] = +cells
-        result[f"{year}-profile"] = +profile
+                for _ in range(draw(st.integers(0, 2) if route.is_team else st.integers(0, 1))):
+                    groups.append((village, route.id, *draw(GROUP)))
+        result[year] = groups
     return result
+
+
+def counts_of(reference: Reference, groups: list) -> tuple[Counter, dict, DeskCounts]:
+    """The counts the tables and pages are made of: (village, route) cells, each team's
+    counts and the desk's."""
+    channels = [c.id for c in reference.channels.all]
+    topics = [t.id for t in reference.topics.all]
+    outcomes = [o.id for o in reference.outcomes.all] + [NO_OUTCOME, OPEN]
+    cells: Counter = Counter()
+    teams = {r.id: (Counter(), Counter()) for r in reference.teams}
+    desk_channels: Counter = Counter()
+    hours: Counter = Counter()
+    for village, route, n, gender, band, channel, outcome, hour, chosen in groups:
+        if not n:
+            continue
+        cells[(village, route)] += n
+        desk_channels[(channels[channel], route)] += n
+        hours[hour] += n
+        if route in teams:
+            key = (village, gender, band, channels[channel], outcomes[outcome % len(outcomes)])
+            teams[route][0][key] += n
+            for t in chosen:
+                teams[route][1][topics[t]] += n
+    return cells, teams, DeskCounts(desk_channels, hours, 0)
 
 
 def villages_of(reference: Reference, key: tuple) -> list[int]:
@@ -183,13 +226,12 @@ def read_table(attacker: Attacker, reference: Reference, report, year: str,
                                line.inhabitants)
 
 
-def publish(attacker: Attacker, reference: Reference, data: dict[str, Counter]) -> None:
-    """Feed the attacker every table of this year and of last year."""
-    genders = {name: code for code, name in GENDER_NAMES.items()} | {UNKNOWN_LABEL: ""}
-    bands = {band: band for band in AGE_BANDS} | {UNKNOWN_LABEL: "onbekend"}
+def publish(attacker: Attacker, reference: Reference, data: dict[str, list]) -> None:
+    """Feed the attacker every table and every factsheet page of this year and last."""
+    counted = {year: counts_of(reference, data[year]) for year in ("now", "before")}
     for year, period, before in (("now", YEAR, "before"), ("before", YEAR.year_earlier(), None)):
-        cells = data[f"{year}-cells"]
-        previous = data[f"{before}-cells"] if before else Counter()
+        cells, teams, desk = counted[year]
+        previous = counted[before][0] if before else Counter()
         totals, previous_totals = Counter(), Counter()
         for (_, route), n in cells.items():
             totals[route] += n
@@ -204,32 +246,89 @@ def publish(attacker: Attacker, reference: Reference, data: dict[str, Counter]) 
                     village_report = report
                 read_table(attacker, reference, report, year, before,
                            f"{year} {breakdown} {codes}")
-        sheets = build_factsheets(reference, period, data[f"{year}-profile"], previous_totals)
-        everywhere = villages_of(reference, ("total",))
-        for sheet in sheets:
-            team = sheet.route.id
-            # What the counts per gender and per age band add up to: the team's total.
-            for kind, values in (("gender", GENDERS), ("age", BANDS)):
-                attacker.same([(year, kind, team, value) for value in values],
-                              [(year, v, team) for v in everywhere])
-            areas = {s.label: s.key for s in sheet.by_area}
-            for section, label, count, _ in factsheet_rows(sheet, village=village_report):
-                where = f"{year} factsheet {sheet.route.code} {section} {label}"
-                if label == NOT_PUBLISHED or (section, label) == ("Totaal", "verschil"):
-                    continue  # nothing, or a change of two figures read already
-                if (section, label) == ("Totaal", "vragen"):
-                    keys = [(year, v, team) for v in everywhere]
-                elif (section, label) == ("Totaal", "vorig jaar"):
-                    if not before:
-                        continue
-                    keys = [(before, v, team) for v in everywhere]
-                elif section == "Woonplaats":
-                    keys = [(year, v, team) for v in villages_of(reference, areas[label])]
-                elif section == "Geslacht":
-                    keys = [(year, "gender", team, genders[label])]
-                else:
-                    keys = [(year, "age", team, bands[label])]
-                attacker.read(where, keys, count)
+        sheets = build_factsheets(
+            reference, period,
+            {team: TeamCounts.of_rows(rows, topics, Counter({90: 1}), previous_totals[team], 3, 4)
+             for team, (rows, topics) in teams.items()},
+            replace(desk, previous=sum(previous_totals.values())))
+        pages = publish_pages(sheets, village=village_report,
+                              channel=channel_table(reference, period, desk))
+        read_pages(attacker, reference, pages, year, before)
+
+
+def read_pages(attacker: Attacker, reference: Reference, pages, year: str,
+               before: str | None) -> None:
+    """Every figure of every factsheet page, and what the attacker knows of how the
+    unknowns behind them add up."""
+    everywhere = villages_of(reference, ("total",))
+    routes = [r.id for r in reference.routes.all]
+    channels = [c.id for c in reference.channels.all]
+    referrals = [o.id for o in reference.outcomes.all if is_referral(o.name)]
+    outcome_keys = [o.id for o in reference.outcomes.all] + [NO_OUTCOME, OPEN]
+
+    def of_route(route):
+        return [(year, v, route) for v in everywhere]
+
+    # How the unknowns add up: channels to routes, hours to everything.
+    for route in routes:
+        attacker.same([(year, "channel", c, route) for c in channels], of_route(route))
+    attacker.same([(year, "hour", h) for h in ALL_HOURS],
+                  [(year, v, r) for v in everywhere for r in routes])
+    for page in pages:
+        # The flow carries over from period to period: never published for outside use.
+        assert page.suppressed and page.flow is None
+        assert page.sheet.flow is None or "flow" in page.withheld
+        team = page.sheet.route.id if page.sheet.route else None
+        where = f"{year} factsheet {page.sheet.code}"
+        if team is not None:
+            for kind, values in (("gender", GENDERS), ("age", BANDS),
+                                 ("outcome", outcome_keys)):
+                attacker.same([(year, kind, team, value) for value in values], of_route(team))
+            topics = [(year, "topic", team, t.id) for t in reference.topics.all]
+            attacker.at_least(topics, of_route(team))  # every inquiry has a topic
+            for topic in topics:
+                attacker.at_least(of_route(team), [topic])  # and counts once per topic
+        total = of_route(team) if team else [(year, v, r) for v in everywhere for r in routes]
+        attacker.read_shown(f"{where} totaal", total, page.total)
+        if before:
+            earlier = [(before, v, team) for v in everywhere] if team else \
+                [(before, v, r) for v in everywhere for r in routes]
+            attacker.read_shown(f"{where} vorig jaar", earlier, page.previous)
+        for section in page.sections:
+            shown_topics = []
+            for figure in section.figures:
+                keys = _keys(reference, year, team, figure.key, referrals, routes)
+                assert figure.share is None or figure.count is not None
+                attacker.read_shown(f"{where} {section.code} {figure.label}", keys, figure)
+                if section.code == "topic":
+                    shown_topics.append(figure.key[1])
+            if section.code == "topic":  # the five shown are the most frequent
+                for shown in shown_topics:
+                    for other in reference.topics.all:
+                        if other.id not in shown_topics:
+                            attacker.at_least([(year, "topic", team, shown)],
+                                              [(year, "topic", team, other.id)])
+
+
+def _keys(reference: Reference, year: str, team: int | None, key: tuple,
+          referrals: list[int], routes: list[int]) -> list[tuple]:
+    """The unknowns a figure of a page adds up (by the figure's key)."""
+    kind = key[0]
+    if kind in ("area", "village"):
+        return [(year, v, team) for v in villages_of(reference, key)]
+    if kind == "route":
+        return [(year, v, key[1]) for v in villages_of(reference, ("total",))]
+    if kind == "channel":
+        return [(year, "channel", key[1], r) for r in ([team] if team else routes)]
+    if kind == "hour":
+        return [(year, "hour", key[1])]
+    if kind == "referrals":
+        return [(year, "outcome", team, o) for o in referrals]
+    if kind == "gender":
+        return [(year, "gender", team, key[1] or "")]
+    if kind in ("age", "outcome", "topic"):
+        return [(year, kind, team, key[1])]
+    raise AssertionError(f"a figure the attacker does not know: {key}")
 
 
 @settings(max_examples=40, deadline=None,
@@ -250,18 +349,19 @@ def small_village_year(seeded_reference):
     ref = edited(seeded_reference)
     village = {v.name: v.id for v in ref.villages.all}
     routes = [r.id for r in ref.routes.all]
-    cells = Counter({(village["Hooghalen"], r): n for r, n in zip(routes, [3, 1, 12, 4, 2])})
-    cells.update({(village["Beilen"], r): 20 + r for r in routes})
-    cells.update({(village["Oud-Smilde"], routes[0]): 2})
-    before = Counter({k: n + 1 for k, n in cells.items()})
-    teams = [r.id for r in ref.routes.all if r.is_team]
 
-    def profile(counts):
-        return Counter({(team, v, "f", "46-67"): n for (v, team), n in counts.items()
-                        if team in teams})
+    def group(village_name, route, n):  # women of 50 by phone, informed, at 9 o'clock
+        return (village[village_name], route, n, "f", "46-67", 0, 0, 9, {0})
 
-    return ref, {"now-cells": cells, "now-profile": profile(cells),
-                 "before-cells": before, "before-profile": profile(before)}
+    now = [group("Hooghalen", r, n) for r, n in zip(routes, [3, 1, 12, 4, 2])]
+    now += [group("Beilen", r, 20 + r) for r in routes]
+    now.append(group("Oud-Smilde", routes[0], 2))
+    before = [(v, r, n + 1, *rest) for v, r, n, *rest in now]
+    return ref, {"now": now, "before": before}
+
+
+def cells_of(ref, groups) -> Counter:
+    return counts_of(ref, groups)[0]
 
 
 def test_the_attacker_finds_what_a_careless_table_gives_away(small_village_year):
@@ -271,10 +371,11 @@ def test_the_attacker_finds_what_a_careless_table_gives_away(small_village_year)
     assert len(attacker.small) > 20 and attacker.exposed() == []
     # The same year's table by area, as its own suppression would publish it (not
     # following the village table): the attacker must catch what that gives away.
+    cells = cells_of(ref, counts["now"])
     totals = Counter()
-    for (_, route), n in counts["now-cells"].items():
+    for (_, route), n in cells.items():
         totals[route] += n
-    area = linked_report(ref, YEAR, "area", counts["now-cells"], totals, Counter(), Counter())
+    area = linked_report(ref, YEAR, "area", cells, totals, Counter(), Counter())
     careless = table_rows(replace(area, source=None, before=None), suppressed=True)
     read_table(attacker, ref, area, "now", None, "careless", rows=careless)
     assert attacker.exposed() != []
@@ -282,11 +383,12 @@ def test_the_attacker_finds_what_a_careless_table_gives_away(small_village_year)
 
 def test_an_area_without_villages_is_published_as_empty(small_village_year):
     ref, counts = small_village_year
+    cells = cells_of(ref, counts["now"])
     totals = Counter()
-    for (_, route), n in counts["now-cells"].items():
+    for (_, route), n in cells.items():
         totals[route] += n
-    area = linked_report(ref, YEAR, "area", counts["now-cells"], totals,
-                         counts["before-cells"], totals)
+    area = linked_report(ref, YEAR, "area", cells, totals, cells_of(ref, counts["before"]),
+                         totals)
     rows = {row[0]: row for row in table_rows(area, suppressed=True)}
     assert rows["Nieuw gebied"][1:7] == ["0"] * 6
     assert "<10" in rows["Dorpen rond Smilde"]  # one old village: its line's figures

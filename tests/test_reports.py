@@ -11,10 +11,12 @@ from datetime import date
 import pytest
 
 from balie.cli import main
-from balie.db.reports import factsheets, query_plans, report
+from balie.db.factsheets import factsheets
+from balie.db.factsheets import query_plans as factsheet_plans
+from balie.db.reports import query_plans, report
 from balie.domain.periods import Period, containing
 from balie.domain.report_output import headers, table_rows, to_csv
-from tests.conftest import DST_END, DST_START, lead
+from tests.conftest import DST_END, DST_START, FROZEN_NOW, lead
 
 
 def cells(result, label) -> dict[str, int]:
@@ -115,20 +117,30 @@ def test_rate_per_thousand_inhabitants(fixture_db):
     assert westerbork.rate == pytest.approx(2 / 4755 * 1000)
 
 
-def test_factsheet_of_each_team(fixture_db):
+def test_factsheet_of_each_team_and_the_desk(fixture_db):
     db, ref = fixture_db
-    sheets = {s.route.code: s for s in factsheets(db, lead(db), ref, containing("year", DST_START))}
-    assert set(sheets) == {"client_support", "social_work", "senior_work"}
+    sheets = {s.code: s for s in factsheets(db, lead(db), ref, containing("year", DST_START),
+                                            now=FROZEN_NOW)}
+    assert set(sheets) == {"client_support", "social_work", "senior_work", "alle"}
     senior = sheets["senior_work"]
     assert (senior.total, senior.previous) == (2, 0)
-    assert {s.label: s.count for s in senior.by_age if s.count} == {"68+": 2}
-    assert {s.label: s.share for s in senior.by_gender if s.count} == {"vrouw": 100.0}
-    assert (sheets["client_support"].total, sheets["client_support"].previous) == (1, 1)
+    ages = senior.section("age")
+    assert {f.label: f.count for f in ages.figures if f.count} == {"68+": 2}
+    gender = senior.section("gender")
+    assert {f.label: gender.share(f) for f in gender.figures if f.count} == {"vrouw": 1.0}
+    # 2026 is not over on FROZEN_NOW: compared with 2025 up to the same moment.
+    assert (sheets["client_support"].total, sheets["client_support"].previous) == (1, 0)
+    assert senior.partial
+    desk = sheets["alle"]
+    assert desk.total == 8 and desk.previous == 0  # up to the same moment of 2025
+    routes = {f.label: f.count for f in desk.section("route").figures}
+    assert routes["Afgehandeld aan de balie"] == 2 and routes["Seniorenwerk"] == 2
 
 
 def test_report_queries_use_indexes_and_never_scan_the_table(fixture_db):
     db, _ = fixture_db
-    for name, plan in query_plans(db, containing("month", DST_START).span).items():
+    span = containing("month", DST_START).span
+    for name, plan in (query_plans(db, span) | factsheet_plans(db, span)).items():
         text = " ".join(plan)
         assert "SCAN inquiry " not in text + " " and "USING COVERING INDEX" in text, name
 
@@ -202,8 +214,9 @@ def test_cli_suppressed_output_hides_small_counts(fixture_db, db_path, capsys):
 def test_cli_factsheet(fixture_db, db_path, capsys):
     text = run_cli(capsys, "--db", str(db_path), "report", "--year", "2026", "--factsheet",
                    "--route", "seniorenwerk")
-    assert text.startswith("Seniorenwerk, 2026")
-    assert "Leeftijd:" in text and "68+: 2 (100%)" in text
+    assert text.startswith("Seniorenwerk · 2026")
+    assert "Leeftijd" in text
+    assert re.search(r"\n  68\+ +2 100% █+\n", text)
 
 
 @pytest.mark.parametrize(

@@ -112,3 +112,42 @@ def test_audit_log_of_beheer(snap_compare, db_path):
 def test_login_screen_of_a_browser_session(snap_compare, db_path):
     app = make_app(db_path, login=True, clock=lambda: FROZEN_NOW, origin="web 127.0.0.1")
     assert snap_compare(app, terminal_size=(100, 30), run_before=ready)
+
+
+@pytest.mark.parametrize(("size", "pages"), [((80, 24), 0), ((120, 40), 1)],
+                         ids=["80x24", "120x40"])
+def test_factsheet_of_the_annual_report(snap_compare, db_path, size, pages):
+    """A team's 2023 page of the annual report's history: bars at 80 columns, two
+    columns of sections at 120."""
+    from datetime import date
+
+    from balie.db import open_database
+    from balie.db.access import sign_in
+    from balie.db.importing import store_import
+    from balie.db.reference import load_reference
+    from balie.domain.importing import read_import
+    from balie.domain.periods import containing
+    from balie.screens.factsheet import FactsheetScreen
+    from tests import annual_report
+    from tests.conftest import member
+
+    db = open_database(db_path)
+    _, actor = sign_in(db, "snapshot", "test", FROZEN_NOW, owns_file=True)
+    store_import(db, read_import(annual_report.csv_text(), load_reference(db), FROZEN_NOW),
+                 "historie.csv", actor, FROZEN_NOW)
+    # A team lead, not beheer: no notice about old registrations covers the page.
+    member(db, "teamleider", "Teamleider", roles=("teamleider",))
+    db.close()
+    app = make_app(db_path, username="teamleider", clock=lambda: FROZEN_NOW)
+
+    async def open_factsheet(pilot) -> None:
+        await ready(pilot)
+        reference = await pilot.app.run_db(load_reference)
+        pilot.app.push_screen(FactsheetScreen(containing("year", date(2023, 6, 1)),
+                                              reference, False))
+        await ready(pilot)
+        for _ in range(pages):
+            await pilot.press("t")
+        await ready(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=open_factsheet)

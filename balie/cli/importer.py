@@ -16,6 +16,8 @@ def register(commands: Commands) -> None:
         "Leest oude registraties in. Eerste regel: kolomnamen, in willekeurige volgorde:\n"
         "  datum (dd-mm-jjjj of jjjj-mm-dd), tijd (optioneel, uu:mm), kanaal, dorp, route,\n"
         "  onderwerp (meerdere gescheiden door |), leeftijd, geslacht, omschrijving (optioneel)\n"
+        "  en voor een team: afgerond (datum, standaard de datum van registratie) en\n"
+        "  uitkomst (zoals in balie ref list outcomes)\n"
         "Puntkomma of komma, UTF-8 met of zonder BOM. Namen zoals in balie ref list (hoofd-\n"
         "letters en accenten tellen niet). Bij één fout wordt niets ingelezen; hetzelfde\n"
         "bestand twee keer inlezen wordt geweigerd.",

@@ -1,4 +1,5 @@
-"""``balie report``: the overview's figures for any period, as table, CSV or JSON."""
+"""``balie report``: the overview's figures for any period, as table, CSV or JSON; the
+factsheets also as an HTML page to print."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ def register(commands: Commands) -> None:
         "  balie report --day gisteren --by area\n"
         "  balie report --month 2024-03 --format csv > maart.csv\n"
         "  balie report --year 2023 --factsheet\n"
+        "  balie report --year 2023 --factsheet --format html --output 2023.html\n"
         "  balie report --from 1-1-2024 --to 15-1-2024 --by channel\n"
         "  balie report --quarter 2024-Q1 --suppress   (voor extern gebruik)\n"
         "Een datum mag als 12-3, 12-3-2024, 8 maart, 2024-03-12, gisteren of vr.\n"
@@ -44,15 +46,19 @@ def register(commands: Commands) -> None:
                         help="tel een vraag bij de route die hij nu heeft (end, standaard: na "
                              "doorzetten tussen teams) of waar de balie hem heen stuurde "
                              "(intake)")
-    report.add_argument("--format", choices=("table", "csv", "json"), default="table",
-                        help="uitvoer (standaard table)")
+    report.add_argument("--format", choices=("table", "csv", "json", "html"), default="table",
+                        help="uitvoer (standaard table; html alleen met --factsheet: een "
+                             "pagina per team om af te drukken)")
     report.add_argument("--suppress", action="store_true",
                         help="voor extern gebruik: 1-9 als <10, en genoeg andere cellen "
                              "verborgen (x) dat niets terug te rekenen is; voor een "
                              "afgelopen maand, kwartaal of jaar, per dorp of gebied, alle "
                              "routes of één")
     report.add_argument("--factsheet", action="store_true",
-                        help="jaarcijfers per team: totaal, woonplaats, geslacht, leeftijd")
+                        help="per team (en de balie) de cijfers van het jaarverslag: totaal "
+                             "en verschil, uitkomsten en verwijzingen, onderwerpen, "
+                             "woonplaats, geslacht, leeftijd, kanaal, wachttijd; standaard "
+                             "een jaar")
     report.add_argument("--hide-empty", action="store_true",
                         help="regels zonder vragen weglaten")
     report.add_argument("--output", metavar="BESTAND",
@@ -64,15 +70,20 @@ def register(commands: Commands) -> None:
 
 def run(path: Path, args: argparse.Namespace) -> int:
     from balie.db import open_database
+    from balie.db.factsheets import published_factsheets
     from balie.db.reference import load_reference
-    from balie.db.reports import factsheets, report
+    from balie.db.reports import report
+    from balie.domain import factsheet_output as sheet_out
     from balie.domain import report_output as out
+    from balie.domain.factsheet_html import pages_html
     from balie.domain.parsing import InvalidInput, parse_day
     from balie.domain.periods import Period, in_calendar, parse_period
     from balie.domain.text import fold
     from balie.domain.timekeeping import local_day, utc_now
 
     today = local_day(utc_now())
+    if args.format == "html" and not args.factsheet:
+        return fail("--format html is er alleen voor de factsheets (--factsheet).", 2)
     try:
         if args.from_ or args.to:
             if not (args.from_ and args.to):
@@ -110,11 +121,16 @@ def run(path: Path, args: argparse.Namespace) -> int:
                 codes.append(route.code)
             codes = tuple(codes)
         if args.factsheet:
-            sheets = factsheets(db, actor, reference, period, codes, now=utc_now())
-            # Suppressed, a factsheet hides what the village table of its year hides.
-            village = report(db, actor, reference, period, "village", now=utc_now()) \
-                if args.suppress else None
-            text = out.factsheets_as(sheets, args.format, village=village)
+            try:
+                pages = published_factsheets(db, actor, reference, period, codes,
+                                             now=utc_now(), suppressed=args.suppress)
+            except InvalidInput as error:  # AVG for a period that is not over yet
+                return fail(error.message, 2)
+            render = {"table": lambda: sheet_out.pages_text(pages, _text_width(args)),
+                      "csv": lambda: sheet_out.pages_csv(pages),
+                      "json": lambda: sheet_out.pages_json(pages),
+                      "html": lambda: pages_html(pages, today)}
+            text = render[args.format]()
         else:
             result = report(db, actor, reference, period, args.by, route_codes=codes,
                             now=utc_now(),
@@ -142,3 +158,12 @@ def run(path: Path, args: argparse.Namespace) -> int:
     else:
         write_document(text, encoding)
     return 0
+
+
+def _text_width(args: argparse.Namespace) -> int:
+    """The terminal's width for text on a terminal; 80 columns in a file or a pipe."""
+    import shutil
+
+    if args.output or not sys.stdout.isatty():
+        return 80
+    return shutil.get_terminal_size((80, 24)).columns

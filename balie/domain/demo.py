@@ -30,6 +30,7 @@ from balie.domain.reference_data import (
     UNKNOWN_VILLAGE,
 )
 from balie.domain.timekeeping import AMSTERDAM, DB_FORMAT
+from balie.domain.workhours import is_working_day
 
 # Relative number of inquiries per weekday (Monday first): busy Mondays, quiet Fridays,
 # and only the odd e-mail at the weekend.
@@ -111,6 +112,25 @@ DEMO_STAFF = tuple(DemoStaff(f"demo.balie{n}", f"Baliemedewerker {n} (demo)") fo
 def _clock(seconds: int) -> str:
     hours, rest = divmod(seconds, 3600)
     return f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}Z"
+
+
+OFFICE_START, OFFICE_END = 9 * 3600, 17 * 3600
+"""The default office hours, in seconds after local midnight."""
+
+
+def _waits(day: date):
+    """Working minutes from a moment of ``day`` (seconds after local midnight) to the
+    pick-up 24 hours later, as the history has it: the office time left that day and
+    the office time of the next morning, on working days. (The exact count differs only
+    across the night the clocks change.)"""
+    today, tomorrow = is_working_day(day), is_working_day(day + timedelta(days=1))
+
+    def wait(seconds: int) -> int:
+        left = max(0, OFFICE_END - max(seconds, OFFICE_START)) if today else 0
+        morning = max(0, min(seconds, OFFICE_END) - OFFICE_START) if tomorrow else 0
+        return round((left + morning) / 60)
+
+    return wait
 
 
 def _stamp(ts: int) -> str:
@@ -199,6 +219,7 @@ class DemoGenerator:
         midnight = int(midnight_utc.timestamp())
         prefix = f"{day:%Y-%m-%d}T"
         age_days = (now.date() - day).days
+        waits = _waits(day)
         routes = rng.choices(self.route_codes, cum_weights=self.route_cum, k=n)
         channels = rng.choices(self.channel_ids, cum_weights=self.channel_cum, k=n)
         villages = rng.choices(self.village_ids, cum_weights=self.village_cum, k=n)
@@ -218,13 +239,14 @@ class DemoGenerator:
             age = rng.choice(self.ages[route]) if rng.random() < 0.7 else None
             r = rng.random()
             gender = None if r < 0.2 else ("f" if r < 0.7 else ("m" if r < 0.98 else "x"))
-            owner = outcome = None
+            owner = outcome = wait = None
             closed_at = stamp
             if route in self.team_codes:
                 status = "closed" if age_days > 14 else ("picked_up" if age_days > 2 else "new")
                 closed_at = _stamp(ts + 10 * 86400) if status == "closed" else None
                 if status != "new":
                     owner = self.staff_ids[(inquiry_id * 11) % len(self.staff_ids)]
+                    wait = waits(seconds[i])
                 if status == "closed" and self.outcome_ids:
                     outcome = rng.choices(self.outcome_ids, cum_weights=self.outcome_cum)[0]
             else:
@@ -245,7 +267,7 @@ class DemoGenerator:
             inquiries.append((inquiry_id, stamp, staff_id, channels[i], villages[i], age, gender,
                               summary, route_id, referral, urgent, status, int(consent), name,
                               phone, None, callback, stamp, route_id, owner, stamp, closed_at,
-                              outcome, callback_done))
+                              outcome, callback_done, wait))
             topic_rows.extend((inquiry_id, t) for t in chosen)
             events.append((inquiry_id, stamp, staff_id, "created", None, route_id, None, None))
             if owner is not None:

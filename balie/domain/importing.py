@@ -2,10 +2,13 @@
 
 The file has a header row; columns are found by their Dutch name, in any order:
 datum, tijd, kanaal, dorp, route, onderwerp (several separated by ``|``), leeftijd,
-geslacht, omschrijving. Semicolons or commas, UTF-8 with or without BOM. Values are
-matched to the reference data by name or code, ignoring case and accents; retired
-entries count too (the registrations are historic). Every problem is reported with its
-line, column, value and reason, and a file with any problem imports nothing. Quotes
+geslacht, omschrijving, and for a team's registrations afgerond (the date it was closed;
+by default the registration date: historic registrations are done) and uitkomst (an
+outcome of the reference data, as the team closed it). Semicolons or commas, UTF-8
+with or without BOM. Values are matched to the reference data by name or code,
+ignoring case and accents; retired entries count too (the registrations are
+historic). Every problem is reported with its line, column, value and reason, and a
+file with any problem imports nothing. Quotes
 follow the CSV rules strictly: one that is opened and never closed is a problem on its
 line, not a value that takes in the rest of the file.
 
@@ -31,7 +34,7 @@ from balie.domain.text import fold
 from balie.domain.timekeeping import AMSTERDAM
 
 REQUIRED = ("datum", "kanaal", "dorp", "route", "onderwerp")
-OPTIONAL = ("tijd", "leeftijd", "geslacht", "omschrijving")
+OPTIONAL = ("tijd", "leeftijd", "geslacht", "omschrijving", "afgerond", "uitkomst")
 GENDER_WORDS = {"v": "f", "vrouw": "f", "f": "f", "m": "m", "man": "m", "x": "x",
                 "anders": "x", "overig": "x"}
 UNKNOWN_TIME = time(12, 0)
@@ -66,6 +69,9 @@ class ImportRow:
     age: int | None
     gender: str | None
     summary: str
+    closed_at: datetime | None = None
+    """When a team closed it (afgerond, at noon; never before its registration)."""
+    outcome_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -87,7 +93,11 @@ def fingerprint(rows: list[ImportRow], text: str) -> str:
         return text_fingerprint(text)
     lines = sorted(repr((row.registered_at.isoformat(), row.time_known, row.channel_id,
                          row.village_id, row.route_id, sorted(row.topic_ids), row.age,
-                         row.gender, row.summary)) for row in rows)
+                         row.gender, row.summary)
+                        # Only when given: a file of before these columns keeps its print.
+                        + ((row.closed_at and row.closed_at.isoformat(), row.outcome_id)
+                           if row.closed_at or row.outcome_id else ()))
+                   for row in rows)
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
@@ -104,7 +114,8 @@ class _Names:
         for kind, entries in (("kanaal", reference.channels.all),
                               ("dorp", reference.villages.all),
                               ("route", reference.routes.all),
-                              ("onderwerp", reference.topics.all)):
+                              ("onderwerp", reference.topics.all),
+                              ("uitkomst", reference.outcomes.all)):
             index: dict[str, object] = {}
             for entry in entries:
                 for name in (entry.name, getattr(entry, "code", ""),
@@ -298,7 +309,42 @@ def _read_row(record, columns, width, line, names, today, problems) -> ImportRow
         summary = parse_summary(cell("omschrijving"))
     except InvalidInput as error:
         problem("omschrijving", error.message)
+    closed_at, outcome_id = _closing(cell, problem, found.get("route"), day, moment, today,
+                                     names)
     if len(problems) > before or moment is None:
         return None
     return ImportRow(line, moment, time_known, found["kanaal"].id, found["dorp"].id,
-                     found["route"].id, tuple(topics), age, gender, summary)
+                     found["route"].id, tuple(topics), age, gender, summary, closed_at,
+                     outcome_id)
+
+
+def _closing(cell, problem, route, day, moment, today, names
+             ) -> tuple[datetime | None, int | None]:
+    """The columns afgerond and uitkomst: how a team closed the registration."""
+    closed_at = outcome_id = None
+    if not (cell("afgerond") or cell("uitkomst")):
+        return None, None
+    if route is not None and not route.is_team:
+        for key in ("afgerond", "uitkomst"):
+            if cell(key):
+                problem(key, "alleen bij een team (de balie en extern sluiten bij de "
+                        "registratie)")
+        return None, None
+    if cell("afgerond"):
+        try:
+            closed = _parse_date(cell("afgerond"))
+            if closed > today:
+                problem("afgerond", "ligt in de toekomst")
+            elif day is not None and closed < day:
+                problem("afgerond", "ligt vóór de datum van de registratie")
+            elif moment is not None:
+                closed_at = max(moment, _moment(closed, UNKNOWN_TIME))
+        except InvalidInput as error:
+            problem("afgerond", error.message)
+    if cell("uitkomst"):
+        outcome = names.find("uitkomst", cell("uitkomst"))
+        if outcome is None:
+            problem("uitkomst", "onbekende uitkomst (zie balie ref list outcomes)")
+        else:
+            outcome_id = outcome.id
+    return closed_at, outcome_id

@@ -1,18 +1,17 @@
 """Report arithmetic: counts per category and route, subtotals, totals, comparison, rates.
 
-The screen, ``balie report`` and the export all call :func:`build_report` and
-:func:`build_factsheets` with counts from :mod:`balie.db.reports`, so every output shows
-the same figures, computed by the same code.
+The screen, ``balie report`` and the export all call :func:`build_report` with counts
+from :mod:`balie.db.reports`, so every output shows the same figures, computed by the
+same code. A team's factsheet is :mod:`balie.domain.factsheet`.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from balie.domain.models import Reference, Route
 from balie.domain.periods import Period
-from balie.domain.reference_data import ROUTE_TEAM
 
 BREAKDOWNS = {"village": "Dorp", "area": "Gebied", "channel": "Kanaal", "topic": "Onderwerp",
               "hour": "Uur"}
@@ -237,84 +236,3 @@ def linked_report(
                           cells, route_totals, route_codes=route_codes)
     return replace(result, before=replace(before, source=detail(
         earlier, previous_cells, previous_route_totals, cells, route_totals)))
-
-
-@dataclass(frozen=True)
-class Share:
-    label: str
-    count: int
-    share: float | None
-    """Percentage of the recorded answers (None when nothing was recorded)."""
-    key: tuple = ()
-    """For an area: ("area", id), its line in a report by village or area."""
-
-
-@dataclass(frozen=True)
-class FactSheet:
-    """A team's year in figures, like the annual report's factsheets."""
-
-    route: Route
-    period: Period
-    total: int
-    previous: int
-    by_area: tuple[Share, ...] = field(default_factory=tuple)
-    by_gender: tuple[Share, ...] = field(default_factory=tuple)
-    by_age: tuple[Share, ...] = field(default_factory=tuple)
-    gender_unknown: int = 0
-    age_unknown: int = 0
-    partial: bool = False
-    """The year is not over: ``previous`` is last year up to the same moment."""
-
-    @property
-    def change(self) -> float | None:
-        return None if not self.previous else 100.0 * (self.total - self.previous) / self.previous
-
-
-def _shares(pairs: list[tuple[str, int]]) -> tuple[Share, ...]:
-    recorded = sum(n for _, n in pairs)
-    return tuple(Share(label, n, 100.0 * n / recorded if recorded else None)
-                 for label, n in pairs)
-
-
-def build_factsheets(
-    reference: Reference,
-    period: Period,
-    profile: Counter,
-    previous_totals: Counter,
-    route_codes: tuple[str, ...] | None = None,
-    *,
-    partial: bool = False,
-) -> list[FactSheet]:
-    """One factsheet per team for ``period`` from (route, village, gender, band) counts,
-    and each team's total in the period a year earlier."""
-    area_of = {v.id: v.area_id for v in reference.villages.all}
-    sheets = []
-    for route in reference.routes.all:
-        if route.kind != ROUTE_TEAM or (route_codes and route.code not in route_codes):
-            continue
-        mine = {key: n for key, n in profile.items() if key[0] == route.id}
-        if route.retired and not mine:
-            continue
-        areas: Counter = Counter()
-        genders: Counter = Counter()
-        ages: Counter = Counter()
-        for (_, village, gender, band), n in mine.items():
-            areas[area_of.get(village)] += n
-            genders[gender] += n
-            ages[band] += n
-        previous = previous_totals[route.id]
-        shown_areas = [a for a in reference.areas.all if areas[a.id] or not a.retired]
-        sheets.append(FactSheet(
-            route=route,
-            period=period,
-            total=sum(mine.values()),
-            previous=previous,
-            by_area=tuple(replace(share, key=("area", area.id)) for area, share in zip(
-                shown_areas, _shares([(a.name, areas[a.id]) for a in shown_areas]))),
-            by_gender=_shares([(name, genders[code]) for code, name in GENDER_NAMES.items()]),
-            by_age=_shares([(band, ages[band]) for band in AGE_BANDS]),
-            gender_unknown=genders[""],
-            age_unknown=ages["onbekend"],
-            partial=partial,
-        ))
-    return sheets

@@ -12,12 +12,11 @@ from datetime import date
 
 from balie.domain.parsing import InvalidInput
 from balie.domain.periods import Period
-from balie.domain.report import FactSheet, Line, Report
+from balie.domain.report import Line, Report
 from balie.domain.spreadsheet import csv_text
 from balie.domain.suppression import (
     Mask,
     for_publication,
-    hidden_in_breakdown,
     hidden_previous,
     line_in,
     project,
@@ -116,7 +115,7 @@ def check_publishable(period: Period, breakdown: str = "village", *, routes: int
         raise InvalidInput(UNFINISHED)
 
 
-def _mask(report: Report) -> tuple[Report, Mask]:
+def published_mask(report: Report) -> tuple[Report, Mask]:
     """The report as published and its hidden cells: its own, or those of the report
     whose figures it shows (see :func:`balie.domain.suppression.project`)."""
     published = for_publication(report)
@@ -141,10 +140,10 @@ def publishable(report: Report, suppressed: bool) -> tuple[Report, Mask | None, 
                       routes=len(report.columns) if some_routes else 0)
     if report.partial:
         raise InvalidInput(UNFINISHED)
-    published, mask = _mask(report)
+    published, mask = published_mask(report)
     if report.before is None:  # no year-earlier table (made by hand): protect the column
         return published, mask, hidden_previous(published)
-    before, before_mask = _mask(report.before)
+    before, before_mask = published_mask(report.before)
     total_column = len(before.columns)
     previous_hidden = set()
     for i, line in enumerate(published.lines):
@@ -259,127 +258,4 @@ def to_json(report: Report, *, suppressed: bool = False) -> str:
         "note": report.note or None,
         "lines": lines,
     }
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-
-
-SECTIONS = (("area", "Woonplaats"), ("gender", "Geslacht"), ("age", "Leeftijd"))
-UNKNOWN_LABEL = "niet vastgelegd"
-PREVIOUS_SO_FAR = "vorig jaar tot hetzelfde moment"
-NOT_PUBLISHED = "niet gepubliceerd (te weinig vragen om kleine aantallen te verbergen)"
-
-
-def _team_marks(village: Report, code: str, areas: list[tuple[tuple, str]]
-                ) -> tuple[str | None, str | None, set[tuple]]:
-    """How the village table publishes a team's figures: whether its total and its
-    total of a year earlier are hidden (None or "primary"/"secondary"), and which of
-    its counts per area (by key; ``areas`` are (key, name) pairs)."""
-    published, mask, _ = publishable(village, True)
-    codes = [route.code for route in published.columns]
-    if code not in codes:  # a retired team without inquiries in either year
-        return None, None, set()
-    j = codes.index(code)
-    hidden = {key for key, name in areas if (line_in(published, key, name), j) in mask}
-    previous = None
-    if village.before is not None:
-        before, before_mask = _mask(village.before)
-        previous = before_mask.get((len(before.lines) - 1,
-                                    [route.code for route in before.columns].index(code)))
-    return mask.get((len(published.lines) - 1, j)), previous, hidden
-
-
-def factsheet_rows(sheet: FactSheet, *, village: Report | None = None
-                   ) -> list[tuple[str, str, str, str]]:
-    """(section, label, count, share) for every figure of a factsheet, as published.
-
-    With ``village`` (the village report of the same period) the sheet is published
-    with AVG suppression, consistent with that table: the team's total and its counts
-    per area are hidden exactly where the village table hides them, and the gender and
-    age breakdowns are protected with the total as it is public there; a breakdown
-    that cannot be protected is left out. Shares are left out of a breakdown with
-    hidden counts (a share of the recorded answers would give their sum away).
-    """
-    areas = [s for s in sheet.by_area if s.count]
-    items = {
-        "area": [(s.label, s.count, s.share) for s in areas],
-        "gender": [(s.label, s.count, s.share) for s in sheet.by_gender]
-        + [(UNKNOWN_LABEL, sheet.gender_unknown, None)],
-        "age": [(s.label, s.count, s.share) for s in sheet.by_age]
-        + [(UNKNOWN_LABEL, sheet.age_unknown, None)],
-    }
-    total_mark = previous_mark = None
-    hidden: dict[str, set[str] | None] = {}
-    if village is not None:
-        if sheet.period != village.period:
-            raise ValueError("a factsheet follows the village table of its own period")
-        if sheet.partial:
-            raise InvalidInput(UNFINISHED)
-        total_mark, previous_mark, hidden_areas = _team_marks(
-            village, sheet.route.code, [(s.key, s.label) for s in areas])
-        hidden["area"] = {s.label for s in areas if s.key in hidden_areas}
-        for section in ("gender", "age"):
-            hidden[section] = None if total_mark else hidden_in_breakdown(
-                sheet.total, [(label, n) for label, n, _ in items[section]])
-
-    def n(value: int, is_hidden: bool) -> str:
-        return (SMALL if 0 < value < 10 else HIDDEN) if is_hidden else str(value)
-
-    change = ("" if sheet.change is None or total_mark or previous_mark
-              else f"{sheet.change:+.0f}%".replace("-", "−"))
-    rows = [("Totaal", "vragen", n(sheet.total, bool(total_mark)), ""),
-            ("Totaal", PREVIOUS_SO_FAR if sheet.partial else "vorig jaar",
-             n(sheet.previous, bool(previous_mark)), ""),
-            ("Totaal", "verschil", change, "")]
-    for section, title in SECTIONS:
-        if section in hidden and hidden[section] is None:
-            rows.append((title, NOT_PUBLISHED, "", ""))
-            continue
-        section_hidden = hidden.get(section) or set()
-        for label, count, share in items[section]:
-            is_hidden = label in section_hidden
-            shown = ("" if share is None or section_hidden or total_mark
-                     else f"{_dutch_number(share, 0)}%")
-            rows.append((title, label, n(count, is_hidden), shown))
-    return rows
-
-
-def factsheet_text(sheet: FactSheet, *, village: Report | None = None) -> str:
-    """A team's factsheet as lines of text, like the annual report's (see
-    :func:`factsheet_rows` for ``village``)."""
-    rows = factsheet_rows(sheet, village=village)
-    total, previous, change = (row[2] for row in rows[:3])
-    out = [f"{sheet.route.name}, {sheet.period.label()}",
-           f"  Totaal: {total} vragen ({rows[1][1]} {previous}"
-           + (f", {change} t.o.v. vorig jaar" if change else "") + ")"]
-    for _, title in SECTIONS:
-        parts = [(f"{label}: {count}" if count else label) + (f" ({share})" if share else "")
-                 for section, label, count, share in rows[3:] if section == title]
-        out.append(f"  {title}: " + "; ".join(parts))
-    return "\n".join(out) + "\n"
-
-
-def factsheets_as(sheets: list[FactSheet], fmt: str, *, village: Report | None = None
-                  ) -> str:
-    """Factsheets as text, CSV (for Excel) or JSON; with ``village`` suppressed."""
-    if fmt == "table":
-        return "\n".join(factsheet_text(s, village=village) for s in sheets)
-    rows = {sheet.route.code: factsheet_rows(sheet, village=village) for sheet in sheets}
-    if fmt == "csv":
-        # Excel reads "-12%" as a number, not the "−12%" shown on screen.
-        return csv_text([
-            ["Team", "Periode", "Onderdeel", "Categorie", "Aantal", "Aandeel"],
-            *([sheet.route.name, sheet.period.label(), section, label,
-               count.replace("−", "-"), share]
-              for sheet in sheets for section, label, count, share in rows[sheet.route.code]),
-        ])
-    document = [
-        {"team": sheet.route.name, "code": sheet.route.code,
-         "period": {"label": sheet.period.label(), "first": sheet.period.first.isoformat(),
-                    "last": sheet.period.last.isoformat()},
-         "suppressed": village is not None,
-         "figures": [{"section": section, "label": label,
-                      "count": int(count) if count.isdigit() else count or None,
-                      "share": share or None}
-                     for section, label, count, share in rows[sheet.route.code]]}
-        for sheet in sheets
-    ]
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

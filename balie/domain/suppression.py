@@ -283,13 +283,33 @@ def hidden_in_breakdown(total: int, items: list[tuple[str, int]]) -> set[str] | 
     The total is published elsewhere (the team's column of the village table), so it
     stays public here; a breakdown that needs it hidden is left out instead.
     """
+    hidden = protect_breakdown(total, [(label, n, None) for label, n in items])
+    return None if hidden is None else set(hidden)
+
+
+def protect_breakdown(total: int, items: list[tuple[object, int, object]],
+                      subtotals: dict[object, object] | None = None) -> Mask | None:
+    """Which parts of a public total to hide: key -> "primary" ("<10") or "secondary"
+    ("x"); None when the breakdown cannot be published while the total stays public.
+
+    ``items`` are (key, count, group): a part of the total, or of the subtotal of its
+    group when ``group`` is a key of ``subtotals`` (group -> the subtotal's own key), as
+    the kinds of referral make up the line "doorverwezen" of a factsheet's outcomes.
+    Subtotals are figures of their own: they are hidden like parts when needed.
+    """
+    subtotals = subtotals or {}
     column = (Route(0, "count", "aantal", "desk"),)
-    lines = (*(Line(label, "item", (n,), n) for label, n in items),
-             Line("Totaal", "total", (total,), total))
+    lines = [Line(str(key), "item", (n,), n, group=group) for key, n, group in items]
+    keys = [key for key, _, _ in items]
+    for group, key in subtotals.items():
+        n = sum(count for _, count, member in items if member == group)
+        lines.append(Line(str(key), "subtotal", (n,), n, group=group))
+        keys.append(key)
+    lines.append(Line("Totaal", "total", (total,), total))
     last = len(lines) - 1
     try:
-        mask = suppress(Report(None, "area", column, lines, None),  # type: ignore[arg-type]
+        mask = suppress(Report(None, "area", column, tuple(lines), None),  # type: ignore[arg-type]
                         frozen=frozenset({(last, 0), (last, 1)}))
     except Unprotectable:
         return None
-    return {lines[i].label for (i, _) in mask}
+    return {keys[i]: kind for (i, _), kind in mask.items() if i != last}
