@@ -11,9 +11,9 @@ from balie.cli import main
 from balie.db import open_database
 from balie.db.reports import report
 from balie.domain import importing
-from balie.domain.importing import Fingerprint, read_import, text_fingerprint
+from balie.domain.importing import Fingerprint, read_import
 from balie.domain.periods import containing
-from tests.conftest import FROZEN_NOW, lead, member
+from tests.conftest import FROZEN_NOW, lead
 
 GOOD = (
     "\ufeffDatum;Tijd;Kanaal;Dorp;Route;Onderwerp;Leeftijd;Geslacht;Omschrijving\r\n"
@@ -122,20 +122,6 @@ def test_the_same_registrations_saved_differently_are_the_same_file(made_db, tmp
         "vrouw,Zoekt gezelschap\n", encoding="utf-8")
     code, _, err = run(capsys, "--db", str(made_db), "import", str(resaved))
     assert code == 1 and "al geïmporteerd" in err and count(made_db) == 3
-
-
-def test_a_file_imported_by_an_earlier_balie_is_still_recognised(made_db, tmp_path, capsys):
-    # Earlier versions recorded the hash of the text; a batch recorded that way stays.
-    with open_database(made_db) as db:
-        staff = member(db, "import").id
-        with db.write():
-            db.execute("INSERT INTO import_batch (file_name, sha256, rows, imported_at, "
-                       "imported_by) VALUES ('2024.csv', ?, 3, '2026-01-05T09:00:00Z', ?)",
-                       [text_fingerprint(GOOD), staff])
-    source = tmp_path / "2024.csv"
-    source.write_text(GOOD, encoding="utf-8")
-    code, _, err = run(capsys, "--db", str(made_db), "import", str(source))
-    assert code == 1 and "al geïmporteerd" in err and count(made_db) == 0
 
 
 def test_dates_before_1900_and_clock_changes(seeded_reference):
