@@ -44,6 +44,11 @@ they still answer alone while an import runs."""
 
 BATCH_SECONDS = 0.25
 """How long one batch may hold the write lock, about."""
+PAUSE = 0.1
+"""The lock is left free this long after every batch. A desk waiting for it tries again
+at least every 100 ms (SQLite's longest sleep between two tries), so it always finds the
+lock free before the next batch: SQLite's locks are not handed out in turn, and an
+import that took the lock again at once could keep a desk waiting batch after batch."""
 FIRST_BATCH = 500
 MAX_BATCH = 20_000
 """Rows in one batch, at most: the rows of a batch are what an import holds in memory."""
@@ -247,6 +252,7 @@ def undo_import(db: BalieDatabase, batch_id: int) -> None:
             removed = db.execute("DELETE FROM inquiry WHERE import_batch_id = ? AND id <= ?",
                                  [batch_id, last]).rowcount
         pace.took(removed, time.perf_counter() - started)
+        time.sleep(PAUSE)
 
 
 def store_rows(db: BalieDatabase, checked, rows: Iterable[ImportRow], file_name: str,
@@ -273,6 +279,7 @@ def store_rows(db: BalieDatabase, checked, rows: Iterable[ImportRow], file_name:
             written += len(chunk)
             if progress is not None:
                 progress(written)
+            time.sleep(PAUSE)
         return finish_import(db, batch_id, actor, clock())
     except BaseException as error:
         # The disk and the file (full, read-only, damaged) in Dutch, as everywhere.
