@@ -1,11 +1,11 @@
 """`balie import` of 1,000,000 lines while a desk keeps saving.
 
-The CSV file is made once (kept in ``bench/.data/``, about 110 MB) from the seed
+The CSV file is made once (kept in ``bench/.data/``, about 100 MB) from the seed
 reference data with a fixed seed. Every run imports it into a new database with the
-real command, as a process of its own, and measures its wall time and peak resident
-memory (``wait4``). Meanwhile this process is a desk on another connection: it saves an
-inquiry every 50 ms and records how long each save took (waiting for the write lock
-included) and whether one was refused.
+real command, as a process of its own, and measures its wall time, CPU time and peak
+resident memory (``wait4``). Meanwhile this process is a desk on another connection: it
+saves an inquiry every 50 ms and records how long each save took (waiting for the write
+lock included), whether one was refused, and how large the WAL file grew.
 """
 
 from __future__ import annotations
@@ -82,10 +82,10 @@ def _desk(db_path: Path):
     return db, ref, actor
 
 
-def _one_import(target: Path, source: Path, lines: int) -> tuple[float, float, float, int,
-                                                                float]:
-    """Seconds, peak MB of the import process, longest save of the desk in ms, saves
-    refused, and the largest the WAL file grew (MB)."""
+def _one_import(target: Path, source: Path, lines: int) -> tuple[float, float, float, float,
+                                                                int, float]:
+    """Seconds, CPU seconds and peak MB of the import process, longest save of the desk
+    in ms, saves refused, and the largest the WAL file grew (MB)."""
     with open_database(target) as db:
         bench_actor(db, os_username())  # the account running balie import
     db, ref, actor = _desk(target)
@@ -123,7 +123,8 @@ def _one_import(target: Path, source: Path, lines: int) -> tuple[float, float, f
                              ).fetchone()
     db.close()
     assert imported == lines, imported
-    return took, usage.ru_maxrss / 1024, longest * 1000, failed, wal / MB
+    return (took, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, longest * 1000,
+            failed, wal / MB)
 
 
 def import_while_saving(runs: int, source: Path | None = None,
@@ -131,20 +132,23 @@ def import_while_saving(runs: int, source: Path | None = None,
     """Import the 1M-line file (or ``source`` of ``lines`` lines) into a new database per
     run, a desk saving meanwhile."""
     source = source or import_file()
-    seconds, peaks, waits, refused, wals = [], [], [], [], []
+    seconds, cpu, peaks, waits, refused, wals = [], [], [], [], [], []
     for _ in range(runs):
         folder = Path(tempfile.mkdtemp(prefix="balie-bench-import-"))
         try:
-            took, peak, longest, failed, wal = _one_import(folder / "balie.db", source, lines)
+            took, used, peak, longest, failed, wal = _one_import(folder / "balie.db", source,
+                                                                 lines)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         seconds.append(took)
+        cpu.append(used)
         peaks.append(peak)
         waits.append(longest)
         refused.append(failed)
         wals.append(wal)
     return [
         Figure("balie import, 1,000,000 lines, a desk saving", "s", seconds),
+        Figure("  CPU time of the import (user + system)", "s", cpu),
         Figure("  peak memory of the import", "MB", peaks, target="< 150",
                ok=statistics.median(peaks) < 150),
         Figure("  longest wait of a desk saving meanwhile", "ms", waits, target="<= 1000",
