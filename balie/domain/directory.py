@@ -1,0 +1,445 @@
+"""The sociale kaart: the directory of local help the desk refers people to.
+
+An entry is an organisation or one of its services ("Humanitas — thuisadministratie"),
+with what it offers, the topics it helps with, the villages it serves (none: all of
+Midden-Drenthe), how to reach it, a note for the desk, and when it was last checked.
+It holds no client data.
+
+This module is the directory's arithmetic: names, the fields beheer types (with Dutch
+messages), which entries are stale, how they read on screen ("nog aanvullen" for what is
+not known), and the look-up the form and the directory screen use. The look-up takes
+the inquiry's topics and village as its *context*: entries that help with one of the
+topics in that village come first, then those that serve the village, then the rest;
+typed words narrow the list (every word must start a word of the entry: its name,
+what it offers, its topics or search words; accents and case do not count, initials
+work as in the other type-ahead fields).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from balie.domain.models import DirectoryEntry, Reference
+from balie.domain.parsing import InvalidInput, clean_text
+from balie.domain.retention import retention_cutoff
+from balie.domain.text import fold
+from balie.domain.timekeeping import local
+
+SEPARATOR = " — "
+"""Between organisation and service in an entry's name."""
+STALE_MONTHS = 12
+"""An entry not checked for this long is marked, and counted for beheer at the start."""
+MISSING = "nog aanvullen"
+"""What the screens show for a contact detail that is not known yet."""
+ALL_VILLAGES = "heel Midden-Drenthe"
+
+_WORD_SPLIT = re.compile(r"[\s\-/'.,;:()—–&+!?\"]+")
+_STOPWORDS = frozenset({"en", "de", "het", "van", "een", "voor", "met", "in", "op", "of",
+                        "'t", "te", "bij", "aan", "die", "dat", "om"})
+_LIST_SPLIT = re.compile(r"[,;|]")
+
+
+def entry_name(organisation: str, service: str) -> str:
+    """"Humanitas — thuisadministratie", or the organisation alone."""
+    organisation, service = " ".join(organisation.split()), " ".join(service.split())
+    return f"{organisation}{SEPARATOR}{service}" if service else organisation
+
+
+# --- what beheer types -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TextField:
+    """A free-text field of an entry: its column, Dutch label and longest length."""
+
+    key: str
+    label: str
+    limit: int
+    required: bool = False
+
+
+TEXT_FIELDS: tuple[TextField, ...] = (
+    TextField("organisation", "organisatie", 80, required=True),
+    TextField("service", "dienst", 80),
+    TextField("offers", "aanbod", 300),
+    TextField("phone", "telefoon", 60),
+    TextField("email", "e-mail", 120),
+    TextField("website", "website", 200),
+    TextField("address", "bezoekadres", 200),
+    TextField("hours", "bereikbaarheid", 200),
+    TextField("desk_note", "notitie", 300),
+    TextField("aliases", "zoekwoorden", 200),
+)
+TEXT_KEYS = tuple(f.key for f in TEXT_FIELDS)
+LINK_FIELDS = (("topics", "onderwerpen"), ("villages", "dorpen"))
+"""The fields that name reference data: topics, and villages or areas served."""
+LABELS = {f.key: f.label for f in TEXT_FIELDS} | dict(LINK_FIELDS)
+
+
+@dataclass(frozen=True)
+class EntryInput:
+    """An entry as beheer gave it, checked: what the data layer stores."""
+
+    organisation: str
+    service: str = ""
+    offers: str = ""
+    topic_ids: tuple[int, ...] = ()
+    village_ids: tuple[int, ...] = ()
+    phone: str = ""
+    email: str = ""
+    website: str = ""
+    address: str = ""
+    hours: str = ""
+    desk_note: str = ""
+    aliases: str = ""
+
+    @property
+    def name(self) -> str:
+        return entry_name(self.organisation, self.service)
+
+
+class EntryProblems(InvalidInput):
+    """What is wrong with the fields of an entry, per field (Dutch)."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{LABELS.get(k, k)}: {m}" for k, m in problems.items()))
+
+
+def check_entry(values: dict[str, str], reference: Reference) -> EntryInput:
+    """Check the typed fields of an entry (every key of :data:`TEXT_KEYS` and ``topics``,
+    ``villages``; missing keys are empty). Raises :class:`EntryProblems`."""
+    problems: dict[str, str] = {}
+    clean: dict[str, str] = {}
+    for spec in TEXT_FIELDS:
+        text = " ".join(clean_text(values.get(spec.key) or "").split())
+        if spec.required and not text:
+            problems[spec.key] = "mag niet leeg zijn"
+        elif len(text) > spec.limit:
+            problems[spec.key] = f"hooguit {spec.limit} tekens (nu {len(text)})"
+        clean[spec.key] = text
+    for key in ("organisation", "service"):
+        if any(mark in clean[key] for mark in ",;|") or SEPARATOR.strip() in clean[key]:
+            problems[key] = ("geen komma, puntkomma, | of — (die scheiden meerdere adressen "
+                             "in het formulier)")
+    if clean["email"] and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", clean["email"]):
+        problems["email"] = f"'{clean['email']}' is geen e-mailadres"
+    if " " in clean["website"]:
+        problems["website"] = "een webadres heeft geen spaties"
+    topics: tuple[int, ...] = ()
+    villages: tuple[int, ...] = ()
+    try:
+        topics = parse_topics(values.get("topics") or "", reference)
+    except InvalidInput as error:
+        problems["topics"] = error.message
+    try:
+        villages = parse_villages(values.get("villages") or "", reference)
+    except InvalidInput as error:
+        problems["villages"] = error.message
+    if problems:
+        raise EntryProblems(problems)
+    return EntryInput(topic_ids=topics, village_ids=villages,
+                      **{key: clean[key] for key in TEXT_KEYS})
+
+
+def _names(text: str) -> list[str]:
+    return [piece.strip() for piece in _LIST_SPLIT.split(text) if piece.strip()]
+
+
+def parse_topics(text: str, reference: Reference) -> tuple[int, ...]:
+    """Topics by name or code, separated by commas: "Financiën, wonen"."""
+    found: list[int] = []
+    for name in _names(text):
+        topic = reference.topics.named(name) or next(
+            (t for t in reference.topics.all if t.code == name.strip()), None)
+        if topic is None:
+            raise InvalidInput(f"'{name}' is geen onderwerp (zie balie ref list topics)")
+        if topic.id not in found:
+            found.append(topic.id)
+    return tuple(found)
+
+
+ALL_WORDS = frozenset({"", "alle", "alles", "heel midden-drenthe", "midden-drenthe",
+                       "gemeente"})
+
+
+def parse_villages(text: str, reference: Reference) -> tuple[int, ...]:
+    """Villages or areas served, separated by commas ("Beilen, Dorpen rond Beilen"); an
+    area stands for its villages. Empty (or "alle") means all of Midden-Drenthe."""
+    if fold(text) in ALL_WORDS:
+        return ()
+    found: list[int] = []
+    for name in _names(text):
+        village = reference.villages.named(name)
+        area = reference.areas.named(name)
+        if village is not None:
+            ids = [village.id]
+        elif area is not None:
+            ids = [v.id for v in reference.villages.all if v.area_id == area.id]
+        else:
+            raise InvalidInput(f"'{name}' is geen dorp of gebied (zie balie ref list villages)")
+        found += [i for i in ids if i not in found]
+    return tuple(found)
+
+
+# --- how entries read ------------------------------------------------------------------
+
+
+def is_stale(entry: DirectoryEntry, now: datetime) -> bool:
+    """Not checked in the last :data:`STALE_MONTHS` months (or never)."""
+    return entry.checked_at is None or entry.checked_at <= retention_cutoff(now, STALE_MONTHS)
+
+
+def stale_entries(entries: Iterable[DirectoryEntry], now: datetime) -> list[DirectoryEntry]:
+    return [e for e in entries if not e.retired and is_stale(e, now)]
+
+
+def shown(value: str) -> str:
+    """A contact detail as the desk reads it: "nog aanvullen" when not known yet."""
+    return value or MISSING
+
+
+def checked_text(entry: DirectoryEntry, now: datetime) -> str:
+    if entry.checked_at is None:
+        return "nooit gecontroleerd"
+    who = f" door {entry.checked_by}" if entry.checked_by else ""
+    stale = " (te lang geleden)" if is_stale(entry, now) else ""
+    return f"gecontroleerd {local(entry.checked_at):%d-%m-%Y}{who}{stale}"
+
+
+def served_text(entry: DirectoryEntry, reference: Reference) -> str:
+    """"heel Midden-Drenthe", or the areas and villages served ("Beilen, Hooghalen")."""
+    if not entry.village_ids:
+        return ALL_VILLAGES
+    served = set(entry.village_ids)
+    parts: list[str] = []
+    for area in reference.areas.all:
+        members = [v.id for v in reference.villages.all if v.area_id == area.id]
+        if len(members) > 1 and set(members) <= served:
+            parts.append(area.name)
+            served -= set(members)
+    parts += [v.name for v in reference.villages.all if v.id in served]
+    return ", ".join(parts)
+
+
+def topics_text(entry: DirectoryEntry, reference: Reference) -> str:
+    return ", ".join(reference.topics[t].name for t in entry.topic_ids)
+
+
+def reach_line(entry: DirectoryEntry) -> str:
+    """What the desk reads out: phone and how to reach it ("nog aanvullen" if unknown)."""
+    return f"tel. {shown(entry.phone)} · {shown(entry.hours)}"
+
+
+def fields_of(entry: DirectoryEntry, reference: Reference) -> dict[str, str]:
+    """An entry's fields as text, keyed like :func:`check_entry` takes them."""
+    values = {key: getattr(entry, key) for key in TEXT_KEYS}
+    values["topics"] = topics_text(entry, reference)
+    values["villages"] = "" if not entry.village_ids else served_text(entry, reference)
+    return values
+
+
+# --- the look-up -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the form knows about the inquiry: its topics and village."""
+
+    topic_ids: frozenset[int] = frozenset()
+    village_id: int | None = None
+
+    def rank(self, entry: DirectoryEntry) -> int:
+        """0: helps with a topic of the inquiry in its village (or no topic chosen yet);
+        1: serves the village; 2: does not serve the village."""
+        if not entry.serves(self.village_id):
+            return 2
+        if self.topic_ids and not self.topic_ids & set(entry.topic_ids):
+            return 1
+        return 0
+
+
+NO_CONTEXT = Context()
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in _WORD_SPLIT.split(fold(text)) if w]
+
+
+@dataclass
+class _Item:
+    entry: DirectoryEntry
+    position: int
+    folded: str
+    words: tuple[str, ...]
+    content: tuple[str, ...]
+
+
+@dataclass
+class DirectoryIndex:
+    """The entries prepared for look-ups on every key: folded names and a sorted word
+    list with, per word, the entries it occurs in (so a typed word's matches are a
+    range of that list, not a pass over every entry)."""
+
+    items: list[_Item]
+    vocabulary: list[str] = field(default_factory=list)
+    postings: list[frozenset[int]] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, entries: Sequence[DirectoryEntry], reference: Reference) -> DirectoryIndex:
+        items: list[_Item] = []
+        occurrences: dict[str, set[int]] = {}
+        for position, entry in enumerate(entries):
+            words = tuple(_words(entry.name))
+            items.append(_Item(entry, position, fold(entry.name), words,
+                               tuple(w for w in words if w not in _STOPWORDS)))
+            topics = [reference.topics[t] for t in entry.topic_ids]
+            searchable = " ".join([entry.name, entry.offers, entry.aliases,
+                                   *(f"{t.name} {t.aliases}" for t in topics)])
+            for word in set(_words(searchable)) - _STOPWORDS:
+                occurrences.setdefault(word, set()).add(position)
+        vocabulary = sorted(occurrences)
+        return cls(items, vocabulary, [frozenset(occurrences[w]) for w in vocabulary])
+
+    def _starting(self, part: str) -> set[int]:
+        """Entries with a word that starts with ``part``."""
+        found: set[int] = set()
+        start = bisect_left(self.vocabulary, part)
+        for index in range(start, len(self.vocabulary)):
+            if not self.vocabulary[index].startswith(part):
+                break
+            found |= self.postings[index]
+        return found
+
+    def search(self, query: str, context: Context = NO_CONTEXT) -> list[DirectoryEntry]:
+        """Entries matching ``query``, best first (see the module's docstring); all of
+        them, in context order, for an empty query."""
+        q = fold(query)
+        parts = [p for p in _WORD_SPLIT.split(q) if p]
+        if not parts:
+            ranked = sorted(self.items, key=lambda i: (context.rank(i.entry), i.position))
+            return [item.entry for item in ranked]
+        matching: set[int] | None = None
+        for part in parts:
+            found = self._starting(part)
+            matching = found if matching is None else matching & found
+            if not matching:
+                break
+        # Initials ("vnn", "cjg", "h t") can match names whose words are not searchable.
+        initials = list(q) if len(parts) == 1 and 2 <= len(q) <= 4 and q.isalpha() \
+            else parts
+        scored = []
+        for item in self.items:
+            tier = _name_tier(item, q, parts, initials)
+            if tier is None and (matching is None or item.position not in matching):
+                continue
+            text_group = 0 if tier is not None else 1
+            scored.append((text_group, context.rank(item.entry), tier or 4, item.position,
+                           item.entry))
+        scored.sort(key=lambda s: s[:4])
+        return [s[4] for s in scored]
+
+
+def _name_tier(item: _Item, q: str, parts: list[str], initials: list[str]) -> int | None:
+    if item.folded == q:
+        return 0
+    if item.folded.startswith(q):
+        return 1
+    if all(any(w.startswith(p) for w in item.words) for p in parts):
+        return 2
+    if _initials(parts, item.words) or _initials(initials, item.content):
+        return 3
+    return None
+
+
+def _initials(parts: list[str], words: tuple[str, ...]) -> bool:
+    if len(parts) < 2 or len(parts) > len(words):
+        return False
+    return all(word.startswith(part) for part, word in zip(parts, words))
+
+
+_index_cache: dict[bool, tuple[Reference, DirectoryIndex]] = {}
+
+
+def directory_index(reference: Reference, retired: bool = False) -> DirectoryIndex:
+    """The look-up of a loaded reference, built once: active entries, or (``retired``,
+    for a correction of an old registration) all of them, the retired ones last."""
+    cached = _index_cache.get(retired)
+    if cached and cached[0] is reference:
+        return cached[1]
+    entries = [*reference.directory.active,
+               *(e for e in reference.directory.all if e.retired and retired)]
+    index = DirectoryIndex.build(entries, reference)
+    _index_cache[retired] = (reference, index)
+    return index
+
+
+# --- several entries in one field -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Picked:
+    """What the referral field names: the entries found, and the pieces that are not
+    (yet) one entry, with the best matches for each."""
+
+    chosen: tuple[DirectoryEntry, ...]
+    unresolved: tuple[tuple[str, tuple[DirectoryEntry, ...]], ...]
+
+
+def pick(text: str, index: DirectoryIndex, context: Context = NO_CONTEXT) -> Picked:
+    """Entries typed in one field, separated by commas or semicolons: each piece is one
+    entry when it is its whole name, or when it matches only one, or when only one
+    entry's name starts with it."""
+    chosen: list[DirectoryEntry] = []
+    unresolved: list[tuple[str, tuple[DirectoryEntry, ...]]] = []
+    for piece in (p.strip() for p in re.split(r"[,;]", text)):
+        if not piece:
+            continue
+        options = index.search(piece, context)
+        q = fold(piece)
+        exact = [e for e in options if fold(e.name) == q]
+        prefixed = [e for e in options if fold(e.name).startswith(q)]
+        one = exact[:1] or (options if len(options) == 1 else []) or (
+            prefixed if len(prefixed) == 1 else [])
+        if one:
+            if one[0] not in chosen:
+                chosen.append(one[0])
+        else:
+            unresolved.append((piece, tuple(options)))
+    return Picked(tuple(chosen), tuple(unresolved))
+
+
+def last_piece(text: str) -> str:
+    """The piece of the field being typed: after the last comma or semicolon."""
+    return re.split(r"[,;]", text)[-1].strip()
+
+
+def find_entry(reference: Reference, text: str) -> DirectoryEntry:
+    """The entry a person names on the command line: its number, its whole name (case
+    and accents do not count), or words that fit one entry only. InvalidInput says
+    which entries fit when several do."""
+    wanted = text.strip()
+    if wanted.isascii() and wanted.isdigit() and len(wanted) < 10:
+        entry = next((e for e in reference.directory.all if e.id == int(wanted)), None)
+        if entry is None:
+            raise InvalidInput(f"Nummer {wanted} staat niet op de sociale kaart.")
+        return entry
+    exact = reference.directory.named(wanted)
+    if exact is not None:
+        return exact
+    found = directory_index(reference, retired=True).search(wanted)
+    parts = _words(wanted)
+    by_name = [e for e in found if all(any(w.startswith(p) for w in _words(e.name))
+                                       for p in parts)]
+    if len(found) == 1 or len(by_name) == 1:
+        return (by_name or found)[0]
+    if not found:
+        raise InvalidInput(f"'{wanted}' staat niet op de sociale kaart (zie balie kaart list).")
+    names = ", ".join(f"{e.name} (nr {e.id})" for e in found[:5])
+    more = f" en nog {len(found) - 5}" if len(found) > 5 else ""
+    raise InvalidInput(f"'{wanted}' past bij meer vermeldingen: {names}{more}. Geef de hele "
+                       "naam of het nummer.")
