@@ -47,12 +47,6 @@ class Inquiry(InquiryInput):
     """'pending' until the follow-up call found a result (balie.domain.followup)."""
     followup_done_at: datetime | None = None
 
-    @property
-    def referral_target_id(self) -> int | None:
-        """The first entry, for the intake screen until its split (issue 14) lands and
-        the form shows several; removed then."""
-        return self.referral_ids[0] if self.referral_ids else None
-
 
 @dataclass(frozen=True)
 class InquiryEvent:

@@ -109,7 +109,7 @@ class DirectoryScreen(Screen):
             select = str(self.chosen().id)
         self.reference = await self.app.run_db(load_reference)
         intake = self.app.intake_screen
-        result = getattr(intake, "result", None)
+        result = intake.form.result if intake is not None else None
         self.context = result.context if result is not None else NO_CONTEXT
         self.search(select)
 

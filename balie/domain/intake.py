@@ -131,11 +131,6 @@ class IntakeCheck:
     """The inquiry to save; None while there are errors."""
 
     @property
-    def referral(self) -> DirectoryEntry | None:
-        """The first entry named. (For the form until it shows several: issue 14.)"""
-        return self.referrals[0] if self.referrals else None
-
-    @property
     def context(self) -> Context:
         """What the look-up in the sociale kaart takes into account."""
         return Context(frozenset(t.id for t in self.topics),

@@ -181,12 +181,6 @@ class Reference:
     def route(self, code: str) -> Route:
         return next(r for r in self.routes.all if r.code == code)
 
-    @property
-    def referral_targets(self) -> Entries[DirectoryEntry]:
-        """The directory under its old name, for the intake screen until its split
-        (issue 14) lands and the form takes several entries; removed then."""
-        return self.directory
-
 
 PERSONAL_FIELDS = ("person_name", "phone", "postcode", "callback_at", "followup_at")
 """Fields that may only be stored with consent, and whose values never enter history."""
