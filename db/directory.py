@@ -42,12 +42,13 @@ def _columns(entry: EntryInput) -> dict:
 
 
 def _store(db: BalieDatabase, entry_id: int | None, entry: EntryInput, checked_at: str | None,
-           checked_by: int | None) -> int:
+           checked_by: int | None, now: datetime) -> int:
     columns = _columns(entry) | {"checked_at": checked_at, "checked_by": checked_by}
     if entry_id is None:
         (order,) = db.execute(
             "SELECT coalesce(max(sort_order), 0) + 1 FROM directory_entry").fetchone()
-        entry_id = db["directory_entry"].insert(columns | {"sort_order": order}).last_pk
+        entry_id = db["directory_entry"].insert(
+            columns | {"sort_order": order, "added_at": to_db(now)}).last_pk
     else:
         db["directory_entry"].update(entry_id, columns)
         db.execute("DELETE FROM directory_entry_topic WHERE entry_id = ?", [entry_id])
@@ -65,7 +66,7 @@ def add_entry(db: BalieDatabase, actor: Actor, entry: EntryInput, now: datetime)
     with db.write():
         require(db, actor, "reference")
         _ensure_unique(db, entry.name)
-        entry_id = _store(db, None, entry, to_db(now), actor.staff_id)
+        entry_id = _store(db, None, entry, to_db(now), actor.staff_id, now)
         audit(db, actor, "reference", now, detail=f"sociale kaart toegevoegd: {entry.name}")
     return entry_id
 
@@ -77,7 +78,7 @@ def update_entry(db: BalieDatabase, actor: Actor, entry_id: int, entry: EntryInp
         require(db, actor, "reference")
         old = _name(db, entry_id)
         _ensure_unique(db, entry.name, except_id=entry_id)
-        _store(db, entry_id, entry, to_db(now), actor.staff_id)
+        _store(db, entry_id, entry, to_db(now), actor.staff_id, now)
         renamed = f" (was {old})" if old != entry.name else ""
         audit(db, actor, "reference", now,
               detail=f"sociale kaart gewijzigd: {entry.name}{renamed}")
@@ -202,7 +203,7 @@ def import_directory(db: BalieDatabase, actor: Actor, checked: DirectoryFile,
                 checked_at = to_db(row.checked_at) if row.checked_at else None
                 checked_by = actor.staff_id if row.checked_at else None
             _ensure_unique(db, row.entry.name, except_id=row.entry_id)
-            entry_id = _store(db, row.entry_id, row.entry, checked_at, checked_by)
+            entry_id = _store(db, row.entry_id, row.entry, checked_at, checked_by, now)
             if old is None or row.retired != old.retired:
                 db.execute("UPDATE directory_entry SET retired_at = ? WHERE id = ?",
                            [to_db(now) if row.retired else None, entry_id])

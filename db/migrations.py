@@ -665,10 +665,13 @@ def _sociale_kaart(db) -> None:
         ALTER TABLE directory_entry ADD COLUMN hours TEXT NOT NULL DEFAULT '';
         ALTER TABLE directory_entry ADD COLUMN desk_note TEXT NOT NULL DEFAULT '';
         ALTER TABLE directory_entry ADD COLUMN aliases TEXT NOT NULL DEFAULT '';
-        -- When and by whom the details were last checked (never, for the seed).
+        -- When and by whom the details were last checked (never, for the seed), and
+        -- since when the entry is on the kaart: not checked for a year counts from there.
         ALTER TABLE directory_entry ADD COLUMN checked_at TEXT;
         ALTER TABLE directory_entry ADD COLUMN checked_by INTEGER REFERENCES staff(id);
-        UPDATE directory_entry SET organisation = name;
+        ALTER TABLE directory_entry ADD COLUMN added_at TEXT;
+        UPDATE directory_entry SET organisation = name,
+            added_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now');
 
         -- The topics an entry helps with, and the villages it serves (none: all).
         CREATE TABLE directory_entry_topic (
@@ -725,7 +728,8 @@ def _sociale_kaart(db) -> None:
         if entry_id is None:
             order += 1
             entry_id = db["directory_entry"].insert(
-                {"name": name, "sort_order": order, **values}).last_pk
+                {"name": name, "sort_order": order, "added_at": to_db(utc_now()),
+                 **values}).last_pk
         else:  # a referral target of before: same id and name, now with its details
             db["directory_entry"].update(entry_id, values)
         db.conn.executemany(

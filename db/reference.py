@@ -134,7 +134,7 @@ def load_directory(db: BalieDatabase) -> Entries[DirectoryEntry]:
             r["offers"], tuple(topics.get(r["id"], ())), tuple(villages.get(r["id"], ())),
             r["phone"], r["email"], r["website"], r["address"], r["hours"], r["desk_note"],
             r["aliases"], from_db(r["checked_at"]) if r["checked_at"] else None,
-            r["checked_by_name"])
+            r["checked_by_name"], from_db(r["added_at"]) if r["added_at"] else None)
         for r in db.query(
             """SELECT directory_entry.*, staff.display_name AS checked_by_name
                FROM directory_entry LEFT JOIN staff ON staff.id = directory_entry.checked_by""")

@@ -135,7 +135,10 @@ def test_an_entry_is_stale_twelve_months_after_its_last_check():
     entry = DirectoryEntry(1, "X", checked_at=checked)
     assert not is_stale(entry, checked + timedelta(days=360))
     assert is_stale(entry, datetime(2026, 3, 10, 12, tzinfo=UTC))
-    assert is_stale(DirectoryEntry(2, "Y"), checked)
+    # Never checked: a year after it came on the kaart.
+    new = DirectoryEntry(2, "Y", added_at=checked)
+    assert not is_stale(new, checked + timedelta(days=360))
+    assert is_stale(new, datetime(2026, 3, 10, 12, tzinfo=UTC))
 
 
 def test_beheer_adds_changes_checks_and_retires_entries(db, ref):
@@ -154,9 +157,12 @@ def test_beheer_adds_changes_checks_and_retires_entries(db, ref):
     stored = ref.directory[entry_id]
     assert stored.name == "Repair Café — Beilen" and stored.hours == "elke eerste zaterdag"
     assert stored.checked_by == "Test Beheer" and stored.checked_at == FROZEN_NOW
-    assert stale_count(db, FROZEN_NOW) == len(SEED)  # the seed: never checked
-    mark_checked(db, beheer, ref.directory.named("Voedselbank").id, FROZEN_NOW)
-    assert stale_count(db, FROZEN_NOW) == len(SEED) - 1
+    # The seed was never checked: a year after it came on the kaart, all of it is stale.
+    assert stale_count(db, FROZEN_NOW) == 0
+    year_on = datetime.now(UTC) + timedelta(days=370)
+    assert stale_count(db, year_on) == len(SEED) + 1  # and Repair Café, checked in March
+    mark_checked(db, beheer, ref.directory.named("Voedselbank").id, year_on)
+    assert stale_count(db, year_on) == len(SEED)
     set_retired(db, beheer, entry_id, True, FROZEN_NOW)
     ref = load_reference(db)
     assert ref.directory[entry_id].retired

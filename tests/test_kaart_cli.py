@@ -42,7 +42,11 @@ def write_rows(path, rows: list[list[str]], delimiter: str = ";") -> None:
     path.write_bytes(b"\xef\xbb\xbf" + buffer.getvalue().encode())
 
 
-def test_list_show_add_set_retire_restore(kaart):
+def test_list_show_add_set_retire_restore(kaart, made_db):
+    db = open_database(made_db)
+    with db.write():  # the seed came on the kaart more than a year ago
+        db.execute("UPDATE directory_entry SET added_at = '2024-01-01T00:00:00Z'")
+    db.close()
     code, out, _ = kaart("list")
     assert code == 0 and "Voedselbank" in out and "nooit gecontroleerd" in out
     code, out, _ = kaart("show", "voedselbank")

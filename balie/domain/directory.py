@@ -190,8 +190,10 @@ def parse_villages(text: str, reference: Reference) -> tuple[int, ...]:
 
 
 def is_stale(entry: DirectoryEntry, now: datetime) -> bool:
-    """Not checked in the last :data:`STALE_MONTHS` months (or never)."""
-    return entry.checked_at is None or entry.checked_at <= retention_cutoff(now, STALE_MONTHS)
+    """Not checked in the last :data:`STALE_MONTHS` months: since its last check, or
+    (never checked) since it came on the kaart."""
+    since = entry.checked_at or entry.added_at
+    return since is None or since <= retention_cutoff(now, STALE_MONTHS)
 
 
 def stale_entries(entries: Iterable[DirectoryEntry], now: datetime) -> list[DirectoryEntry]:
@@ -205,7 +207,10 @@ def shown(value: str) -> str:
 
 def checked_text(entry: DirectoryEntry, now: datetime) -> str:
     if entry.checked_at is None:
-        return "nooit gecontroleerd"
+        since = f" (op de kaart sinds {local(entry.added_at):%d-%m-%Y})" \
+            if entry.added_at else ""
+        stale = ", te lang" if is_stale(entry, now) else ""
+        return f"nooit gecontroleerd{since}{stale}"
     who = f" door {entry.checked_by}" if entry.checked_by else ""
     stale = " (te lang geleden)" if is_stale(entry, now) else ""
     return f"gecontroleerd {local(entry.checked_at):%d-%m-%Y}{who}{stale}"

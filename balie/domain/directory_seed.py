@@ -7,8 +7,8 @@ organisations and say what they do; they give no phone numbers, e-mail addresses
 opening hours, so those stay empty and the screens show them as "nog aanvullen" until
 beheer fills them in (``balie kaart set`` or the kaart screen). The only contact
 details here are those the documents give: WMD's three hubs and its website (the 2015
-visit report). Nothing is marked as checked: every entry starts as "niet
-gecontroleerd", so beheer is told to go through the list.
+visit report). Nothing is marked as checked: every entry starts as "nooit
+gecontroleerd", and a year after it came on the kaart beheer is told to check it.
 
 The referral targets of earlier versions (``REFERRAL_TARGETS`` in
 :mod:`balie.domain.reference_data`) keep their names, so the routing rules and the

@@ -98,6 +98,8 @@ class DirectoryEntry:
     """When beheer last checked the details (None: never)."""
     checked_by: str | None = None
     """Who checked them (display name)."""
+    added_at: datetime | None = None
+    """Since when it is on the kaart (an entry never checked is stale a year later)."""
 
     def serves(self, village_id: int | None) -> bool:
         return not self.village_ids or village_id is None or village_id in self.village_ids
