@@ -77,6 +77,8 @@ class DirectoryScreen(Screen):
         """The entries matching the search, best first (all of them, not only shown)."""
         self.only_stale = False
         self.context: Context = NO_CONTEXT
+        self.select_next: str | None = None
+        """The entry the cursor goes to at the next load (one just added or changed)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -105,6 +107,8 @@ class DirectoryScreen(Screen):
     async def load(self, select: str | None = None) -> None:
         """Read the directory (again: beheer may have changed it) and search it; the
         cursor stays on its entry (or goes to ``select``)."""
+        if select is None:
+            select, self.select_next = self.select_next, None
         if select is None and self.chosen() is not None:
             select = str(self.chosen().id)
         self.reference = await self.app.run_db(load_reference)
@@ -162,6 +166,8 @@ class DirectoryScreen(Screen):
         if fitting:
             text.append(f" · eerst wat past bij {fitting}", style="dim")
         text.append(f" · {STALE_MARK} = een jaar niet gecontroleerd", style="dim")
+        if self.app.intake_screen is not None:
+            text.append(" · Enter: in het formulier", style="dim")
         self.query_one("#summary", Static).update(text)
 
     def context_words(self) -> str:
@@ -260,10 +266,10 @@ class DirectoryScreen(Screen):
         from balie.screens.directory_edit import DirectoryEditScreen
 
         def done(saved: tuple[int, str] | None) -> None:
-            if saved:
+            if saved:  # this screen resumes and loads again: the cursor goes to it
                 entry_id, message = saved
+                self.select_next = str(entry_id)
                 self.set_status(message, "ok")
-                self.load(str(entry_id))
 
         self.app.push_screen(DirectoryEditScreen(entry, self.reference), done)
 
