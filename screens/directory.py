@@ -54,10 +54,11 @@ class DirectoryScreen(Screen):
     BINDINGS = [
         Binding("enter", "take", "Naar formulier", id="kaart.take", key_display="Enter",
                 tooltip="Het gekozen adres in het registratieformulier zetten (Naar)"),
-        Binding("down", "move(1)", "Volgende", show=False),
-        Binding("up", "move(-1)", "Vorige", show=False),
-        Binding("pagedown", "move(10)", "Verder", show=False),
-        Binding("pageup", "move(-10)", "Terug", show=False),
+        # Typing stays in the search line; these move through the list meanwhile.
+        Binding("down", "move(1)", "", show=False),
+        Binding("up", "move(-1)", "", show=False),
+        Binding("pagedown", "move(10)", "", show=False),
+        Binding("pageup", "move(-10)", "", show=False),
         Binding("f7", "add", "Nieuw adres", id="kaart.add", key_display="F7",
                 tooltip="Een adres toevoegen aan de sociale kaart (beheer)"),
         Binding("f8", "edit", "Wijzigen", id="kaart.edit", key_display="F8",
