@@ -25,13 +25,19 @@ from balie.domain.text import fold
 from balie.domain.timekeeping import to_db
 
 
-def _ensure_unique(db: BalieDatabase, name: str, except_id: int | None = None) -> None:
-    wanted = fold(name)
-    for entry_id, existing in db.execute("SELECT id, name FROM directory_entry"):
-        if entry_id != except_id and fold(existing) == wanted:
-            raise ReferenceDataError(
-                f"Er staat al een vermelding {existing!r} op de sociale kaart (ook als die is "
-                "ingetrokken); kies een andere naam of dienst, of zet die weer actief.")
+def _names(db: BalieDatabase) -> dict[str, tuple[int, str]]:
+    """Every entry's folded name: its id and name."""
+    return {fold(name): (entry_id, name)
+            for entry_id, name in db.execute("SELECT id, name FROM directory_entry")}
+
+
+def _ensure_unique(names: dict[str, tuple[int, str]], name: str,
+                   except_id: int | None = None) -> None:
+    taken = names.get(fold(name))
+    if taken is not None and taken[0] != except_id:
+        raise ReferenceDataError(
+            f"Er staat al een vermelding {taken[1]!r} op de sociale kaart (ook als die is "
+            "ingetrokken); kies een andere naam of dienst, of zet die weer actief.")
 
 
 def _columns(entry: EntryInput) -> dict:
@@ -65,7 +71,7 @@ def add_entry(db: BalieDatabase, actor: Actor, entry: EntryInput, now: datetime)
     """A new entry (checked now by the actor); returns its id."""
     with db.write():
         require(db, actor, "reference")
-        _ensure_unique(db, entry.name)
+        _ensure_unique(_names(db), entry.name)
         entry_id = _store(db, None, entry, to_db(now), actor.staff_id, now)
         audit(db, actor, "reference", now, detail=f"sociale kaart toegevoegd: {entry.name}")
     return entry_id
@@ -77,7 +83,7 @@ def update_entry(db: BalieDatabase, actor: Actor, entry_id: int, entry: EntryInp
     with db.write():
         require(db, actor, "reference")
         old = _name(db, entry_id)
-        _ensure_unique(db, entry.name, except_id=entry_id)
+        _ensure_unique(_names(db), entry.name, except_id=entry_id)
         _store(db, entry_id, entry, to_db(now), actor.staff_id, now)
         renamed = f" (was {old})" if old != entry.name else ""
         audit(db, actor, "reference", now,
@@ -190,6 +196,15 @@ def import_directory(db: BalieDatabase, actor: Actor, checked: DirectoryFile,
         directory = load_directory(db).all
         by_id = {e.id: e for e in directory}
         plan = plan_import(directory, checked)
+        # The names the file gives its entries, and those of the entries it leaves out:
+        # each may be taken once (the file itself was checked for that already).
+        names = _names(db)
+        for row in checked.entries:
+            if row.entry_id is not None:
+                names.pop(fold(by_id[row.entry_id].name), None)
+        for row in checked.entries:
+            _ensure_unique(names, row.entry.name, except_id=row.entry_id)
+            names[fold(row.entry.name)] = (row.entry_id or 0, row.entry.name)
         for row in checked.entries:
             old = by_id.get(row.entry_id) if row.entry_id is not None else None
             if old is not None and not _differs(old, row.entry) \
@@ -202,7 +217,6 @@ def import_directory(db: BalieDatabase, actor: Actor, checked: DirectoryFile,
             else:
                 checked_at = to_db(row.checked_at) if row.checked_at else None
                 checked_by = actor.staff_id if row.checked_at else None
-            _ensure_unique(db, row.entry.name, except_id=row.entry_id)
             entry_id = _store(db, row.entry_id, row.entry, checked_at, checked_by, now)
             if old is None or row.retired != old.retired:
                 db.execute("UPDATE directory_entry SET retired_at = ? WHERE id = ?",

@@ -33,14 +33,17 @@ from balie.domain.directory import (
     is_stale,
     served_text,
     shown,
+    stale_cutoff,
     topics_text,
 )
 from balie.domain.models import DirectoryEntry, Reference
 from balie.widgets import StableFooter, StatusLine
 
-MAX_SHOWN = 200
-"""Rows in the list at once: more is never read, and a long list costs keystrokes."""
+MAX_SHOWN = 40
+"""Rows in the list at once: the best matches (typing more narrows the list; more rows
+are never read, and redrawing them would cost time on every key)."""
 STALE_MARK = "!"
+PHONE_WIDTH = 16
 
 
 class DirectoryScreen(Screen):
@@ -80,6 +83,8 @@ class DirectoryScreen(Screen):
         self.context: Context = NO_CONTEXT
         self.select_next: str | None = None
         """The entry the cursor goes to at the next load (one just added or changed)."""
+        self._summary: Text | None = None
+        self._details_height = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -87,6 +92,7 @@ class DirectoryScreen(Screen):
             yield Label("Zoek", id="search-label")
             yield Input(placeholder="naam, onderwerp of woord: voedsel, schulden, vnn",
                         id="search", compact=True)
+            yield Static(id="count")
         yield Static(id="summary")
         yield DataTable(id="list", cursor_type="row", zebra_stripes=True)
         yield Static(id="details")
@@ -95,10 +101,25 @@ class DirectoryScreen(Screen):
 
     def on_mount(self) -> None:
         table = self.query_one("#list", DataTable)
-        table.add_columns(" ", "Naam", "Telefoon")
+        self.columns(table)
         table.can_focus = False  # typing always goes to the search; ↓↑ move the list
         self.query_one("#search").focus()
         self.load()
+
+    def columns(self, table: DataTable) -> None:
+        """Columns of a fixed width (the name takes what the phone number leaves): the
+        list is rebuilt on every key, and columns that fit themselves to their cells
+        would make the whole screen lay itself out again each time."""
+        name = max(20, self.app.size.width - PHONE_WIDTH - 12)
+        table.add_column(" ", width=1, key="mark")
+        table.add_column("Naam", width=name, key="name")
+        table.add_column("Telefoon", width=PHONE_WIDTH, key="phone")
+
+    def on_resize(self) -> None:
+        table = self.query_one("#list", DataTable)
+        table.clear(columns=True)
+        self.columns(table)
+        self.search()
 
     def on_screen_resume(self) -> None:
         self.query_one("#search").focus()
@@ -135,15 +156,16 @@ class DirectoryScreen(Screen):
             return
         query = self.query_one("#search", Input).value
         found = directory_index(self.reference).search(query, self.context)
+        now = self.app.clock()
+        cutoff = stale_cutoff(now)
         if self.only_stale:
-            now = self.app.clock()
-            found = [e for e in found if is_stale(e, now)]
+            found = [e for e in found if is_stale(e, now, cutoff)]
         self.found = found
         table = self.query_one("#list", DataTable)
         table.clear()
-        now = self.app.clock()
         for entry in found[:MAX_SHOWN]:
-            mark = Text(STALE_MARK, style="bold red") if is_stale(entry, now) else Text(" ")
+            mark = Text(STALE_MARK, style="bold red") if is_stale(entry, now, cutoff) \
+                else Text(" ")
             table.add_row(mark, Text(entry.name), Text(entry.phone or MISSING,
                                                        style="" if entry.phone else "dim"),
                           key=str(entry.id))
@@ -155,21 +177,27 @@ class DirectoryScreen(Screen):
         self.show_details()
 
     def show_summary(self, query: str) -> None:
-        total = len(self.reference.directory.active)
-        count = len(self.found)
-        text = Text(f"{count} van {total} adressen" if query.strip() or self.only_stale
-                    else f"{total} adressen", style="bold")
-        if count > MAX_SHOWN:
-            text.append(f" (de eerste {MAX_SHOWN}; typ meer om te zoeken)")
+        """The count beside the search line; below it, what the list shows (which
+        changes only with the context or the filter, so it is redrawn only then)."""
+        total = len(directory_index(self.reference).items)  # the active entries
+        count = Text(f"{len(self.found)} van {total}" if query.strip() or self.only_stale
+                     else f"{total} adressen", style="bold")
+        if len(self.found) > MAX_SHOWN:
+            count.append(f" (eerste {MAX_SHOWN})", style="dim")
+        # A fixed width (#count), so a new count does not lay the screen out again.
+        self.query_one("#count", Static).update(count, layout=False)
+        text = Text()
         if self.only_stale:
-            text.append(" · alleen te controleren (Ctrl+R: alle)", style="yellow")
+            text.append("Alleen te controleren (Ctrl+R: alle) · ", style="yellow")
         fitting = self.context_words()
         if fitting:
-            text.append(f" · eerst wat past bij {fitting}", style="dim")
-        text.append(f" · {STALE_MARK} = een jaar niet gecontroleerd", style="dim")
+            text.append(f"Eerst wat past bij {fitting} · ", style="dim")
+        text.append(f"{STALE_MARK} = een jaar niet gecontroleerd", style="dim")
         if self.app.intake_screen is not None:
             text.append(" · Enter: in het formulier", style="dim")
-        self.query_one("#summary", Static).update(text)
+        if text != self._summary:
+            self._summary = text
+            self.query_one("#summary", Static).update(text)
 
     def context_words(self) -> str:
         ref, context = self.reference, self.context
@@ -186,10 +214,9 @@ class DirectoryScreen(Screen):
 
     def show_details(self) -> None:
         entry = self.chosen()
-        details = self.query_one("#details", Static)
         if entry is None:
-            details.update(Text("Niets gevonden. Probeer een ander woord, of een deel ervan.",
-                                style="dim"))
+            self.update_details(Text("Niets gevonden. Probeer een ander woord, of een deel "
+                                     "ervan.", style="dim"))
             return
         ref, now = self.reference, self.app.clock()
         text = Text(entry.name, style="bold")
@@ -215,7 +242,16 @@ class DirectoryScreen(Screen):
             text.append(entry.desk_note)
         text.append(f"\n{checked_text(entry, now)}",
                     style="red" if is_stale(entry, now) else "dim")
-        details.update(text)
+        self.update_details(text)
+
+    def update_details(self, text: Text) -> None:
+        """Show the details; the screen lays itself out again only when their height
+        changes (not on every key, which would cost more than the look-up itself)."""
+        details = self.query_one("#details", Static)
+        width = details.content_size.width or max(20, self.app.size.width - 2)
+        height = len(text.wrap(self.app.console, width))
+        details.update(text, layout=height != self._details_height)
+        self._details_height = height
 
     # --- keys ----------------------------------------------------------------------
 

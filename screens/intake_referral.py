@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from balie.domain.directory import MISSING, Context, directory_index, last_piece, pick
+from balie.domain.directory import (
+    MAX_OPTIONS,
+    MISSING,
+    Context,
+    directory_index,
+    last_piece,
+    pick,
+)
 from balie.domain.intake import IntakeCheck
 from balie.domain.models import Reference
 from balie.domain.parsing import describe_moment
@@ -29,10 +36,10 @@ def referral_matches(text: str, reference: Reference, correcting: bool, context:
     index = directory_index(reference, correcting)
     piece = last_piece(text)
     if piece:
-        names = [e.name for e in index.search(piece, context)]
-        if any(fold(name) == fold(piece) for name in names):
+        one, found = index.resolve(piece, context)
+        if one is not None and fold(one.name) == fold(piece):
             return [], ""  # the whole name is typed: nothing to choose
-        return names, piece
+        return [e.name for e in found[:MAX_OPTIONS]], piece
     if not context.topic_ids:
         return [], ""  # without a topic, every entry fits: nothing to suggest
     named = {e.id for e in pick(text, index, context).chosen}

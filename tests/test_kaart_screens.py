@@ -149,7 +149,7 @@ async def test_the_kaart_screen_searches_and_puts_an_entry_in_the_form(kaart_db)
         table = screen.query_one("#list", DataTable)
         first = [str(table.get_row_at(i)[1]) for i in range(3)]
         assert "Schuldhulp Smilde" in first  # fits the form's topic and village
-        assert "eerst wat past bij financiën in Smilde" in text_of(app, "#summary")
+        assert "Eerst wat past bij financiën in Smilde" in text_of(app, "#summary")
         await pilot.press(*"repair")
         await settle(pilot)
         assert table.row_count == 1

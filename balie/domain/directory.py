@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from balie.domain.models import DirectoryEntry, Reference
@@ -189,15 +189,22 @@ def parse_villages(text: str, reference: Reference) -> tuple[int, ...]:
 # --- how entries read ------------------------------------------------------------------
 
 
-def is_stale(entry: DirectoryEntry, now: datetime) -> bool:
+def is_stale(entry: DirectoryEntry, now: datetime, cutoff: datetime | None = None) -> bool:
     """Not checked in the last :data:`STALE_MONTHS` months: since its last check, or
-    (never checked) since it came on the kaart."""
+    (never checked) since it came on the kaart. ``cutoff``: :func:`stale_cutoff` of
+    ``now``, when many entries are judged at once."""
     since = entry.checked_at or entry.added_at
-    return since is None or since <= retention_cutoff(now, STALE_MONTHS)
+    return since is None or since <= (cutoff or stale_cutoff(now))
+
+
+def stale_cutoff(now: datetime) -> datetime:
+    """Checked before this moment: stale."""
+    return retention_cutoff(now, STALE_MONTHS)
 
 
 def stale_entries(entries: Iterable[DirectoryEntry], now: datetime) -> list[DirectoryEntry]:
-    return [e for e in entries if not e.retired and is_stale(e, now)]
+    cutoff = stale_cutoff(now)
+    return [e for e in entries if not e.retired and is_stale(e, now, cutoff)]
 
 
 def shown(value: str) -> str:
@@ -282,71 +289,146 @@ class _Item:
     folded: str
     words: tuple[str, ...]
     content: tuple[str, ...]
+    topics: frozenset[int]
+    villages: frozenset[int]
+
+    def rank(self, context: Context) -> int:
+        """:meth:`Context.rank`, on sets made once."""
+        if self.villages and context.village_id is not None \
+                and context.village_id not in self.villages:
+            return 2
+        if context.topic_ids and not context.topic_ids & self.topics:
+            return 1
+        return 0
 
 
-@dataclass
-class DirectoryIndex:
-    """The entries prepared for look-ups on every key: folded names and a sorted word
-    list with, per word, the entries it occurs in (so a typed word's matches are a
-    range of that list, not a pass over every entry)."""
+class _Words:
+    """A sorted word list with, per word, the positions of the entries it occurs in:
+    the entries with a word that starts with a typed piece are one range of it."""
 
-    items: list[_Item]
-    vocabulary: list[str] = field(default_factory=list)
-    postings: list[frozenset[int]] = field(default_factory=list)
+    def __init__(self, occurrences: dict[str, set[int]]) -> None:
+        self.vocabulary = sorted(occurrences)
+        self.postings = [frozenset(occurrences[w]) for w in self.vocabulary]
 
-    @classmethod
-    def build(cls, entries: Sequence[DirectoryEntry], reference: Reference) -> DirectoryIndex:
-        items: list[_Item] = []
-        occurrences: dict[str, set[int]] = {}
-        for position, entry in enumerate(entries):
-            words = tuple(_words(entry.name))
-            items.append(_Item(entry, position, fold(entry.name), words,
-                               tuple(w for w in words if w not in _STOPWORDS)))
-            topics = [reference.topics[t] for t in entry.topic_ids]
-            searchable = " ".join([entry.name, entry.offers, entry.aliases,
-                                   *(f"{t.name} {t.aliases}" for t in topics)])
-            for word in set(_words(searchable)) - _STOPWORDS:
-                occurrences.setdefault(word, set()).add(position)
-        vocabulary = sorted(occurrences)
-        return cls(items, vocabulary, [frozenset(occurrences[w]) for w in vocabulary])
-
-    def _starting(self, part: str) -> set[int]:
-        """Entries with a word that starts with ``part``."""
+    def starting(self, part: str) -> set[int]:
         found: set[int] = set()
-        start = bisect_left(self.vocabulary, part)
-        for index in range(start, len(self.vocabulary)):
+        for index in range(bisect_left(self.vocabulary, part), len(self.vocabulary)):
             if not self.vocabulary[index].startswith(part):
                 break
             found |= self.postings[index]
         return found
 
+
+SEARCH_CACHE = 256
+"""Searches remembered per index: the form's type-ahead and its interpretation ask the
+same question on one key, and the kaart screen asks it again."""
+
+
+class DirectoryIndex:
+    """The entries prepared for look-ups on every key: folded names, and word lists
+    (of the names, and of everything an entry is found by) so that a typed word's
+    matches are found without a pass over every entry."""
+
+    def __init__(self, items: list[_Item], names: _Words, searchable: _Words) -> None:
+        self.items = items
+        self.names = names
+        self.searchable = searchable
+        self._cache: dict[tuple[str, Context], list[DirectoryEntry]] = {}
+
+    @classmethod
+    def build(cls, entries: Sequence[DirectoryEntry], reference: Reference) -> DirectoryIndex:
+        items: list[_Item] = []
+        name_words: dict[str, set[int]] = {}
+        occurrences: dict[str, set[int]] = {}
+        topic_words = {t.id: set(_words(f"{t.name} {t.aliases}")) for t in reference.topics.all}
+        for position, entry in enumerate(entries):
+            words = tuple(_words(entry.name))
+            items.append(_Item(entry, position, fold(entry.name), words,
+                               tuple(w for w in words if w not in _STOPWORDS),
+                               frozenset(entry.topic_ids), frozenset(entry.village_ids)))
+            for word in words:
+                name_words.setdefault(word, set()).add(position)
+            found = set(words) | set(_words(f"{entry.offers} {entry.aliases}"))
+            for topic in entry.topic_ids:
+                found |= topic_words.get(topic, set())
+            for word in found - _STOPWORDS:
+                occurrences.setdefault(word, set()).add(position)
+        return cls(items, _Words(name_words), _Words(occurrences))
+
     def search(self, query: str, context: Context = NO_CONTEXT) -> list[DirectoryEntry]:
         """Entries matching ``query``, best first (see the module's docstring); all of
-        them, in context order, for an empty query."""
+        them, in context order, for an empty query. (The list is shared: not to be
+        changed.)"""
+        return self._found(query, context)[0]
+
+    def resolve(self, query: str, context: Context = NO_CONTEXT
+                ) -> tuple[DirectoryEntry | None, list[DirectoryEntry]]:
+        """The one entry ``query`` names, if it does (its whole name; the only match;
+        the only name that starts with it), and every match, best first."""
+        found, exact, prefixed = self._found(query, context)
+        one = exact or (found[0] if len(found) == 1 else None) or (
+            prefixed[0] if len(prefixed) == 1 else None)
+        return one, found
+
+    def _found(self, query: str, context: Context
+               ) -> tuple[list[DirectoryEntry], DirectoryEntry | None, list[DirectoryEntry]]:
         q = fold(query)
+        key = (q, context)
+        if key not in self._cache:
+            if len(self._cache) >= SEARCH_CACHE:
+                self._cache.clear()
+            self._cache[key] = self._search(q, context)
+        return self._cache[key]
+
+    def _all_starting(self, pieces: list[str]) -> set[int]:
+        """Entries with, for each piece, a word of their name that starts with it."""
+        found: set[int] | None = None
+        for piece in dict.fromkeys(pieces):
+            starting = self.names.starting(piece)
+            found = starting if found is None else found & starting
+            if not found:
+                return set()
+        return found or set()
+
+    def _search(self, q: str, context: Context
+                ) -> tuple[list[DirectoryEntry], DirectoryEntry | None, list[DirectoryEntry]]:
+        """(matches best first, the match of the whole name, matches whose name starts
+        with ``q``)."""
         parts = [p for p in _WORD_SPLIT.split(q) if p]
         if not parts:
-            ranked = sorted(self.items, key=lambda i: (context.rank(i.entry), i.position))
-            return [item.entry for item in ranked]
+            ranked = sorted(self.items, key=lambda i: (i.rank(context), i.position))
+            return [item.entry for item in ranked], None, []
         matching: set[int] | None = None
         for part in parts:
-            found = self._starting(part)
+            found = self.searchable.starting(part)
             matching = found if matching is None else matching & found
             if not matching:
                 break
+        matching = matching or set()
         # Initials ("vnn", "cjg", "h t") can match names whose words are not searchable.
         initials = list(q) if len(parts) == 1 and 2 <= len(q) <= 4 and q.isalpha() \
             else parts
+        # A name matches only if every typed word (or, for initials, every letter)
+        # starts one of its words: only those names are looked at one by one.
+        named = self._all_starting(parts)
+        if initials is not parts:
+            named |= self._all_starting(initials)
         scored = []
-        for item in self.items:
+        for position in named:
+            item = self.items[position]
             tier = _name_tier(item, q, parts, initials)
-            if tier is None and (matching is None or item.position not in matching):
-                continue
-            text_group = 0 if tier is not None else 1
-            scored.append((text_group, context.rank(item.entry), tier or 4, item.position,
-                           item.entry))
-        scored.sort(key=lambda s: s[:4])
-        return [s[4] for s in scored]
+            if tier is not None:
+                scored.append((0, item.rank(context), tier, position))
+            elif position in matching:
+                scored.append((1, item.rank(context), 4, position))
+        items = self.items
+        scored += [(1, items[position].rank(context), 4, position)
+                   for position in matching - named]
+        scored.sort()
+        entries = [self.items[s[3]].entry for s in scored]
+        exact = next((self.items[s[3]].entry for s in scored if s[2] == 0), None)
+        prefixed = [self.items[s[3]].entry for s in scored if s[2] <= 1]
+        return entries, exact, prefixed
 
 
 def _name_tier(item: _Item, q: str, parts: list[str], initials: list[str]) -> int | None:
@@ -385,6 +467,10 @@ def directory_index(reference: Reference, retired: bool = False) -> DirectoryInd
 
 # --- several entries in one field -------------------------------------------------------
 
+MAX_OPTIONS = 20
+"""Options offered for a piece that is not one entry yet: the best ones (typing more
+narrows them; nobody reads on to the hundredth)."""
+
 
 @dataclass(frozen=True)
 class Picked:
@@ -404,17 +490,12 @@ def pick(text: str, index: DirectoryIndex, context: Context = NO_CONTEXT) -> Pic
     for piece in (p.strip() for p in re.split(r"[,;]", text)):
         if not piece:
             continue
-        options = index.search(piece, context)
-        q = fold(piece)
-        exact = [e for e in options if fold(e.name) == q]
-        prefixed = [e for e in options if fold(e.name).startswith(q)]
-        one = exact[:1] or (options if len(options) == 1 else []) or (
-            prefixed if len(prefixed) == 1 else [])
-        if one:
-            if one[0] not in chosen:
-                chosen.append(one[0])
+        one, options = index.resolve(piece, context)
+        if one is not None:
+            if one not in chosen:
+                chosen.append(one)
         else:
-            unresolved.append((piece, tuple(options)))
+            unresolved.append((piece, tuple(options[:MAX_OPTIONS])))
     return Picked(tuple(chosen), tuple(unresolved))
 
 
