@@ -132,3 +132,24 @@ def test_for_outside_use_no_small_count_can_be_read(referrals):
             # Counts: 0, 10 and more, "<10" or "x"; never 1 to 9 (nor a share of them).
             assert not re.fullmatch(r"[1-9]", cell), row
             assert "%" not in cell, row
+
+
+async def test_the_overview_breaks_down_by_referral_too(referrals, db_path):
+    from tests.test_overview_screen import build, open_overview, shown, title
+
+    app = build(db_path, now=datetime(2026, 4, 15, 9, 0, tzinfo=UTC))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_overview(pilot)
+        await pilot.press("p", "p", "left")  # months, then back to March 2026
+        await pilot.press(*"iiiii")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert title(screen) == "Sociale kaart x route, maart 2026"
+        rows = {row[0]: row for row in shown(screen)}
+        assert rows["Voedselbank"][1:5] == ["1", "2", "3", "1"]
+        assert rows["Totaal"][1:4] == ["2", "5", "7"]
+        await pilot.press("a")  # for outside use: every count under 10 is hidden
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        for row in shown(screen):
+            assert not any(re.fullmatch(r"[1-9]", cell) for cell in row[1:]), row
