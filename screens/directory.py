@@ -111,14 +111,13 @@ class DirectoryScreen(Screen):
         list is rebuilt on every key, and columns that fit themselves to their cells
         would make the whole screen lay itself out again each time."""
         name = max(20, self.app.size.width - PHONE_WIDTH - 12)
+        table.clear(columns=True)
         table.add_column(" ", width=1, key="mark")
         table.add_column("Naam", width=name, key="name")
         table.add_column("Telefoon", width=PHONE_WIDTH, key="phone")
 
     def on_resize(self) -> None:
-        table = self.query_one("#list", DataTable)
-        table.clear(columns=True)
-        self.columns(table)
+        self.columns(self.query_one("#list", DataTable))
         self.search()
 
     def on_screen_resume(self) -> None:

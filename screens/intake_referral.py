@@ -52,8 +52,12 @@ def referral_hint(options: list[str], pending: str, highlighted: int, moved: boo
                   result: IntakeCheck, reference: Reference) -> Text | None:
     """The line under the Naar field while it has focus."""
     text = Text()
+    if "referral" in result.errors:  # the message first, then what could be chosen
+        text.append(f"✗ {result.errors['referral']}")
     exact = len(options) == 1 and fold(options[0]) == fold(pending)
     if options and not exact:
+        if text:
+            text.append("\n")
         if pending:
             text.append(f"{pending}: ")
         else:
@@ -65,7 +69,7 @@ def referral_hint(options: list[str], pending: str, highlighted: int, moved: boo
             text.append(marker + option)
         text.append("  (↓↑, Tab)")
     elif "referral" in result.errors:
-        text.append(f"✗ {result.errors['referral']}")
+        pass  # said above
     elif result.referrals:
         text.append("✓ " + ", ".join(e.name for e in result.referrals))
     else:
