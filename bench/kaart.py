@@ -106,7 +106,7 @@ def form_lookup(path: Path) -> list[Figure]:
     """The Naar field on every key: its type-ahead and its interpretation."""
     from balie.db import open_database
     from balie.db.reference import load_reference
-    from balie.domain.directory import Context, directory_index, pick
+    from balie.domain.directory_search import Context, directory_index, pick
     from balie.screens.intake_referral import referral_matches
 
     with open_database(path, create=False) as db:

@@ -26,16 +26,14 @@ from balie.db.errors import StoreError
 from balie.db.reference import load_reference
 from balie.domain.directory import (
     MISSING,
-    NO_CONTEXT,
-    Context,
     checked_text,
-    directory_index,
     is_stale,
     served_text,
     shown,
     stale_cutoff,
     topics_text,
 )
+from balie.domain.directory_search import NO_CONTEXT, Context, directory_index
 from balie.domain.models import DirectoryEntry, Reference
 from balie.widgets import StableFooter, StatusLine
 

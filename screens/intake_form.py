@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, Static, TextArea
 
 from balie.db.inquiries import EarlierContacts, earlier_contacts
-from balie.domain.directory import NO_CONTEXT
+from balie.domain.directory_search import NO_CONTEXT
 from balie.domain.intake import (
     GENDERS,
     IntakeCheck,

@@ -12,14 +12,8 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from balie.domain.directory import (
-    MAX_OPTIONS,
-    MISSING,
-    Context,
-    directory_index,
-    last_piece,
-    pick,
-)
+from balie.domain.directory import MISSING
+from balie.domain.directory_search import MAX_OPTIONS, Context, directory_index, last_piece, pick
 from balie.domain.intake import IntakeCheck
 from balie.domain.models import Reference
 from balie.domain.parsing import describe_moment

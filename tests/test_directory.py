@@ -18,16 +18,13 @@ from balie.db.reports import report
 from balie.db.rules import load_rule_set
 from balie.domain.directory import (
     MISSING,
-    Context,
     EntryProblems,
     check_entry,
-    directory_index,
-    find_entry,
     is_stale,
-    pick,
     reach_line,
     served_text,
 )
+from balie.domain.directory_search import Context, directory_index, find_entry, pick
 from balie.domain.directory_seed import SEED
 from balie.domain.parsing import InvalidInput
 from balie.domain.periods import Period

@@ -96,7 +96,7 @@ def run(path: Path, args: argparse.Namespace) -> int:
                 return _edit(db, actor, reference, args)
             if args.action in ("retire", "restore"):
                 from balie.db.directory import set_retired
-                from balie.domain.directory import find_entry
+                from balie.domain.directory_search import find_entry
 
                 entry = find_entry(reference, args.entry)
                 set_retired(db, actor, entry.id, args.action == "retire", utc_now())
@@ -129,13 +129,8 @@ def _list(reference, args: argparse.Namespace) -> int:
 
 
 def _show(reference, text: str) -> int:
-    from balie.domain.directory import (
-        checked_text,
-        find_entry,
-        served_text,
-        shown,
-        topics_text,
-    )
+    from balie.domain.directory import checked_text, served_text, shown, topics_text
+    from balie.domain.directory_search import find_entry
     from balie.domain.timekeeping import utc_now
 
     entry = find_entry(reference, text)
@@ -156,7 +151,8 @@ def _show(reference, text: str) -> int:
 
 def _edit(db, actor, reference, args: argparse.Namespace) -> int:
     from balie.db.directory import add_entry, mark_checked, update_entry
-    from balie.domain.directory import check_entry, fields_of, find_entry
+    from balie.domain.directory import check_entry, fields_of
+    from balie.domain.directory_search import find_entry
     from balie.domain.timekeeping import utc_now
 
     given = {field: getattr(args, field) for _, field, _ in OPTIONS

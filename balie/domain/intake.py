@@ -12,7 +12,7 @@ import json
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime
 
-from balie.domain.directory import Context, directory_index, pick
+from balie.domain.directory_search import Context, directory_index, pick
 from balie.domain.followup import parse_followup
 from balie.domain.lookup import Candidate, resolve, resolve_many
 from balie.domain.models import DirectoryEntry, InquiryInput, Reference, Topic, Village
