@@ -6,7 +6,17 @@ import argparse
 import sys
 from pathlib import Path
 
-from balie.cli.common import Commands, fail, print_rows, sign_in
+from balie.cli.common import (
+    Commands,
+    fail,
+    print_rows,
+    read_text_file,
+    replaced_with_force,
+    sign_in,
+)
+
+MAX_FILE = 20 * 1024 * 1024
+"""A sociale kaart of 2,000 entries is some 600 kB; a larger file is another file."""
 
 OPTIONS = (
     # (option, field, Dutch help)
@@ -72,6 +82,7 @@ def register(commands: Commands) -> None:
         sub.add_argument("entry", metavar="NAAM", help="naam, nummer of zoekwoorden")
     export = actions.add("export", "schrijf de sociale kaart naar een CSV-bestand voor Excel")
     export.add_argument("file", metavar="BESTAND", help="nieuw CSV-bestand")
+    export.add_argument("--force", action="store_true", help="een bestaand bestand vervangen")
     importer = actions.add("import", "lees de sociale kaart in uit een CSV-bestand")
     importer.add_argument("file", metavar="BESTAND", help="CSV-bestand (zoals export het maakt)")
     importer.add_argument("--dry-run", action="store_true",
@@ -104,7 +115,7 @@ def run(path: Path, args: argparse.Namespace) -> int:
                 print(f"{entry.name} (nr {entry.id}) is {state}.")
                 return 0
             if args.action == "export":
-                return _export(db, actor, reference, Path(args.file))
+                return _export(db, actor, reference, Path(args.file), args.force)
             return _import(db, actor, reference, Path(args.file), args.dry_run)
         except InvalidInput as error:
             return fail(error.message, 2)
@@ -176,16 +187,18 @@ def _edit(db, actor, reference, args: argparse.Namespace) -> int:
     return 0
 
 
-def _export(db, actor, reference, target: Path) -> int:
-    from balie.db.access import audit
-    from balie.db.subject import write_new_private_file
+def _export(db, actor, reference, target: Path, force: bool) -> int:
+    from balie.db.files import write_export
     from balie.domain.directory_csv import to_csv
+    from balie.domain.spreadsheet import ENCODING
     from balie.domain.timekeeping import utc_now
 
-    write_new_private_file(target, to_csv(list(reference.directory.all), reference),
-                           encoding="utf-8-sig")
-    audit(db, actor, "export", utc_now(), detail="sociale kaart")
-    print(f"{len(reference.directory.all)} vermeldingen geschreven naar {target}.")
+    text = to_csv(list(reference.directory.all), reference)
+    # Logged when, and only when, the whole file is in place.
+    with replaced_with_force():
+        written = write_export(db, actor, target, text.encode(ENCODING), utc_now(),
+                               detail="sociale kaart", replace=force)
+    print(f"{len(reference.directory.all)} vermeldingen geschreven naar {written}.")
     return 0
 
 
@@ -194,12 +207,7 @@ def _import(db, actor, reference, source: Path, dry_run: bool) -> int:
     from balie.domain.directory_csv import MAX_PROBLEMS, read_directory
     from balie.domain.timekeeping import utc_now
 
-    try:
-        text = source.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        return fail(f"{source} is geen UTF-8; sla het in Excel op als 'CSV UTF-8'.")
-    except OSError as error:
-        return fail(f"kan {source} niet lezen: {error.strerror or error}.")
+    text = read_text_file(str(source), limit=MAX_FILE)
     now = utc_now()
     checked = read_directory(text, reference, now)
     if checked.problems:

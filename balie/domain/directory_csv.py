@@ -1,11 +1,13 @@
 """The sociale kaart as a spreadsheet: ``balie kaart export`` and ``balie kaart import``.
 
-The organisation may keep its list in Excel: export, edit, import. The file follows the
-CSV conventions of the rest of balie (semicolons, UTF-8 with a BOM, Dutch headers, one
-entry per line; commas are read too). The column ``nr`` ties a line to its entry, so a
-renamed organisation stays the same entry (and its referrals with it); a line without a
-number is a new entry. An entry that is not in the file stays as it is; ``status``
-``ingetrokken`` retires one (it stays in history and reports), ``actief`` restores it.
+The organisation may keep its list in Excel: export, edit, import. The file is written
+by balie's one CSV writer (:mod:`balie.domain.spreadsheet`: semicolons, UTF-8 with a
+BOM, Dutch headers, a text cell that starts like a formula gets a leading ``'``) and
+read back with that ``'`` taken off again; commas instead of semicolons are read too.
+The column ``nr`` ties a line to its entry, so a renamed organisation stays the same
+entry (and its referrals with it); a line without a number is a new entry. An entry
+that is not in the file stays as it is; ``status`` ``ingetrokken`` retires one (it
+stays in history and reports), ``actief`` restores it.
 
 A file with any problem changes nothing: every problem is reported with its line,
 column, value and reason.
@@ -22,6 +24,7 @@ from datetime import date, datetime, time
 from balie.domain.directory import TEXT_FIELDS, EntryInput, EntryProblems, check_entry
 from balie.domain.importing import Problem
 from balie.domain.models import DirectoryEntry, Reference
+from balie.domain.spreadsheet import FORMULA_START, csv_text
 from balie.domain.text import fold
 from balie.domain.timekeeping import AMSTERDAM, local
 
@@ -47,8 +50,6 @@ MAX_PROBLEMS = 200
 CHECKED_TIME = time(12, 0)
 """The moment of a day typed in the file's 'gecontroleerd op' column."""
 
-_FORMULA_START = tuple("=+-@\t\r")
-
 
 def export_rows(entries: list[DirectoryEntry], reference: Reference) -> list[list[str]]:
     """Every entry as a line of text cells, in :data:`HEADERS` order."""
@@ -68,23 +69,13 @@ def export_rows(entries: list[DirectoryEntry], reference: Reference) -> list[lis
 
 
 def to_csv(entries: list[DirectoryEntry], reference: Reference) -> str:
-    """The whole directory as CSV for Dutch Excel (write it as UTF-8 with a BOM)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(HEADERS)
-    writer.writerows([_neutral(cell) for cell in row]
-                     for row in export_rows(entries, reference))
-    return buffer.getvalue()
-
-
-def _neutral(cell: str) -> str:
-    """A text cell Excel will not run as a formula (OWASP: a leading apostrophe)."""
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+    """The whole directory as CSV for Dutch Excel (encode it with ``ENCODING``)."""
+    return csv_text([HEADERS, *export_rows(entries, reference)])
 
 
 def _unneutral(cell: str) -> str:
-    """Undo :func:`_neutral`: "'+31 592" as exported reads back as "+31 592"."""
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(_FORMULA_START) else cell
+    """Undo the writer's protection: "'+31 592" as exported reads back as "+31 592"."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell
 
 
 @dataclass(frozen=True)
