@@ -35,6 +35,7 @@ from balie.domain.directory import (
 )
 from balie.domain.directory_search import NO_CONTEXT, Context, directory_index
 from balie.domain.models import DirectoryEntry, Reference
+from balie.plain import TextTable, plain
 from balie.widgets import StableFooter, StatusLine
 
 MAX_SHOWN = 40
@@ -92,7 +93,7 @@ class DirectoryScreen(Screen):
                         id="search", compact=True)
             yield Static(id="count")
         yield Static(id="summary")
-        yield DataTable(id="list", cursor_type="row", zebra_stripes=True)
+        yield TextTable(id="list", cursor_type="row", zebra_stripes=True)
         yield Static(id="details")
         yield StatusLine(id="status")
         yield StableFooter(compact=True, show_command_palette=False)
@@ -194,7 +195,7 @@ class DirectoryScreen(Screen):
             text.append(" · Enter: in het formulier", style="dim")
         if text != self._summary:
             self._summary = text
-            self.query_one("#summary", Static).update(text)
+            self.query_one("#summary", Static).update(plain(text))  # names of data
 
     def context_words(self) -> str:
         ref, context = self.reference, self.context
@@ -245,6 +246,7 @@ class DirectoryScreen(Screen):
         """Show the details; the screen lays itself out again only when their height
         changes (not on every key, which would cost more than the look-up itself)."""
         details = self.query_one("#details", Static)
+        text = plain(text, lines=True)  # every part but the labels is data
         width = details.content_size.width or max(20, self.app.size.width - 2)
         height = len(text.wrap(self.app.console, width))
         details.update(text, layout=height != self._details_height)

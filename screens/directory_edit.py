@@ -8,7 +8,6 @@ stays in history and reports) or offers it again.
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,6 +19,7 @@ from balie.db.directory import add_entry, set_retired, update_entry
 from balie.db.errors import StoreError
 from balie.domain.directory import LABELS, EntryProblems, check_entry, fields_of
 from balie.domain.models import DirectoryEntry, Reference
+from balie.plain import plain
 from balie.screens.dialog import ChoiceDialog
 from balie.widgets import ChoiceField, FormInput, Option, StableFooter
 
@@ -59,7 +59,7 @@ class DirectoryEditScreen(ModalScreen[tuple[int, str] | None]):
     def compose(self) -> ComposeResult:
         title = f"Wijzigen: {self.entry.name}" if self.entry else "Nieuw adres op de sociale kaart"
         with VerticalScroll(id="edit"):
-            yield Static(Text(title, style="bold"), id="edit-title")
+            yield Static(plain(title, "bold"), id="edit-title")
             for key, placeholder in FIELDS:
                 with Horizontal(classes="edit-row"):
                     yield Label(LABELS[key].capitalize(), classes="edit-label")
@@ -89,8 +89,8 @@ class DirectoryEditScreen(ModalScreen[tuple[int, str] | None]):
 
     def show_problems(self, problems: dict[str, str]) -> None:
         messages = self.query_one("#edit-messages", Static)
-        messages.update(Text("\n".join(f"✗ {LABELS.get(k, k)}: {m}"
-                                       for k, m in problems.items())))
+        messages.update(plain("\n".join(f"✗ {LABELS.get(k, k)}: {m}"
+                                        for k, m in problems.items()), lines=True))
         messages.display = bool(problems)
         first = next((key for key, _ in FIELDS if key in problems), None)
         if first:
