@@ -29,7 +29,7 @@ from balie.db import BalieDatabase, StoreError, open_database
 from balie.db.access import BEHEER, Actor, Grant, owns_file, sign_in
 from balie.db.auditlog import ChainPart, check_chain_part
 from balie.db.connection import OWNER_ONLY, Access
-from balie.db.directory import stale_notice_due
+from balie.db.directory import stale_count
 from balie.db.errors import store_error
 from balie.db.inbox import change_counter
 from balie.db.login import sign_out
@@ -317,16 +317,16 @@ class BalieApp(App[None]):
 
     async def directory_notice(self) -> None:
         """Tell beheer, once a day, how many entries of the sociale kaart were not
-        checked for a year (and where to check them)."""
+        checked for a year, and where to check them. (Counting reads only the
+        directory, which holds no personal details.)"""
         try:
-            stale = await self.run_db(stale_notice_due, self.actor, self.clock())
+            stale = await self.run_db(stale_count, self.clock())
         except StoreError:
             return  # busy for a moment: the next start tells them
         if stale:
-            self.notify(
-                f"Sociale kaart: {stale} {'adres is' if stale == 1 else 'adressen zijn'} een "
-                "jaar niet gecontroleerd. Kijk ze na met F6 en Ctrl+R (of: balie kaart list "
-                "--stale).", title="Sociale kaart", severity="warning", timeout=NOTICE_SECONDS)
+            await self.notice_once_a_day("kaart", "Sociale kaart", [
+                f"{stale} {'adres is' if stale == 1 else 'adressen zijn'} een jaar niet "
+                "gecontroleerd; kijk ze na met F6 en Ctrl+R (of: balie kaart list --stale)"])
 
     async def poll_changes(self) -> None:
         """Tell the screen in front when another desk has committed a change.

@@ -226,24 +226,3 @@ def import_directory(db: BalieDatabase, actor: Actor, checked: DirectoryFile,
                      f"{len(plan.changed)} gewijzigd, {len(plan.retired)} ingetrokken, "
                      f"{len(plan.restored)} weer actief")
     return plan
-
-
-NOTICE_KEY = "kaart.notice_day.{staff_id}"
-"""The day (Amsterdam) a beheerder was last told about stale entries."""
-
-
-def stale_notice_due(db: BalieDatabase, actor: Actor, now: datetime) -> int:
-    """How many entries to tell this beheerder about at the start: the stale count, the
-    first time on a day; 0 later that day (the notice is not repeated at every start)."""
-    from balie.db.settings import get_setting, set_setting
-    from balie.domain.timekeeping import local_day
-
-    key = NOTICE_KEY.format(staff_id=actor.staff_id)
-    today = local_day(now).isoformat()
-    with db.write():
-        if get_setting(db, key) == today:
-            return 0
-        count = stale_count(db, now)
-        if count:
-            set_setting(db, key, today, now)
-    return count

@@ -237,3 +237,31 @@ def test_form_with_referrals_layout(snap_compare, kaart_db, size):
         await ready(pilot)
 
     assert snap_compare(build(kaart_db), terminal_size=size, run_before=fill)
+
+
+async def kaart_notices(db_path, monkeypatch, now) -> list[str]:
+    """The notices of beheer's start, waiting (within a deadline of steps) for the
+    sociale kaart's."""
+    import balie.app as app_module
+
+    monkeypatch.setattr(app_module, "RETENTION_NOTICE_DELAY", 0.01)
+    app = app_module.make_app(db_path, username="test.beheer", clock=lambda: now)
+    async with app.run_test(size=DESK) as pilot:
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if any(title == "Sociale kaart" for title, _ in app.notices_shown):
+                break
+        return [f"{title}: {text}" for title, text in app.notices_shown]
+
+
+async def test_beheer_is_told_once_a_day_how_many_entries_to_check(kaart_db, monkeypatch):
+    assert await kaart_notices(kaart_db, monkeypatch, FROZEN_NOW) == []  # all recent
+    with open_database(kaart_db) as db:  # the seed came on the kaart long ago
+        db.execute("UPDATE directory_entry SET added_at = '2024-01-01T00:00:00Z' "
+                   "WHERE checked_at IS NULL")
+        stale = db.execute("SELECT count(*) FROM directory_entry "
+                           "WHERE checked_at IS NULL").fetchone()[0]
+    told = await kaart_notices(kaart_db, monkeypatch, FROZEN_NOW)
+    assert f"Sociale kaart: {stale} adressen zijn een jaar niet gecontroleerd; kijk ze na " \
+        "met F6 en Ctrl+R (of: balie kaart list --stale)" in told
+    assert await kaart_notices(kaart_db, monkeypatch, FROZEN_NOW) == []  # the same day
