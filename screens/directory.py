@@ -20,6 +20,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Label, Static
+from textual.worker import Worker, WorkerState
 
 from balie.db.directory import mark_checked
 from balie.db.errors import StoreError
@@ -140,6 +141,14 @@ class DirectoryScreen(Screen):
     def data_changed(self) -> None:
         """Another desk saved something: the directory changes only by beheer's hand,
         and is read again when this screen is opened."""
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A failed read (the database busy for long) is said, not raised."""
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            message = error.message if isinstance(error, StoreError) else (
+                f"programmafout ({type(error).__name__}); meld het aan beheer")
+            self.set_status(f"Niet gelukt: {message}", "error")
 
     # --- searching -----------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
+from textual.worker import Worker, WorkerState
 
 from balie.db.directory import add_entry, set_retired, update_entry
 from balie.db.errors import StoreError
@@ -118,6 +119,15 @@ class DirectoryEditScreen(ModalScreen[tuple[int, str] | None]):
             return
         state = " (ingetrokken)" if self.retired() else ""
         self.dismiss((entry_id, f"{entry.name} opgeslagen{state}; telt als controle."))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A save that fails for another reason than the fields is said, not raised;
+        everything typed stays."""
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            message = error.message if isinstance(error, StoreError) else (
+                f"programmafout ({type(error).__name__}); meld het aan beheer")
+            self.show_problems({"organisation": f"niet opgeslagen: {message}"})
 
     def action_cancel(self) -> None:
         if not self.changed():
