@@ -29,6 +29,7 @@ from balie.db import BalieDatabase, StoreError, open_database
 from balie.db.access import BEHEER, Actor, Grant, owns_file, sign_in
 from balie.db.auditlog import ChainPart, check_chain_part
 from balie.db.connection import OWNER_ONLY, Access
+from balie.db.directory import stale_count
 from balie.db.errors import store_error
 from balie.db.inbox import change_counter
 from balie.db.login import sign_out
@@ -92,7 +93,7 @@ class BalieApp(App[None]):
     CSS_PATH = "app.tcss"
     MODES = {"intake": IntakeScreen, "overview": lambda: _overview(),
              "inbox": lambda: _inbox(), "callbacks": lambda: _callbacks(),
-             "audit": lambda: _audit()}
+             "audit": lambda: _audit(), "kaart": lambda: _directory()}
     DEFAULT_MODE = "intake"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
@@ -109,6 +110,10 @@ class BalieApp(App[None]):
         Binding("f5", "switch_mode('audit')", "Auditlog", id="app.audit",
                 key_display="F5", show=False,
                 tooltip="Auditlog: wie zag of wijzigde welke vraag, wanneer en waarvandaan"),
+        Binding("f6", "switch_mode('kaart')", "Sociale kaart", id="app.kaart",
+                key_display="F6", show=False,
+                tooltip="Sociale kaart: waar kan iemand terecht? Zoeken op naam, onderwerp "
+                        "of woord"),
         Binding("f1", "help", "Help", id="app.help", key_display="F1", tooltip="Alle toetsen"),
         Binding("ctrl+q", "quit", "Stop", id="app.quit", priority=True,
                 tooltip="balie afsluiten (een half formulier blijft als concept bewaard)"),
@@ -241,6 +246,7 @@ class BalieApp(App[None]):
         if BEHEER in self.staff.roles:
             self.set_timer(RETENTION_NOTICE_DELAY, self.retention_notice)
             self.set_timer(RETENTION_NOTICE_DELAY, self.chain_notice)
+            self.set_timer(RETENTION_NOTICE_DELAY, self.directory_notice)
 
     def notify(self, message: str, *, title: str = "", severity="information",
                timeout: float | None = None, markup: bool = False) -> None:
@@ -308,6 +314,19 @@ class BalieApp(App[None]):
             return  # busy for a moment, or the role just taken away: the next start
         if part.broken is not None:  # at every start, not once a day: it is an alarm
             self.show_notice("Auditlog", f"{part.broken.message()} Zie: balie audit --verify")
+
+    async def directory_notice(self) -> None:
+        """Tell beheer, once a day, how many entries of the sociale kaart were not
+        checked for a year, and where to check them. (Counting reads only the
+        directory, which holds no personal details.)"""
+        try:
+            stale = await self.run_db(stale_count, self.clock())
+        except StoreError:
+            return  # busy for a moment: the next start tells them
+        if stale:
+            await self.notice_once_a_day("kaart", "Sociale kaart", [
+                f"{stale} {'adres is' if stale == 1 else 'adressen zijn'} een jaar niet "
+                "gecontroleerd; kijk ze na met F6 en Ctrl+R (of: balie kaart list --stale)"])
 
     async def poll_changes(self) -> None:
         """Tell the screen in front when another desk has committed a change.
@@ -541,6 +560,12 @@ def _callbacks() -> Screen:
     from balie.screens.callbacks import CallbacksScreen
 
     return CallbacksScreen()
+
+
+def _directory() -> Screen:
+    from balie.screens.directory import DirectoryScreen
+
+    return DirectoryScreen()
 
 
 def _audit() -> Screen:

@@ -285,7 +285,9 @@ class LookupInput(FormInput):
     Tab replaces that piece by the highlighted name and moves on, so "hoog", down, Tab
     gives Hooghalen. With ``multi`` only the last piece is completed ("fin, w" ->
     "fin, Wonen"). Options are computed when needed, from the text as it is then, so
-    keys that arrive in a burst are completed correctly too.
+    keys that arrive in a burst are completed correctly too. A matcher may offer
+    options before anything is typed (suggestions): Tab takes one only after ↓ or ↑
+    chose it, so Tab through an empty field never fills it.
     """
 
     BINDINGS = [
@@ -310,6 +312,8 @@ class LookupInput(FormInput):
         self.highlighted = 0
         self.pending = ""
         """The piece of text the options are for (the last piece when ``multi``)."""
+        self.moved = False
+        """↓ or ↑ chose an option since the options last changed."""
 
     def refresh_options(self) -> None:
         """Match the current text again; the highlight stays unless the options change."""
@@ -318,19 +322,26 @@ class LookupInput(FormInput):
         self._matched = (self.value, self.matcher)
         options, pending = self.matcher(self.value) if self.matcher else ([], "")
         if options != self.options:
-            self.highlighted = 0
+            self.highlighted, self.moved = 0, False
         self.options, self.pending = options, pending
+
+    def forget(self) -> None:
+        """What the matcher offers changed though the text did not (the inquiry's topic
+        changes the suggestions of the Naar field): match again when next needed."""
+        self._matched = (None, None)
 
     def action_highlight(self, delta: int) -> None:
         self.refresh_options()
         if self.options:
-            self.highlighted = (self.highlighted + delta) % len(self.options)
+            self.highlighted = (self.highlighted + delta) % len(self.options) \
+                if self.moved or self.pending else (0 if delta > 0 else len(self.options) - 1)
+            self.moved = True
             self.post_message(self.OptionsChanged(self))
 
     def complete(self) -> bool:
         """Put the highlighted option in place of the pending text; True if it changed."""
         self.refresh_options()
-        if not self.options or not self.pending:
+        if not self.options or not (self.pending or self.moved):
             return False
         choice = self.options[self.highlighted]
         if self.multi:
@@ -338,6 +349,8 @@ class LookupInput(FormInput):
             cut = len(text) - len(self.pending)
             if cut < 0 or fold(text[cut:]) != fold(self.pending):
                 return False
+            if not self.pending and text:  # a suggestion after "Voedselbank,"
+                choice = " " + choice
             new = text[:cut] + choice
         else:
             new = choice

@@ -17,7 +17,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from bench import intake, measure
+from bench import intake, kaart, measure
 from bench.common import DATA, Figure, print_table
 
 
@@ -45,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     figures += asyncio.run(intake.key_handling(db, runs))
     figures += measure.reports(db, runs)
     figures += measure.lookups(db, max(runs, 20))
+    figures += kaart.lookups(DATA)
     figures += measure.inboxes(db, max(runs, 20))
     figures += measure.concurrency(db, runs)
     plans, plans_ok = measure.plans(db)

@@ -20,6 +20,9 @@ FIELD_KEYS: tuple[tuple[str, str], ...] = (
     ("kanaal, geslacht, spoed, toestemming", "beginletter kiest; spatie of ← → wisselt"),
     ("route", "cijfer of beginletter kiest een route; ★ is het voorstel"),
     ("terugbellen", "14:30, morgen 10u, vr, 12-3, 12-3 9.30"),
+    ("naar (sociale kaart)", "naam, onderwerp of woord, meerdere met komma: voedsel, hum; "
+                             "leeg: ↓ kiest wat past bij onderwerp en dorp"),
+    ("nabellen", "j (over 2 weken), 2w, 10 dagen, vr, 24-3: is het gelukt?"),
 )
 
 

@@ -142,7 +142,7 @@ def fill_fixture(db) -> None:
         data = InquiryInput(
             channel_id=channel[chan], village_id=ref.villages.named(village).id,
             route_id=ref.route(route).id, topic_ids=tuple(topic[t] for t in topics),
-            referral_target_id=ref.referral_targets.all[0].id if route == "external" else None,
+            referral_ids=(ref.directory.all[0].id,) if route == "external" else (),
             age=70 if route == "senior_work" else 40, gender="f")
         save_inquiry(db, data, staff, moment)
 

@@ -16,7 +16,10 @@ from balie.db import open_database
 from balie.db.access import NotAllowed, sign_in
 from balie.db.auditlog import audit_rows
 from balie.db.backup import backup
+from balie.db.directory import add_entry as add_directory_entry
+from balie.db.directory import mark_checked
 from balie.db.factsheets import factsheets
+from balie.db.followup import followup_done
 from balie.db.inbox import (
     VIEW_NEW,
     callback_done,
@@ -40,6 +43,7 @@ from balie.db.reference import KINDS, add_entry, load_reference
 from balie.db.reports import daily, report
 from balie.db.rules import active_rules, store_rules
 from balie.db.settings import adjust_setting
+from balie.domain.directory import check_entry
 from balie.domain.periods import containing
 from balie.domain.reference_data import ROLE_CODES
 from balie.domain.timekeeping import local_days_span
@@ -78,6 +82,9 @@ class World:
                                      callback_at=CALLBACK)
         self.other_callback = register(senior, consent=True, phone="+31611112222",
                                        callback_at=CALLBACK)
+        self.desk_followup = register(ref.route("external").id, consent=True,
+                                      phone="+31633334444", followup_at=CALLBACK,
+                                      referral_ids=(ref.directory.named("Voedselbank").id,))
         self.social, self.senior = social, senior
 
 
@@ -138,8 +145,15 @@ CELLS = {
     "call back at the desk": ({"balie", "teamleider"},
                               lambda w, a: callback_done(w.db, w.desk_callback, CALLBACK, a,
                                                          LATER)),
+    "follow up a referral of the desk": ({"balie", "teamleider"},
+                                         lambda w, a: followup_done(
+                                             w.db, w.desk_followup, CALLBACK, "helped", a,
+                                             LATER)),
     "report": ({"teamleider"},
                lambda w, a: report(w.db, a, w.ref, containing("day", NOW.date()), "village")),
+    "report by referral": ({"teamleider"},
+                           lambda w, a: report(w.db, a, w.ref, containing("day", NOW.date()),
+                                               "referral")),
     "factsheets": ({"teamleider"},
                    lambda w, a: factsheets(w.db, a, w.ref, containing("year", NOW.date()))),
     "charts": ({"teamleider"},
@@ -147,6 +161,12 @@ CELLS = {
     "reference data": ({"beheer"},
                        lambda w, a: add_entry(w.db, a, KINDS["villages"], "Nieuwdorp",
                                               area="Beilen")),
+    "sociale kaart": ({"beheer"},
+                      lambda w, a: add_directory_entry(
+                          w.db, a, check_entry({"organisation": "Kringloop"}, w.ref), NOW)),
+    "check an entry of the sociale kaart": ({"beheer"},
+                                            lambda w, a: mark_checked(
+                                                w.db, a, w.ref.directory.all[0].id, NOW)),
     "settings": ({"beheer"},
                  lambda w, a: adjust_setting(w.db, a, "max-wait-hours", "6", NOW)),
     "routing rules": ({"beheer"},
@@ -190,11 +210,12 @@ def test_a_role_taken_away_holds_from_the_next_action(db):
 def test_the_callback_list_of_a_desk_or_a_team_member_holds_only_their_routes(db):
     world = World(db, None)
     desk_ids = {r.id for r in callbacks_due(db, world.desk, until(world), NOW)}
-    assert desk_ids == {world.desk_callback}
+    assert desk_ids == {world.desk_callback, world.desk_followup}
     anna = member(db, "anna", roles=("team",), team="social_work")
     assert {r.id for r in callbacks_due(db, anna, until(world), NOW)} == {world.own_callback}
     lead_ids = {r.id for r in callbacks_due(db, world.lead, until(world), NOW)}
-    assert lead_ids == {world.desk_callback, world.own_callback, world.other_callback}
+    assert lead_ids == {world.desk_callback, world.own_callback, world.other_callback,
+                        world.desk_followup}
 
 
 def test_views_searches_and_changes_are_in_the_audit_log_with_where_from(db):

@@ -89,10 +89,11 @@ def test_domestic_violence_makes_the_inquiry_urgent(ref, rules):
 
 def test_extern_doorverwezen_asks_to_whom(ref, rules):
     result = check(anonymous_call(route="external"), ref, rules, FROZEN_NOW, for_save=True)
-    assert result.errors == {"referral": "Naar wie is doorverwezen?"}
+    assert result.errors == {"referral": "Naar wie is doorverwezen? Kies een adres van de "
+                                         "sociale kaart."}
     fixed = check(anonymous_call(route="external", referral="jur"), ref, rules, FROZEN_NOW,
                   for_save=True)
-    assert ref.referral_targets[fixed.data.referral_target_id].name == "Juridisch Loket"
+    assert [ref.directory[e].name for e in fixed.data.referral_ids] == ["Juridisch Loket"]
 
 
 def test_a_bsn_in_the_summary_is_flagged(ref, rules):

@@ -131,8 +131,8 @@ async def test_external_referral_asks_to_whom(db_path):
         await settle(pilot)
         assert text_of(app, "#status") == (
             "Opgeslagen: nummer 1 → Extern doorverwezen (Woningcorporatie).")
-    assert rows(db_path, """SELECT referral_target.name FROM inquiry
-                            JOIN referral_target ON referral_target.id = referral_target_id"""
+    assert rows(db_path, """SELECT directory_entry.name FROM inquiry_referral
+                            JOIN directory_entry ON directory_entry.id = entry_id"""
                 ) == [("Woningcorporatie",)]
 
 

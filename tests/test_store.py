@@ -59,7 +59,7 @@ def test_desk_and_external_routes_are_closed_at_once(db, ref, staff):
     external = save_inquiry(
         db,
         make_input(ref, route_id=ref.route("external").id,
-                   referral_target_id=ref.referral_targets.named("Juridisch Loket").id),
+                   referral_ids=(ref.directory.named("Juridisch Loket").id,)),
         staff,
         FROZEN_NOW,
     )

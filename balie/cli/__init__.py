@@ -26,6 +26,7 @@ from balie.cli import (
     demo,
     importer,
     info,
+    kaart,
     person,
     ref,
     report,
@@ -41,7 +42,7 @@ from balie.config import access_from, resolve_db_path
 from balie.crash import EX_SOFTWARE, crash_hooks, crash_report
 
 COMMAND_GROUPS = (start, serve, info, demo, backup, report, settings, importer, rules,
-                  retention, person, audit, ref)
+                  retention, person, audit, ref, kaart)
 """The modules of the command groups, in the order ``balie --help`` lists them."""
 
 

@@ -14,7 +14,7 @@ from balie.cli.output import write_document
 def register(commands: Commands) -> None:
     report = commands.add(
         "report",
-        "tel de vragen per dorp, gebied, kanaal, onderwerp of uur en per route",
+        "tel de vragen per dorp, gebied, kanaal, onderwerp, uur of adres en per route",
         "Dezelfde cijfers als het dagoverzicht in de app, voor een periode:\n"
         "  balie report                        vandaag, per dorp\n"
         "  balie report --day gisteren --by area\n"
@@ -22,6 +22,8 @@ def register(commands: Commands) -> None:
         "  balie report --year 2023 --factsheet\n"
         "  balie report --year 2023 --factsheet --format html --output 2023.html\n"
         "  balie report --from 1-1-2024 --to 15-1-2024 --by channel\n"
+        "  balie report --month 2024-03 --by referral   verwijzingen per adres van de\n"
+        "                                        sociale kaart, met de uitkomst van nabellen\n"
         "  balie report --quarter 2024-Q1 --suppress   (voor extern gebruik)\n"
         "Een datum mag als 12-3, 12-3-2024, 8 maart, 2024-03-12, gisteren of vr.\n"
         "CSV is voor Excel: puntkomma's, UTF-8 met BOM, Nederlandse kopjes.",
@@ -38,8 +40,10 @@ def register(commands: Commands) -> None:
     period.add_argument("--from", dest="from_", metavar="DATUM",
                         help="eigen periode vanaf DATUM (met --to)")
     report.add_argument("--to", metavar="DATUM", help="eigen periode tot en met DATUM")
-    report.add_argument("--by", choices=("village", "area", "channel", "topic", "hour"),
-                        default="village", help="indeling van de regels (standaard village)")
+    report.add_argument("--by", choices=("village", "area", "channel", "topic", "hour",
+                                         "referral"),
+                        default="village", help="indeling van de regels (standaard village; "
+                                                "referral: per adres van de sociale kaart)")
     report.add_argument("--route", action="append", metavar="NAAM",
                         help="alleen deze route (naam of code; mag vaker)")
     report.add_argument("--route-at", choices=("end", "intake"), default="end",
@@ -52,8 +56,8 @@ def register(commands: Commands) -> None:
     report.add_argument("--suppress", action="store_true",
                         help="voor extern gebruik: 1-9 als <10, en genoeg andere cellen "
                              "verborgen (x) dat niets terug te rekenen is; voor een "
-                             "afgelopen maand, kwartaal of jaar, per dorp of gebied, alle "
-                             "routes of één")
+                             "afgelopen maand, kwartaal of jaar, per dorp, gebied of adres, "
+                             "alle routes of één")
     report.add_argument("--factsheet", action="store_true",
                         help="per team (en de balie) de cijfers van het jaarverslag: totaal "
                              "en verschil, uitkomsten en verwijzingen, onderwerpen, "

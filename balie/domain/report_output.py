@@ -10,12 +10,14 @@ import json
 from collections.abc import Sequence
 from datetime import date
 
+from balie.domain.models import Route
 from balie.domain.parsing import InvalidInput
 from balie.domain.periods import Period
 from balie.domain.report import Line, Report
 from balie.domain.spreadsheet import csv_text
 from balie.domain.suppression import (
     Mask,
+    Unprotectable,
     for_publication,
     hidden_previous,
     line_in,
@@ -85,7 +87,7 @@ def _extras(i: int, line: Line, mask: Mask | None, previous_hidden: set[int],
 
 
 AVG_PERIODS = ("month", "quarter", "year")
-AVG_BREAKDOWNS = ("village", "area")
+AVG_BREAKDOWNS = ("village", "area", "referral")
 UNFINISHED = ("AVG: alleen voor een afgelopen maand, kwartaal of jaar (cijfers die nog "
               "veranderen verraden kleine aantallen).")
 
@@ -98,7 +100,9 @@ def check_publishable(period: Period, breakdown: str = "village", *, routes: int
     share figures in ways the protection follows: months, quarters and years that are
     over (days, weeks, own ranges, or counts that still change, would give small
     numbers away by subtraction), by village or area (the other breakdowns share the
-    village table's totals without following its hidden cells), and all routes or one
+    village table's totals without following its hidden cells), or by referral (its
+    totals count referrals, not inquiries, and every shift that protects its cells keeps
+    them), and all routes or one
     (a sum of some routes is a figure of its own). ``routes`` is the number of routes
     of a report of some routes, 0 for all of them.
     """
@@ -106,8 +110,8 @@ def check_publishable(period: Period, breakdown: str = "village", *, routes: int
         raise InvalidInput("AVG: alleen per maand, kwartaal of jaar (kortere periodes "
                            "verraden kleine aantallen).")
     if breakdown not in AVG_BREAKDOWNS:
-        raise InvalidInput("AVG: alleen per dorp of gebied (andere indelingen verraden "
-                           "kleine aantallen).")
+        raise InvalidInput("AVG: alleen per dorp, gebied of adres van de sociale kaart "
+                           "(andere indelingen verraden kleine aantallen).")
     if routes > 1:
         raise InvalidInput("AVG: alle routes samen of één route (een optelling van enkele "
                            "routes verraadt kleine aantallen).")
@@ -153,17 +157,57 @@ def publishable(report: Report, suppressed: bool) -> tuple[Report, Mask | None, 
     return published, mask, previous_hidden
 
 
+FOLLOWUP_SHORT = {"geholpen": "Geholpen", "nog bezig": "Bezig", "niet geholpen": "Niet geh.",
+                  "niet bereikt": "Niet ber.", "cliënt wil geen contact": "Geen contact",
+                  "nog nabellen": "Open", "geen nabellen": "Geen nab."}
+"""Follow-up headings for the narrow screen."""
+NOT_PUBLISHED_CELL = "-"
+"""A follow-up cell of a table for outside use that could not be protected."""
+
+
 def headers(report: Report, *, short: bool = False, spreadsheet: bool = False) -> list[str]:
     """Column headings; ``short`` for a screen (short route names, no period name),
     ``spreadsheet`` with the unit of the change in its heading."""
     if short:
         return [report.heading, *(r.short for r in report.columns), "Totaal", "Vorig jaar",
-                "Verschil", "Per 1.000"]
+                "Verschil", "Per 1.000",
+                *(FOLLOWUP_SHORT.get(n, n) for n in report.followup_names)]
     previous = f"Totaal {report.previous_period.label()}"
     if report.partial:
         previous += " (tot hetzelfde moment)"
     return [report.heading, *(r.name for r in report.columns), "Totaal", previous,
-            "Verschil (%)" if spreadsheet else "Verschil", "Per 1.000 inwoners"]
+            "Verschil (%)" if spreadsheet else "Verschil", "Per 1.000 inwoners",
+            *(f"Nabellen: {n}" for n in report.followup_names)]
+
+
+def followup_mask(report: Report, mask: Mask | None) -> Mask | None:
+    """Which follow-up counts of a published report by referral to hide.
+
+    A line's referrals are counted twice, by route and by follow-up result; the two
+    tables share only the lines' totals. When every total is public, any route counts
+    and any result counts that fit the totals can be true together, so the follow-ups
+    are protected as a table of their own with those totals fixed. When the route
+    table must hide a total, publishing the follow-ups would give it away: then none
+    is published (None), nor in a table of some routes (its follow-ups are parts of
+    the all-routes table's, which it would not follow).
+    """
+    if mask is None or not report.followup_names:
+        return {}
+    total_column = len(report.columns)
+    if report.source is not None or any((i, total_column) in mask
+                                        for i in range(len(report.lines))):
+        return None
+    width = len(report.followup_names)
+    columns = tuple(Route(0, f"r{j}", name, "desk") for j, name in
+                    enumerate(report.followup_names))
+    lines = tuple(Line(line.label, "item" if line.kind != "total" else "total",
+                       line.followups, line.total, key=line.key) for line in report.lines)
+    totals = frozenset((i, width) for i in range(len(lines)))
+    try:
+        return suppress(Report(report.period, report.breakdown, columns, lines,
+                               report.previous_period), frozen=totals)
+    except Unprotectable:
+        return None
 
 
 def published_rows(report: Report, *, suppressed: bool = False, spreadsheet: bool = False
@@ -172,9 +216,25 @@ def published_rows(report: Report, *, suppressed: bool = False, spreadsheet: boo
     the screen and the CLI table, or with plain numbers for a spreadsheet."""
     published, mask, previous_hidden = publishable(report, suppressed)
     texts = cell_texts(published, mask)
+    followups = followup_texts(published, mask)
     return published, [
-        [line.label, *texts[i], *_extras(i, line, mask, previous_hidden, spreadsheet)]
+        [line.label, *texts[i], *_extras(i, line, mask, previous_hidden, spreadsheet),
+         *followups[i]]
         for i, line in enumerate(published.lines)]
+
+
+def followup_texts(report: Report, mask: Mask | None) -> list[list[str]]:
+    """Per line: its follow-up counts as text (none when the report has none)."""
+    hidden = followup_mask(report, mask)
+    rows = []
+    for i, line in enumerate(report.lines):
+        if hidden is None:
+            rows.append([NOT_PUBLISHED_CELL] * len(line.followups))
+            continue
+        marks = [hidden.get((i, j)) for j in range(len(line.followups))]
+        rows.append([SMALL if mark == "primary" else HIDDEN if mark == "secondary"
+                     else str(n) for n, mark in zip(line.followups, marks)])
+    return rows
 
 
 def table_rows(report: Report, *, suppressed: bool = False) -> list[list[str]]:
@@ -227,6 +287,7 @@ def to_csv(report: Report, *, suppressed: bool = False) -> str:
 def to_json(report: Report, *, suppressed: bool = False) -> str:
     report, mask, previous_hidden = publishable(report, suppressed)
     texts = cell_texts(report, mask)
+    followups = followup_texts(report, mask)
     codes = [r.code for r in report.columns]
 
     def value(text: str) -> int | str:
@@ -245,6 +306,9 @@ def to_json(report: Report, *, suppressed: bool = False) -> str:
             "change_percent": None if not change or line.change is None
             else round(line.change, 1),
             "per_1000_inhabitants": None if not rate else round(line.rate, 2),
+            **({"followups": {name: value(t) for name, t in zip(report.followup_names,
+                                                                 followups[i])}}
+               if report.followup_names else {}),
         })
     document = {
         "period": {"kind": report.period.kind, "label": report.period.label(),

@@ -8,6 +8,8 @@ import unicodedata
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive form: "Cliëntondersteuning" -> "clientondersteuning"."""
+    if text.isascii():  # nothing to decompose: the common case, on every key
+        return " ".join(text.lower().split())
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(stripped.casefold().split())
