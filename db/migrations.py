@@ -645,7 +645,7 @@ def _backfill_waits(db) -> None:
         db.conn.executemany("UPDATE inquiry SET wait_minutes = ? WHERE id = ?", updates)
 
 
-@migration("0009_sociale_kaart")
+@migration("0010_sociale_kaart")
 def _sociale_kaart(db) -> None:
     """The sociale kaart: referral targets become directory entries; an inquiry refers
     to several; a follow-up call about a referral ("is het gelukt?")."""

@@ -187,7 +187,7 @@ def test_an_entry_is_named_by_number_name_or_words_that_fit_it_alone(ref):
 
 def test_the_migration_keeps_the_referrals_and_their_history(db_path):
     db = connect(db_path)
-    migrate(db, stop_before="0009_sociale_kaart")
+    migrate(db, stop_before="0010_sociale_kaart")
     ids = {name: i for i, name in db.execute("SELECT id, name FROM referral_target")}
     with db.write():
         db.execute("INSERT INTO staff (id, username, display_name, created_at) "
