@@ -1,0 +1,36 @@
+"""A pytest plugin for tools/mutate.py: import one module from a mutated copy.
+
+``python -m pytest -p mutant_loader`` (with ``tools/`` on ``PYTHONPATH``) reads
+``BALIE_MUTANT_MODULE`` (e.g. ``balie.db.access``) and ``BALIE_MUTANT_FILE`` (the
+mutated source) and, before the tests import anything of balie, puts a finder first on
+``sys.meta_path`` that loads that module from that file. Every other module comes from
+the working tree as usual, so the mutant is exercised wherever the module is imported
+(``balie.db`` installs from ``db/``, which is why the source files are not edited in
+place). Child processes the tests start do not see the mutant.
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import importlib.util
+import os
+import sys
+
+
+class _MutantFinder(importlib.abc.MetaPathFinder):
+    def __init__(self, name: str, path: str) -> None:
+        self.name, self.path = name, path
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != self.name:
+            return None
+        return importlib.util.spec_from_file_location(fullname, self.path)
+
+
+_name = os.environ.get("BALIE_MUTANT_MODULE")
+_file = os.environ.get("BALIE_MUTANT_FILE")
+if _name and _file:
+    if _name in sys.modules:
+        raise RuntimeError(f"{_name} was imported before the mutant could be installed")
+    sys.dont_write_bytecode = True
+    sys.meta_path.insert(0, _MutantFinder(_name, _file))
