@@ -7,6 +7,9 @@ mutated source) and, before the tests import anything of balie, puts a finder fi
 the working tree as usual, so the mutant is exercised wherever the module is imported
 (``balie.db`` installs from ``db/``, which is why the source files are not edited in
 place). Child processes the tests start do not see the mutant.
+
+Property tests run derandomized and without Hypothesis's example database: every mutant
+meets the same examples, and no failing example of a mutant is kept for later runs.
 """
 
 from __future__ import annotations
@@ -26,6 +29,14 @@ class _MutantFinder(importlib.abc.MetaPathFinder):
             return None
         return importlib.util.spec_from_file_location(fullname, self.path)
 
+
+try:
+    from hypothesis import settings
+except ImportError:  # pragma: no cover - the test extras include it
+    pass
+else:
+    settings.register_profile("balie-mutation", database=None, derandomize=True)
+    settings.load_profile("balie-mutation")
 
 _name = os.environ.get("BALIE_MUTANT_MODULE")
 _file = os.environ.get("BALIE_MUTANT_FILE")

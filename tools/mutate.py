@@ -304,7 +304,7 @@ def _pytest(tests: tuple[str, ...], env: dict[str, str], timeout: float | None
             ) -> tuple[str, float]:
     started = time.monotonic()
     command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
-               "-p", "mutant_loader", "--hypothesis-derandomize", "--no-header",
+               "-p", "mutant_loader", "--no-header",
                "-o", "addopts=", *tests]
     try:
         done = subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
