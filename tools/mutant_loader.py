@@ -45,3 +45,38 @@ if _name and _file:
         raise RuntimeError(f"{_name} was imported before the mutant could be installed")
     sys.dont_write_bytecode = True
     sys.meta_path.insert(0, _MutantFinder(_name, _file))
+
+
+# --- which tests call which function (the run without a mutant) ----------------------
+
+_traced = os.environ.get("BALIE_MUTANT_TRACE")
+"""A source file: record, per function of it (by its first line), the tests that call it."""
+_traced_out = os.environ.get("BALIE_MUTANT_TRACE_OUT")
+
+if _traced and _traced_out:
+    import json
+    import threading
+
+    _target = os.path.realpath(_traced)
+    _current = ["<import>"]
+    _calls: dict[int, set[str]] = {}
+
+    def _trace(frame, event, arg):
+        if event == "call" and frame.f_code.co_filename == _target:
+            _calls.setdefault(frame.f_code.co_firstlineno, set()).add(_current[0])
+        return None  # no line events: cheap
+
+    sys.settrace(_trace)
+    threading.settrace(_trace)  # the app's database thread too
+
+    import pytest
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_protocol(item, nextitem):
+        _current[0] = item.nodeid
+        yield
+        _current[0] = "<between tests>"
+
+    def pytest_sessionfinish(session, exitstatus):
+        with open(_traced_out, "w") as out:
+            json.dump({line: sorted(tests) for line, tests in _calls.items()}, out)

@@ -7,8 +7,11 @@
 Each mutant is one small change to one module (a comparison turned around, ``and`` for
 ``or``, a number one higher, a ``not`` dropped, a statement that calls something left
 out, a role added to or taken from a set, ``return None``, ``break`` for ``continue``),
-made on the syntax tree. The module's tests then run against it (``pytest -x``); a
-failing run kills the mutant, a passing one lets it survive. The score per module is
+made on the syntax tree. The module's tests that call the changed function (found by a
+first run without a mutant that records which test calls which function) then run
+against it (``pytest -x``); a failing run kills the mutant, a passing one lets it
+survive. A change on module level (a table such as the permission matrix) runs all of
+the module's tests. The score per module is
 killed / (mutants - known equivalents). Not part of the test run: it takes minutes.
 
 Why not mutmut or cosmic-ray: mutmut 3 copies the source into ``mutants/`` and imports
@@ -27,6 +30,7 @@ from __future__ import annotations
 import argparse
 import ast
 import copy
+import json
 import os
 import subprocess
 import sys
@@ -298,14 +302,13 @@ class Outcome:
     mutant: Mutant
     result: str  # killed, survived, timeout, error
     seconds: float
+    note: str = ""
 
 
-def _pytest(tests: tuple[str, ...], env: dict[str, str], timeout: float | None
-            ) -> tuple[str, float]:
+def _pytest(tests: list[str], env: dict[str, str], timeout: float | None) -> tuple[str, float]:
     started = time.monotonic()
     command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
-               "-p", "mutant_loader", "--no-header",
-               "-o", "addopts=", *tests]
+               "-p", "mutant_loader", "--no-header", "-o", "addopts=", *tests]
     try:
         done = subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL, timeout=timeout)
@@ -323,21 +326,56 @@ def _environment(**extra: str) -> dict[str, str]:
     return env
 
 
+def _function_ranges(source: str) -> list[tuple[int, int, int]]:
+    """Per function: (first line of its body, last line, first line of its code object)."""
+    ranges = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            ranges.append((node.body[0].lineno, node.end_lineno, first))
+    return ranges
+
+
+def _tests_for(mutant: Mutant, ranges, calls: dict[int, list[str]], everything: list[str]
+               ) -> list[str]:
+    """The tests that call the function the mutant is in (with the functions in it);
+    all of them for a change that runs on import (module level, class bodies, defaults)."""
+    around = [r for r in ranges if r[0] <= mutant.line <= r[1]]
+    if not around:
+        return everything
+    body, end, _ = max(around)  # the innermost function
+    start = min(r[2] for r in around if r[0] == body)
+    tests: dict[str, None] = {}
+    for line, called_by in calls.items():
+        if start <= line <= end:
+            tests.update(dict.fromkeys(called_by))
+    return [t for t in everything if t in tests]
+
+
 def run_module(short: str, jobs: int, only: set[int] | None = None) -> list[Outcome]:
-    path, name, tests, target = MODULES[short]
+    path, name, files, target = MODULES[short]
     source = (ROOT / path).read_text()
     found = mutants(source)
     if only is not None:
         found = [m for m in found if m.number in only]
-    result, seconds = _pytest(tests, _environment(), None)
-    if result != "survived":
-        raise SystemExit(f"{short}: the tests fail without a mutant ({' '.join(tests)})")
-    timeout = 3 * seconds + 30
-    print(f"{short}: {len(found)} mutants of {path}; tests {' '.join(tests)} take "
-          f"{seconds:.0f} s unmutated", flush=True)
-    outcomes: list[Outcome] = []
     with tempfile.TemporaryDirectory(prefix="balie-mutants-") as folder:
+        trace = Path(folder) / "calls.json"
+        result, seconds = _pytest(list(files), _environment(
+            BALIE_MUTANT_TRACE=str(ROOT / path), BALIE_MUTANT_TRACE_OUT=str(trace)), None)
+        if result != "survived":
+            raise SystemExit(f"{short}: the tests fail without a mutant ({' '.join(files)})")
+        calls = {int(line): tests for line, tests in json.loads(trace.read_text()).items()}
+        everything = sorted({t for tests in calls.values() for t in tests if "::" in t},
+                            key=lambda t: (files.index(t.split("::")[0]), t))
+        ranges = _function_ranges(source)
+        timeout = 3 * seconds + 30
+        print(f"{short}: {len(found)} mutants of {path}; {' '.join(files)} take "
+              f"{seconds:.0f} s unmutated", flush=True)
+
         def one(mutant: Mutant) -> Outcome:
+            tests = _tests_for(mutant, ranges, calls, everything or list(files))
+            if not tests:
+                return Outcome(mutant, "survived", 0.0, "no test calls it")
             file = Path(folder) / f"{mutant.number}" / Path(path).name
             file.parent.mkdir()
             file.write_text(mutated_source(source, mutant.number))
@@ -345,6 +383,7 @@ def run_module(short: str, jobs: int, only: set[int] | None = None) -> list[Outc
             result, took = _pytest(tests, env, timeout)
             return Outcome(mutant, result, took)
 
+        outcomes: list[Outcome] = []
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             for outcome in pool.map(one, found):
                 outcomes.append(outcome)
@@ -368,7 +407,8 @@ def report(short: str, outcomes: list[Outcome]) -> tuple[float, bool]:
     print(f"{path}: {killed}/{counted} killed = {score:.1%} (target {target:.0%}); "
           f"{len(known)} equivalent left out; {timeouts} by timeout, {errors} by an error")
     for o in unknown:
-        print(f"  survived  {path}:{o.mutant.line}  {o.mutant.signature}")
+        note = f"  ({o.note})" if o.note else ""
+        print(f"  survived  {path}:{o.mutant.line}  {o.mutant.signature}{note}")
     for o in known:
         print(f"  equivalent {path}:{o.mutant.line}  {o.mutant.signature}  "
               f"({equivalent[o.mutant.signature]})")
