@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -25,9 +27,25 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "balie.db"
 
 
+@pytest.fixture(scope="session")
+def new_database(tmp_path_factory) -> Path:
+    """A new, migrated and seeded database, made once: copied, it is what open_database
+    makes of a new file (in milliseconds instead of a second of migrations)."""
+    path = tmp_path_factory.mktemp("new") / "balie.db"
+    open_database(path).close()  # the last connection closes the WAL into the file
+    assert not path.with_name("balie.db-wal").exists()
+    return path
+
+
+def copy_new_database(new_database: Path, db_path: Path) -> Path:
+    shutil.copyfile(new_database, db_path)
+    os.chmod(db_path, 0o600)  # as open_database creates it
+    return db_path
+
+
 @pytest.fixture
-def db(db_path: Path) -> BalieDatabase:
-    database = open_database(db_path)
+def db(db_path: Path, new_database: Path) -> BalieDatabase:
+    database = open_database(copy_new_database(new_database, db_path))
     yield database
     database.close()
 
@@ -107,10 +125,9 @@ def seeded_reference(tmp_path_factory) -> Reference:
 
 
 @pytest.fixture
-def made_db(db_path: Path) -> Path:
+def made_db(db_path: Path, new_database: Path) -> Path:
     """The path of a new, migrated database (for commands that never create one)."""
-    open_database(db_path).close()
-    return db_path
+    return copy_new_database(new_database, db_path)
 
 
 # (local Amsterdam time, fold, village, channel, topics, route)
@@ -148,8 +165,8 @@ def fill_fixture(db) -> None:
 
 
 @pytest.fixture
-def fixture_db(db_path):
-    db = open_database(db_path)
+def fixture_db(db_path, new_database):
+    db = open_database(copy_new_database(new_database, db_path))
     fill_fixture(db)
     yield db, load_reference(db)
     db.close()
