@@ -17,6 +17,7 @@ from balie.db.reference import load_reference
 from balie.domain.models import Reference
 from balie.domain.reference_data import ROLE_CODES
 from balie.domain.timekeeping import AMSTERDAM
+from tests.timers import timers  # noqa: F401 - the fixture, for every test file
 
 FROZEN_NOW = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
 """A Tuesday morning (10:30 in Beilen) used wherever the clock matters."""
