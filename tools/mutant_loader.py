@@ -71,12 +71,18 @@ if _traced and _traced_out:
 
     import pytest
 
+    _seconds: dict[str, float] = {}
+
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_protocol(item, nextitem):
         _current[0] = item.nodeid
         yield
         _current[0] = "<between tests>"
 
+    def pytest_runtest_logreport(report):
+        _seconds[report.nodeid] = _seconds.get(report.nodeid, 0.0) + report.duration
+
     def pytest_sessionfinish(session, exitstatus):
         with open(_traced_out, "w") as out:
-            json.dump({line: sorted(tests) for line, tests in _calls.items()}, out)
+            json.dump({"calls": {line: sorted(tests) for line, tests in _calls.items()},
+                       "seconds": _seconds}, out)
