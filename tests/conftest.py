@@ -100,6 +100,17 @@ def member(db: BalieDatabase, username: str, display_name: str | None = None, *,
     return Member(staff_id, "test", username, shown)
 
 
+def seat(db_path: Path, username: str, *, roles: tuple[str, ...] = DESK_AND_LEAD,
+         team: str | None = None) -> None:
+    """Make ``username`` a staff member with exactly ``roles`` before an app signs them
+    in, with someone else as beheer: otherwise the OS account running the tests, owner
+    of a file without beheer, would be made its first beheer at sign-in (and get
+    beheer's notices) whatever the test meant to drive the screens as."""
+    with open_database(db_path) as db:
+        member(db, "installateur", roles=("beheer",))
+        member(db, username, roles=roles, team=team)
+
+
 def lead(db: BalieDatabase) -> Member:
     """A team lead (reports, every team)."""
     return member(db, "test.teamleider", "Test Teamleider", roles=("teamleider",))

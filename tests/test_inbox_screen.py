@@ -41,7 +41,8 @@ def team_db(db_path):
     """Anna of maatschappelijk werk, with three inquiries waiting for her team."""
     db = open_database(db_path)
     ref = load_reference(db)
-    # A team member who also leads (transfers are a team lead's).
+    # A team member who also leads (transfers are a team lead's); someone else is beheer.
+    member(db, "installateur", roles=("beheer",))
     member(db, "anna", "Anna", roles=("team", "teamleider"), team="social_work")
     ids = {
         "old": register(db, ref, at=MONDAY_MORNING),

@@ -24,7 +24,7 @@ from balie.db.reference import load_reference
 from balie.screens.dialog import ChoiceDialog
 from balie.screens.help import HelpScreen, key_label
 from balie.widgets import ChoiceField
-from tests.conftest import FROZEN_NOW, admin, lead, member
+from tests.conftest import FROZEN_NOW, admin, lead, member, seat
 
 SIZE = (100, 32)
 QUIET = 1.0
@@ -33,6 +33,8 @@ draft or looks up a returning caller."""
 
 
 def build(db_path: Path) -> BalieApp:
+    """The app of a desk worker who is also a team lead (not beheer)."""
+    seat(db_path, "test.balie")
     return make_app(db_path, username="test.balie", clock=lambda: FROZEN_NOW)
 
 
