@@ -369,7 +369,9 @@ def run_module(short: str, jobs: int, only: set[int] | None = None) -> list[Outc
         # The quickest tests first: a mutant that one of them kills is known sooner.
         everything = sorted(traced["seconds"], key=traced["seconds"].get)
         ranges = _function_ranges(source)
-        timeout = 3 * seconds + 30
+        # Generous: a surviving mutant runs every test, on a machine that may be busy. A
+        # mutant that loops for ever is stopped here and counted as killed ("t").
+        timeout = 10 * seconds + 120
         print(f"{short}: {len(found)} mutants of {path}; {' '.join(files)} take "
               f"{seconds:.0f} s unmutated", flush=True)
 
