@@ -371,7 +371,7 @@ def run_module(short: str, jobs: int, only: set[int] | None = None) -> list[Outc
         ranges = _function_ranges(source)
         # Generous: a surviving mutant runs every test, on a machine that may be busy. A
         # mutant that loops for ever is stopped here and counted as killed ("t").
-        timeout = 10 * seconds + 120
+        timeout = 4 * seconds + 60
         print(f"{short}: {len(found)} mutants of {path}; {' '.join(files)} take "
               f"{seconds:.0f} s unmutated", flush=True)
 
