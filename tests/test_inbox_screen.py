@@ -249,7 +249,8 @@ def local_hour(moment: datetime) -> int:
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=lambda s: f"{s[0]}x{s[1]}")
-def test_werkvoorraad_layout(snap_compare, team_db, db_path, size):
+def test_werkvoorraad_layout(snap_compare, timers, team_db, db_path, size):
+    """balie's timers (the 2-second poll, the list's minute) stay still: see test_snapshots."""
     async def to_inbox(pilot):
         await ready(pilot)
         await pilot.press("f3")
