@@ -12,6 +12,7 @@ are too short. Not part of the test run.
 from __future__ import annotations
 
 import argparse
+import signal
 import subprocess
 import sys
 import time
@@ -29,8 +30,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-going", action="store_true",
                         help="go on after a failed run (default: stop)")
     args = parser.parse_args(argv)
+    # Stopped with SIGTERM too, the busy loops end with this script.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     busy = [subprocess.Popen([sys.executable, "-c", BUSY]) for _ in range(args.load)]
-    failed = 0
+    failed = run = 0
     try:
         for run in range(1, args.times + 1):
             started = time.monotonic()
