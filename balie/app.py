@@ -212,8 +212,6 @@ class BalieApp(App[None]):
         :meth:`_handle_exception` ignores.
         """
         if self._closing:
-            # A timer or worker that fires while the app closes (a notice a moment after
-            # the start, in a session that ended at once): nothing to do any more.
             raise AppClosing("balie wordt afgesloten.")
         loop = asyncio.get_running_loop()
         call = functools.partial(_as_store_errors, fn, self.db, *args, **kwargs)
