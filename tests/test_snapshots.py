@@ -12,11 +12,12 @@ with its message: a snapshot never makes a wrong state look right.
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Input, TextArea
+from textual.widgets import DataTable, Input, TextArea
 
 from balie.app import make_app
 from tests.conftest import FROZEN_NOW
 from tests.test_intake_screen import form
+from tests.timers import settle, wait_until
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -42,9 +43,17 @@ def no_notices_today(db_path) -> None:
     db.close()
 
 
+def laid_out(app) -> bool:
+    """Every table has measured its rows: a DataTable sizes its columns when its queue
+    is empty, which on a busy machine can come after the first pause (a snapshot then
+    showed "Smil" for "Smilde")."""
+    return not any(table._require_update_dimensions or table._updated_cells
+                   for table in app.screen.query(DataTable))
+
+
 async def ready(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
+    await settle(pilot)
+    await wait_until(pilot, lambda: laid_out(pilot.app), "the tables' column widths")
     await pilot.pause()
     still(pilot.app)
 
