@@ -133,3 +133,30 @@ def test_a_saved_inquiry_opens_unchanged_for_correction(db, ref, rules, staff):
     again = check(reopened, ref, rules, FROZEN_NOW, for_save=True)
     assert again.errors == {}
     assert again.data == data
+
+
+def test_a_draft_is_described_in_a_few_words_for_the_offer_at_the_next_start():
+    long = "Buurvrouw belt over  zorgen\nthuis en eenzaamheid, al weken lang"
+    draft = IntakeDraft(village=" Wijster ", age=" 81 ", topics="eenz", summary=long,
+                        name="Ëlla")
+    assert draft.describe() == (
+        "Wijster, 81 jaar, eenz, Buurvrouw belt over zorgen thuis en eenz…, "
+        "met contactgegevens")
+    exactly_forty = "x" * 40
+    assert IntakeDraft(summary=exactly_forty).describe() == exactly_forty  # whole: no …
+    assert IntakeDraft(phone="06").describe() == "met contactgegevens"
+    assert IntakeDraft(channel="email", urgent=True).describe() == \
+        "alleen keuzevelden ingevuld"
+
+
+def test_without_consent_a_stored_draft_holds_no_personal_detail():
+    typed = dict(village="Elp", name="Geheime Naam", phone="0612345678", postcode="9411AB",
+                 callback="morgen", summary="verhaal")
+    assert IntakeDraft(**typed).storable() == IntakeDraft(village="Elp", summary="verhaal")
+    with_consent = IntakeDraft(**typed, consent=True)
+    assert with_consent.storable() == with_consent
+    stored = IntakeDraft.from_json(with_consent.to_json())
+    assert stored == with_consent and stored.consent is True
+    assert "Geheime Naam" in with_consent.to_json()  # as typed, not escaped
+    assert not IntakeDraft(urgent=True).is_blank() and not IntakeDraft(consent=True).is_blank()
+    assert IntakeDraft().urgent is False and IntakeDraft().consent is False
