@@ -299,6 +299,31 @@ def test_a_missing_inquiry_is_said_in_words(db, tmp_path, action):
     assert contents(db, tmp_path) == before
 
 
+NAMED_ROLES = {
+    # action: the roles a refusal names, as the README's table of roles has them
+    "register": {"balie", "teamleider"}, "desk_list": {"balie", "teamleider"},
+    "callbacks": {"balie", "team", "teamleider"}, "team_list": {"team", "teamleider"},
+    "team_work": {"team", "teamleider"}, "transfer": {"teamleider"},
+    "reports": {"teamleider"}, "reference": {"beheer"}, "settings": {"beheer"},
+    "import": {"beheer"}, "backup": {"beheer"}, "retention": {"beheer"},
+    "audit": {"beheer"}, "subject_rights": {"beheer"},
+}
+
+
+@pytest.mark.parametrize("action", sorted(NAMED_ROLES))
+def test_a_refusal_names_the_roles_that_may(action):
+    from balie.db.access import Grant, refusal
+
+    message = refusal(Grant(1, "x", frozenset(), None), action)
+    named = message.removeprefix("Alleen met de rol ").split(" kunt u ")[0]
+    assert set(named.split(" of ")) == NAMED_ROLES[action]
+    assert message.endswith("(uw rollen: geen). Vraag beheer om die rol als u dit werk doet.")
+    for role in NAMED_ROLES[action]:  # having the role, only another team's work is refused
+        other_team = refusal(Grant(1, "x", frozenset({role}), 7), action)
+        assert other_team.startswith("Dit kan alleen voor uw eigen team") == (
+            action in {"callbacks", "team_list", "team_work"})
+
+
 GRANTS = {
     # roles (and whether they have a team) -> the actions the screens offer them
     ("balie",): {"register", "desk_list", "callbacks"},
