@@ -396,3 +396,33 @@ def test_published_lines_are_the_reports_lines_where_nothing_is_hidden(report):
                 assert text == str(value)
             else:
                 assert text == ("<10" if 1 <= value <= 9 else "x")
+
+
+def test_a_line_is_found_by_its_key_or_an_area_by_its_only_village():
+    from balie.domain.suppression import line_in
+
+    lines = (Line("Beilen", "item", (12,), 12, group="Beilen", key=("village", 1)),
+             Line("Elp", "item", (3,), 3, group="Dorpen", key=("village", 2)),
+             Line("Orvelte", "item", (4,), 4, group="Dorpen", key=("village", 3)),
+             Line("Dorpen", "subtotal", (7,), 7, group="Dorpen", key=("area", 9)),
+             Line("Totaal", "total", (19,), 19, key=("total",)))
+    source = Report(PERIOD, "village", columns(1), lines, PERIOD)
+    assert line_in(source, ("village", 3), "Orvelte") == 2
+    assert line_in(source, ("area", 9), "Dorpen") == 3
+    assert line_in(source, ("area", 8), "Beilen") == 0  # an area of one village: its line
+    assert line_in(source, ("area", 7), "Nergens") is None
+    assert line_in(source, ("village", 4), "Elp") is None  # the key decides, not the name
+    assert line_in(source, (), "Elp") == 1  # a line built by hand: by its label
+
+
+def test_a_line_that_is_not_in_the_source_is_hidden_whole_unless_it_is_empty():
+    source = make_report([[[3, 20], [15, 30]]])
+    mask = suppress(source)
+    extra = (Line("Elders", "item", (0, 4), 4), Line("Leeg", "item", (0, 0), 0),
+             Line("Groot", "item", (11, 0), 11))
+    target = replace(source, lines=(*source.lines, *extra), source=source)
+    projected = project(source, mask, target)
+    n = len(source.lines)
+    assert {c: k for c, k in projected.items() if c[0] >= n} == {
+        (n, 1): "primary", (n, 2): "primary", (n + 2, 0): "secondary",
+        (n + 2, 2): "secondary"}
