@@ -601,3 +601,17 @@ def test_the_file_owner_gets_back_in_when_no_beheer_is_left(tmp_path):
         assert audit_rows(db, actor, NOW)[0].action == "sign_in"
         assert any(r.action == "bootstrap" and "weer actief" in r.detail
                    for r in audit_rows(db, actor, NOW))
+
+
+def test_the_owner_of_the_file_is_the_account_that_made_it(tmp_path):
+    import os
+
+    from balie.db.access import owns_file
+
+    mine = tmp_path / "mijn.db"
+    mine.write_text("")
+    assert owns_file(mine)
+    assert owns_file(tmp_path / "weg.db")  # cannot tell (no file, no uids): one user
+    if os.getuid() == 0:  # root can give the file away, as another installer would own it
+        os.chown(mine, 12345, -1)
+        assert not owns_file(mine)
