@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MODULES: dict[str, tuple[str, str, tuple[str, ...], float]] = {
     # short name: (file, module name, tests (the most pointed first), target score)
     "access": ("db/access.py", "balie.db.access",
-               ("tests/test_access.py",), 0.95),
+               ("tests/test_access.py", "tests/test_audit_chain.py"), 0.95),
     "suppression": ("balie/domain/suppression.py", "balie.domain.suppression",
                     ("tests/test_suppression.py",), 0.95),
     "intake": ("balie/domain/intake.py", "balie.domain.intake",
@@ -57,7 +57,17 @@ MODULES: dict[str, tuple[str, str, tuple[str, ...], float]] = {
 
 EQUIVALENT: dict[str, dict[str, str]] = {
     # module: {mutant signature (see Mutant.signature): why no test can tell}
-    "access": {},
+    "access": {
+        "Grant.may: return False -> return None":
+            "every caller asks whether the grant holds (if, filter); None and False are "
+            "alike to all of them",
+        "Grant.may: return False -> return None #2": "as above",
+        "grant: 0 -> 1 #2":
+            "Grant.username (the staff table's username) is carried for reading only: "
+            "no decision and no message uses it",
+        "require_view: return current -> return None":
+            "every caller uses require_view as a check only and ignores the grant",
+    },
     "suppression": {},
     "intake": {},
     "inquiries": {},
