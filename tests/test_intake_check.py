@@ -215,3 +215,48 @@ def test_type_ahead_names_the_options_for_what_is_typed(ref):
 def test_a_choice_that_could_be_several_names_at_most_three(ref, rules, field, typed, said):
     assert check(anonymous_call(**{field: typed}), ref, rules, FROZEN_NOW).errors == {
         field: said}
+
+
+def test_a_retired_choice_is_refused_for_a_new_registration_and_kept_in_a_correction(db):
+    from balie.db.reference import KINDS, load_reference, set_retired
+    from tests.conftest import admin
+
+    beheer = admin(db)
+    set_retired(db, beheer, KINDS["channels"], "E-mail", True)
+    set_retired(db, beheer, KINDS["villages"], "Orvelte", True)
+    set_retired(db, beheer, KINDS["routes"], "Extern doorverwezen", True)
+    reference = load_reference(db)
+    rules = parse_rules(default_rules_text(), reference)
+    old = anonymous_call(channel="email", village="Orvelte", route="external",
+                         referral="Huisarts")
+    new = check(old, reference, rules, FROZEN_NOW, for_save=True)
+    assert new.errors == {"channel": "Kies een kanaal.",
+                          "village": "'Orvelte' is geen dorp in de lijst; kies 'onbekend' als "
+                                     "het niet bekend is.",
+                          "route": "Extern doorverwezen wordt niet meer gebruikt; kies een "
+                                   "andere route."}
+    corrected = check(IntakeDraft(**{**old.__dict__, "correction_of": 7}), reference, rules,
+                      FROZEN_NOW, for_save=True)
+    assert corrected.errors == {} and corrected.data is not None
+
+
+def test_a_suggestion_comes_from_the_topics_without_a_village(ref, rules):
+    assert check(anonymous_call(village="", age=""), ref, rules, FROZEN_NOW).suggestion
+    assert check(anonymous_call(village="", topics="", age="78"), ref, rules,
+                 FROZEN_NOW).suggestion is None
+
+
+def test_only_personal_details_without_consent_are_warned_about(ref, rules):
+    assert check(anonymous_call(), ref, rules, FROZEN_NOW, for_save=True).warnings == {}
+    assert check(anonymous_call(consent=True, name="Jan de Vries"), ref, rules, FROZEN_NOW,
+                 for_save=True).warnings == {}
+    refused = check(anonymous_call(callback="14:30", phone="0612345678"), ref, rules,
+                    FROZEN_NOW)
+    assert "consent" in refused.errors and "consent" not in refused.warnings  # said once
+    kept = check(anonymous_call(consent=True, phone="0612345678"), ref, rules, FROZEN_NOW,
+                 for_save=True).data
+    assert kept.phone == "+31612345678" and kept.callback_at is None
+
+
+def test_a_summary_of_41_characters_is_shortened_in_the_offer():
+    assert IntakeDraft(summary="y" * 41).describe() == "y" * 40 + "…"

@@ -69,7 +69,20 @@ EQUIVALENT: dict[str, dict[str, str]] = {
             "every caller uses require_view as a check only and ignores the grant",
     },
     "suppression": {},
-    "intake": {},
+    "intake": {
+        "IntakeDraft.to_json: True -> False":
+            "sort_keys: the dataclass gives its fields in one fixed order, and a draft is "
+            "read back by key",
+        "_choices: False -> True":
+            "the default of retired is never used: every caller passes it",
+        "_choices: 0 -> 1":
+            "the cache is never hit and the candidates are built again: the same ones",
+        "_choices: 0 -> 1 #2":
+            "a village without inhabitants sorts as 1 instead of 0: still after every "
+            "village with inhabitants (the smallest has dozens)",
+        "_options_text: len(names) <= 2 -> len(names) < 2":
+            "for two names both branches write 'a of b'",
+    },
     "inquiries": {},
 }
 
