@@ -191,3 +191,33 @@ def test_earlier_contacts_by_phone_and_by_full_name_newest_first(db, ref, staff)
                         ).fetchall()
     assert logged[0] == (f"telefoonnummer: 2 ({last}, {first}); naam: 2 ({other}, {first})",)
     assert logged[2] == ("niets gevonden",)
+
+
+def test_saving_removes_the_draft_it_was_typed_in_and_no_other(db, ref, staff):
+    from balie.db.drafts import save_draft
+
+    typed = save_draft(db, None, staff.id, "balie-1", 101, '{"village": "Elp"}', FROZEN_NOW)
+    other = save_draft(db, None, staff.id, "balie-2", 102, '{"village": "Spier"}', FROZEN_NOW)
+    save_inquiry(db, make_input(ref), staff, FROZEN_NOW)  # not from a draft
+    assert db.execute("SELECT count(*) FROM draft").fetchone() == (2,)
+    save_inquiry(db, make_input(ref), staff, FROZEN_NOW, draft_id=typed)
+    assert db.execute("SELECT id FROM draft").fetchall() == [(other,)]
+
+
+def test_viewing_an_inquiry_gives_it_whole_and_logs_only_what_holds_personal_text(db, ref,
+                                                                                   staff):
+    from balie.db.inquiries import get_inquiry
+
+    plain = save_inquiry(db, make_input(ref, summary=""), staff, FROZEN_NOW)  # no free text
+    personal = save_inquiry(db, make_input(ref, summary="", consent=True,
+                                           phone="+31612345678"), staff, FROZEN_NOW)
+    assert get_inquiry(db, staff, plain.id, FROZEN_NOW, purpose="lijst") == plain
+    assert get_inquiry(db, staff, personal.id, FROZEN_NOW, purpose="lijst") == personal
+    viewed = db.execute("SELECT inquiry_id, detail FROM audit_log WHERE action = 'view'"
+                        ).fetchall()
+    assert viewed == [(personal.id, "lijst")]
+    correct_inquiry(db, plain.id, make_input(ref, summary="", age=79), staff, FROZEN_NOW,
+                    reason="leeftijd verkeerd verstaan")  # a reason is free text too
+    get_inquiry(db, staff, plain.id, FROZEN_NOW, purpose="historie")
+    assert db.execute("SELECT inquiry_id, detail FROM audit_log WHERE action = 'view' "
+                      "ORDER BY id").fetchall()[-1] == (plain.id, "historie")

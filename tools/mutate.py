@@ -83,7 +83,12 @@ EQUIVALENT: dict[str, dict[str, str]] = {
         "_options_text: len(names) <= 2 -> len(names) < 2":
             "for two names both branches write 'a of b'",
     },
-    "inquiries": {},
+    "inquiries": {
+        "Inquiry: 0 -> 1": "a default of a saved inquiry's id: every Inquiry is read from "
+                           "its row, which gives the id",
+        "Inquiry: 0 -> 1 #2": "as above, for registered_by",
+        "Inquiry: 1 -> 2": "as above, for version",
+    },
 }
 
 COMPARE = {ast.Eq: ast.NotEq, ast.NotEq: ast.Eq, ast.Lt: ast.LtE, ast.LtE: ast.Lt,
