@@ -53,7 +53,8 @@ def app_of(db_path, username, *roles, team=None):
 
 def listed(app) -> set[int]:
     table = app.screen.query_one("#list", DataTable)
-    return {int(table.get_row_at(i)[1]) for i in range(table.row_count)}
+    numbers = (table.get_row_at(i)[1] for i in range(table.row_count))
+    return {int(getattr(number, "plain", number)) for number in numbers}
 
 
 async def keys_lead_to(pilot, start: str) -> dict[str, str]:
