@@ -61,6 +61,11 @@ RETENTION_NOTICE_DELAY = 1.5
 """Seconds after the start before beheer's retention check: the first screen first."""
 
 
+class AppClosing(StoreError):
+    """Database work asked of an app that is closing (see :meth:`BalieApp.run_db`): a
+    caller that handles StoreError stops there; one that does not is stopped quietly."""
+
+
 def terminal_origin() -> str:
     """Where this desk is, for the audit log: host and terminal."""
     try:
@@ -172,7 +177,8 @@ class BalieApp(App[None]):
         if staff is not None and actor is not None:
             self._take_seat(staff, actor)
         self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="balie-db")
-        self._db_closed = False
+        self._closing = False
+        """Set when the app unmounts: from then on database work is dropped."""
         self._crash: BaseException | None = None
         self._crash_inquiry: int | None = None
         self._data_version: int | None = None
@@ -203,11 +209,15 @@ class BalieApp(App[None]):
         All database work of the app goes through this single thread: the event loop
         never blocks on SQLite (an fsync can take milliseconds, a busy wait seconds),
         and the connection is never used by two threads at once.
+
+        Work asked once the app is closing (a timer or a key that fired just before
+        the end, e.g. the retention notice of someone who quits at once) is dropped:
+        the database thread has stopped and the connection is closed. The caller gets
+        :class:`AppClosing` (a StoreError), which stops it and which
+        :meth:`_handle_exception` ignores.
         """
-        if self._db_closed:
-            # A timer or worker that fires while the app closes (a notice a moment after
-            # the start, in a session that ended at once): nothing to do any more.
-            raise StoreError("balie wordt afgesloten.")
+        if self._closing:
+            raise AppClosing("balie wordt afgesloten.")
         loop = asyncio.get_running_loop()
         call = functools.partial(_as_store_errors, fn, self.db, *args, **kwargs)
         return await loop.run_in_executor(self._db_thread, call)
@@ -459,7 +469,10 @@ class BalieApp(App[None]):
         # phone number could end up on the screen or in a terminal log. balie's report
         # has the error's type, the code's frames and the inquiry number, nothing else.
         from textual.css.errors import StylesheetError
+        from textual.worker import WorkerFailed
 
+        if isinstance(error.error if isinstance(error, WorkerFailed) else error, AppClosing):
+            return  # work asked of a closing app: dropped (see run_db)
         if isinstance(error, StylesheetError):
             super()._handle_exception(error)  # balie's own CSS: no data, Textual's report
             return
@@ -529,6 +542,7 @@ class BalieApp(App[None]):
         self.get_screen_stack("inbox")[0].show_team(route_id)
 
     def on_unmount(self) -> None:
+        self._closing = True  # run_db drops what is still asked; this thread ends below
         if self.login_origin is not None and self.actor is not None:
             # The end of a browser session, however it ended (F10, the tab closed, the
             # server stopped), on the database thread like every other database call.
@@ -538,7 +552,6 @@ class BalieApp(App[None]):
                 ended.result()
             except StoreError:
                 pass  # the session ends anyway; the log then lacks only its end
-        self._db_closed = True
         self._db_thread.shutdown(wait=True)
         self.db.close()
 

@@ -41,7 +41,8 @@ def team_db(db_path):
     """Anna of maatschappelijk werk, with three inquiries waiting for her team."""
     db = open_database(db_path)
     ref = load_reference(db)
-    # A team member who also leads (transfers are a team lead's).
+    # A team member who also leads (transfers are a team lead's); someone else is beheer.
+    member(db, "installateur", roles=("beheer",))
     member(db, "anna", "Anna", roles=("team", "teamleider"), team="social_work")
     ids = {
         "old": register(db, ref, at=MONDAY_MORNING),
@@ -248,7 +249,8 @@ def local_hour(moment: datetime) -> int:
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=lambda s: f"{s[0]}x{s[1]}")
-def test_werkvoorraad_layout(snap_compare, team_db, db_path, size):
+def test_werkvoorraad_layout(snap_compare, timers, team_db, db_path, size):
+    """balie's timers (the 2-second poll, the list's minute) stay still: see test_snapshots."""
     async def to_inbox(pilot):
         await ready(pilot)
         await pilot.press("f3")

@@ -268,7 +268,8 @@ def check(
                 problems.append(f"'{piece}': {_options_text(piece_options)}?")
             else:
                 problems.append(f"'{piece}' is geen onderwerp")
-        errors["topics"] = "; ".join(problems) + "."
+        said = "; ".join(problems)
+        errors["topics"] = said if said.endswith("?") else said + "."  # never "?."
     elif not topics and for_save:
         errors["topics"] = "Kies minstens één onderwerp (letters of nummer)."
 
