@@ -27,6 +27,7 @@ from balie.cli import (
     demo,
     importer,
     info,
+    keys,
     person,
     ref,
     report,
@@ -48,7 +49,7 @@ from balie.cli.output import shown_output
 from balie.config import access_from, resolve_db_path
 from balie.crash import EX_SOFTWARE, crash_hooks, crash_report
 
-COMMAND_GROUPS = (start, serve, info, demo, backup, report, settings, importer, rules,
+COMMAND_GROUPS = (start, serve, info, demo, backup, report, settings, keys, importer, rules,
                   retention, person, audit, ref)
 """The modules of the command groups, in the order ``balie --help`` lists them."""
 
