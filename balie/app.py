@@ -22,6 +22,7 @@ from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.css.query import NoMatches
 from textual.screen import Screen
+from textual.theme import ThemeProvider
 
 from balie.config import access_from, os_username
 from balie.crash import EX_SOFTWARE, crash_report, loop_exception_handler, report_from_trace
@@ -35,7 +36,7 @@ from balie.db.inbox import change_counter
 from balie.db.login import sign_out
 from balie.db.permissions import file_warnings
 from balie.db.retention import retention_due
-from balie.db.settings import first_time_today, is_demo
+from balie.db.settings import first_time_today, is_demo, keymap_setting
 from balie.domain.auditchain import START
 from balie.domain.models import Route, Staff
 from balie.domain.origin import make_origin, parse_origin
@@ -44,9 +45,10 @@ from balie.domain.text import visible
 from balie.domain.timekeeping import local_day, utc_now
 from balie.plain import markup_literal
 from balie.screens.dialog import ChoiceDialog
-from balie.screens.help import HelpScreen, key_label
+from balie.screens.help import KEY_NAMES, HelpScreen, key_label
 from balie.screens.intake import IntakeScreen
 from balie.screens.login import LoginScreen
+from balie.screens.palette import Palette
 from balie.widgets import StatusLine
 
 T = TypeVar("T")
@@ -102,7 +104,8 @@ class BalieApp(App[None]):
     DEFAULT_MODE = "intake"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
-        Binding("ctrl+n", "new_inquiry", "Nieuw", id="app.new", priority=True,
+        # F8: in a browser Ctrl+N opens a new window and never reaches balie.
+        Binding("ctrl+n,f8", "new_inquiry", "Nieuw", id="app.new", priority=True,
                 tooltip="Een nieuwe vraag registreren, vanuit elk scherm"),
         Binding("f2", "switch_mode('overview')", "Overzicht", id="app.overview",
                 key_display="F2", tooltip="Het dagoverzicht: vragen per dorp en route"),
@@ -144,6 +147,7 @@ class BalieApp(App[None]):
         demo: bool = False,
         access: Access = OWNER_ONLY,
         login_origin: str | None = None,
+        keymap: dict[str, str] | None = None,
     ) -> None:
         """``login_origin`` makes this a browser session (balie serve): it starts with
         nobody signed in (``staff`` and ``actor`` None) at the login screen."""
@@ -179,6 +183,8 @@ class BalieApp(App[None]):
         self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="balie-db")
         self._closing = False
         """Set when the app unmounts: from then on database work is dropped."""
+        self.organisation_keys = keymap or {}
+        """The organisation's keys (``balie keys``), applied when the app starts."""
         self._crash: BaseException | None = None
         self._crash_inquiry: int | None = None
         self._data_version: int | None = None
@@ -224,6 +230,11 @@ class BalieApp(App[None]):
 
     def on_mount(self) -> None:
         asyncio.get_running_loop().set_exception_handler(loop_exception_handler)
+        from balie.keys import usable_keymap
+
+        # In a browser the footer shows, of each action, a key the browser lets through.
+        self.set_keymap(usable_keymap(self.organisation_keys,
+                                      browser=self.login_origin is not None))
         self.set_interval(POLL_SECONDS, self.poll_changes)
         if self.login_origin is not None:
             self._last_input = self.clock()
@@ -412,12 +423,20 @@ class BalieApp(App[None]):
                if b.action not in needs or self.grant.may_some(needs[b.action])]
         offered = [b for b in self.BINDINGS if self.check_action(*parse(b.action)[1:])]
         groups = [(getattr(screen, "HELP_TITLE", "Dit scherm"), own), ("Overal", offered)]
-        self.push_screen(HelpScreen([(title, b) for title, b in groups if b]))
+        self.push_screen(HelpScreen([(title, b) for title, b in groups if b], self.keys_of))
 
     def action_command_palette(self) -> None:
         if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(placeholder="Zoek een opdracht…",
-                                            id="--command-palette"))
+            self.push_screen(Palette(placeholder="Zoek een opdracht…", id="--command-palette"))
+
+    def action_change_theme(self) -> None:
+        self.push_screen(Palette(providers=[ThemeProvider], placeholder="Zoek een thema…"))
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C (out of habit, to stop): say how balie stops, in Dutch."""
+        key = "F10" if self.login_origin is not None else "Ctrl+Q"
+        self.notify(f"Stoppen doet u met {key}; een half formulier blijft als concept "
+                    "bewaard.", title="balie stoppen?", markup=False)
 
     async def action_quit(self) -> None:
         self._leave("Afsluiten", "start")
@@ -508,7 +527,8 @@ class BalieApp(App[None]):
         super().panic(*safe)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """The command palette offers every key binding of the app and the current screen."""
+        """The command palette offers every key binding of the app and the current screen,
+        under the word the footer shows ("Export"), with what it does and its keys."""
         seen = set()
         for bindings, namespace in ((screen.BINDINGS, screen), (self.BINDINGS, self)):
             for binding in bindings:
@@ -520,9 +540,13 @@ class BalieApp(App[None]):
                 if namespace.check_action(name, parameters) is not True:
                     continue
                 seen.add(binding.action)
+                title = binding.description
+                if binding.group is not None:  # the footer shows the group's name
+                    title += f" ({binding.group.description.lower()})"
+                keys = self.keys_of(binding)
                 yield SystemCommand(
-                    binding.tooltip or binding.description,
-                    f"Toets: {key_label(binding.key)}",
+                    title,
+                    f"{binding.tooltip or binding.description} · toets\u00a0{keys}",
                     functools.partial(self.run_action, binding.action, namespace),
                 )
         reference = getattr(screen, "reference", None) or getattr(
@@ -533,6 +557,24 @@ class BalieApp(App[None]):
                 yield SystemCommand(f"Werkvoorraad {name}", f"De lijst van {name} (F3, dan t)",
                                     functools.partial(self.open_team, team.id))
         yield SystemCommand("Thema", "Kies de kleuren van balie", self.action_change_theme)
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Keys in the footer: "^n", "F8", "Esc", "←" (also after the keymap)."""
+        if binding.key_display:
+            return binding.key_display
+        *modifiers, key = binding.key.split("+")
+        shown = KEY_NAMES.get(key, key.upper() if key.startswith("f") and len(key) > 1
+                              else key)
+        if modifiers == ["ctrl"]:
+            return f"^{shown}"
+        return "+".join([*(KEY_NAMES.get(m, m) for m in modifiers), shown])
+
+    def keys_of(self, binding: Binding) -> str:
+        """The keys of a binding as they work now (after the keymap), for people."""
+        keys = self._keymap.get(binding.id, binding.key) if binding.id else binding.key
+        if binding.key_display and keys == binding.key:
+            return binding.key_display
+        return key_label(keys)
 
     async def open_team(self, route_id: int) -> None:
         """The werkvoorraad of one team (from the command palette)."""
@@ -639,8 +681,9 @@ def make_app(
             staff, actor = sign_in(db, username or os_username(), origin, clock(),
                                    owns_file=owns_file(db.path))
         demo = is_demo(db)
+        keymap = keymap_setting(db)
     except BaseException:
         db.close()
         raise
     return BalieApp(db, staff, actor, clock, demo=demo, access=access,
-                    login_origin=origin if login else None)
+                    login_origin=origin if login else None, keymap=keymap)

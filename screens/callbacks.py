@@ -36,14 +36,15 @@ from balie.domain.timekeeping import local_day, start_of_local_day
 from balie.domain.workhours import DEFAULT_OFFICE_HOURS, OfficeHours, off_hours
 from balie.plain import plain
 from balie.screens.dialog import Answer, ChoiceDialog
-from balie.screens.worklist import WorkListScreen, one_line
+from balie.screens.worklist import WorkListScreen
 from balie.widgets import cursor_key, show_rows
 
 ALL = "Alle"
 AT_DESK = "Balie"
-SUMMARY_WIDTH = 30
 COLUMNS = ("Wanneer", "Nr", "Voor", "Dorp", "Naam", "Telefoon", "Keer", "Omschrijving")
 """("Keer": how often nobody answered.) Narrow columns: the summary fits at 100 wide."""
+FLEXIBLE = {"Voor": 8, "Dorp": 8, "Naam": 10, "Omschrijving": 10}
+"""Columns that make way at 80 columns (cut with …), and the least width worth showing."""
 
 
 class CallbacksScreen(WorkListScreen):
@@ -131,19 +132,20 @@ class CallbacksScreen(WorkListScreen):
                         style="bold reverse red" if overdue else "")
             route = self.reference.routes[row.route_id]
             owner = f" ({row.owner_name})" if row.owner_name and route.is_team else ""
-            summary = one_line(row.summary, SUMMARY_WIDTH)
+            summary = row.summary
             purpose = Text(route.short + owner)
             if row.kind == FOLLOWUP:  # "is het gelukt?": the referral it is about first
                 purpose = Text("Nabellen", style="bold")
-                summary = one_line(f"{row.referrals}: {row.summary}".rstrip(": "),
-                                   SUMMARY_WIDTH)
+                summary = f"{row.referrals}: {row.summary}".rstrip(": ")
             # Keyed by inquiry and kind: an inquiry can be here to call back and to follow up.
-            rows.append((row.key, (
+            rows.append((row.key, [
                 when, str(row.id), purpose, Text(row.village),
                 Text(row.person_name or "-"), format_phone(row.phone),
-                str(row.tries) if row.tries else "", Text(summary))))
-        # Another filter is another list: it starts at its top.
-        show_rows(self.query_one("#list", DataTable), COLUMNS, rows, top=self.new_list)
+                str(row.tries) if row.tries else "", Text(summary)]))
+        # Another filter is another list: it starts at its top. Text that does not fit
+        # the width is cut with an ellipsis (names and numbers first keep their room).
+        show_rows(self.query_one("#list", DataTable),
+                  *self.fitted(list(COLUMNS), rows, FLEXIBLE), top=self.new_list)
         self.new_list = False
         name = self.filter.name if isinstance(self.filter, Route) else self.filter
         self.query_one("#title", Static).update(Text.assemble(

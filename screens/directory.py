@@ -7,8 +7,8 @@ number, opening hours and note are shown below it, so the desk can read them out
 Entries that fit the form's topics and village come first. Enter puts the entry in
 the registration form (as referred to, or as information given at the desk).
 
-Beheer adds and changes entries here too (F7, F8) and records that an entry was
-checked (F9); Ctrl+R shows only the entries not checked for a year.
+Beheer adds and changes entries here too (F7, F9) and records that an entry was
+checked (Ctrl+G); Ctrl+R shows only the entries not checked for a year.
 """
 
 from __future__ import annotations
@@ -64,9 +64,10 @@ class DirectoryScreen(Screen):
         Binding("pageup", "move(-10)", "", show=False),
         Binding("f7", "add", "Nieuw adres", id="kaart.add", key_display="F7",
                 tooltip="Een adres toevoegen aan de sociale kaart (beheer)"),
-        Binding("f8", "edit", "Wijzigen", id="kaart.edit", key_display="F8",
+        # Not F8: that is Nieuw everywhere (a browser keeps Ctrl+N for itself).
+        Binding("f9", "edit", "Wijzigen", id="kaart.edit", key_display="F9",
                 tooltip="Het gekozen adres wijzigen of intrekken (beheer)"),
-        Binding("f9", "checked", "Gecontroleerd", id="kaart.checked", key_display="F9",
+        Binding("ctrl+g", "checked", "Gecontroleerd", id="kaart.checked",
                 tooltip="De gegevens van het gekozen adres zijn nagekeken en kloppen (beheer)"),
         Binding("ctrl+r", "stale", "Te controleren", id="kaart.stale",
                 tooltip="Alleen de adressen die een jaar niet zijn gecontroleerd (beheer)"),

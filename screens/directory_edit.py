@@ -1,4 +1,4 @@
-"""One entry of the sociale kaart, as beheer adds or changes it (F7, F8 on the kaart).
+"""One entry of the sociale kaart, as beheer adds or changes it (F7, F9 on the kaart).
 
 Every field as text; Ctrl+S checks them all (:func:`balie.domain.directory.check_entry`)
 and names each problem at its field, keeping everything typed. A saved change counts as

@@ -60,7 +60,8 @@ class IntakeScreen(Screen):
                 tooltip="De registratie opslaan; het formulier is daarna leeg voor de volgende"),
         Binding("ctrl+r", "accept_suggestion", "Voorstel", id="intake.accept",
                 tooltip="De voorgestelde route overnemen"),
-        Binding("ctrl+t", "choose_route", "Route", id="intake.route",
+        # F9: in a browser Ctrl+T opens a new tab and never reaches balie.
+        Binding("ctrl+t,f9", "choose_route", "Route", id="intake.route",
                 tooltip="Een andere route kiezen (daarna een cijfer of beginletter)"),
         Binding("ctrl+l", "toggle_list", "Lijst", id="intake.today",
                 tooltip="Naar de lijst van vandaag (Enter opent een registratie voor correctie)"),

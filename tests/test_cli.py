@@ -21,7 +21,7 @@ from balie.domain.workhours import DEFAULT_MAX_WAIT_HOURS
 from tests.conftest import FROZEN_NOW, member
 
 COMMANDS = ("start", "info", "demo", "backup", "report", "import", "rules", "ref", "settings",
-            "audit", "retention", "person", "serve", "password", "kaart")
+            "keys", "audit", "retention", "person", "serve", "password", "kaart")
 
 
 def run(capsys, *argv) -> tuple[int, str, str]:

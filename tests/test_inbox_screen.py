@@ -100,7 +100,7 @@ async def test_the_team_list_puts_spoed_first_and_marks_who_waits_too_long(team_
         assert marks[str(ids["old"])] == "»"  # 9.5 working hours
         assert marks[str(ids["today"])] == ""  # 20 minutes
         assert text(screen, "#summary").startswith("» 2 wachten te lang, 1 met spoed")
-        assert rows[1][2] == "25 u" and rows[2][2] == "20 min"
+        assert rows[1][2] == "9 u" and rows[2][2] == "20 min"  # working hours, like »
         assert "Smilde" in rows[0] and "Schulden en spanning thuis" in rows[0]
 
 

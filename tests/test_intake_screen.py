@@ -504,12 +504,14 @@ async def test_every_action_is_in_the_command_palette(db_path):
     app = build(db_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        titles = {c.title for c in app.get_system_commands(app.screen)}
+        # Under the word the footer shows, with what it does as its help.
+        commands = {c.title: c.help for c in app.get_system_commands(app.screen)}
         intake = app.screen
         for binding in [*offered(app), *intake.BINDINGS]:
             if binding.action in ("command_palette", "history"):
                 continue  # the palette itself; history only while correcting
-            assert binding.tooltip in titles, binding.action
+            assert binding.description in commands, binding.action
+            assert commands[binding.description].startswith(binding.tooltip)
 
 
 async def test_the_form_works_at_80_by_24(db_path):

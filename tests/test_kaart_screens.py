@@ -161,7 +161,7 @@ async def test_the_kaart_screen_searches_and_puts_an_entry_in_the_form(kaart_db)
         assert "Tel. nog aanvullen" in text_of(app, "#details")
         # Keys of beheer are not offered to the desk.
         assert screen.check_action("edit", ()) is False
-        await pilot.press("f8")
+        await pilot.press("f9")
         await settle(pilot)
         assert not isinstance(app.screen, DirectoryEditScreen)
         await pilot.press("enter")
@@ -196,13 +196,13 @@ async def test_beheer_adds_changes_and_checks_entries_on_the_kaart(kaart_db):
         assert app.screen is screen
         assert "Kledingbank opgeslagen; telt als controle." in text_of(app, "#status")
         assert "Kledingbank" in text_of(app, "#details")
-        await pilot.press("f8")
+        await pilot.press("f9")
         await settle(pilot)
         app.screen.query_one("#edit-phone", Input).value = "0593 111111"
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert "Tel. 0593 111111" in text_of(app, "#details")
-        await pilot.press(*"actium", "f9")
+        await pilot.press(*"actium", "ctrl+g")
         await settle(pilot)
         assert "Actium: als gecontroleerd vastgelegd." in text_of(app, "#status")
     assert rows(kaart_db, """SELECT name, phone, checked_by IS NOT NULL FROM directory_entry

@@ -33,6 +33,7 @@ def run(path: Path, args: argparse.Namespace) -> int:
     from balie.db.importing import already_imported_message, previous_import, store_import
     from balie.db.reference import load_reference
     from balie.domain.importing import read_import
+    from balie.domain.numbers import count as dutch_count
     from balie.domain.timekeeping import utc_now
 
     source = Path(args.file)
@@ -52,8 +53,9 @@ def run(path: Path, args: argparse.Namespace) -> int:
             return fail(already_imported_message(earlier))
         count = len(checked.rows)
         if args.dry_run:
-            print(f"{source} is in orde: {count} registraties. Niets ingelezen (--dry-run).")
+            print(f"{source} is in orde: {dutch_count(count)} registraties. Niets ingelezen "
+                  "(--dry-run).")
             return 0
         batch = store_import(db, checked, source.name, sign_in(db), now)
-    print(f"{count} registraties uit {source} ingelezen (import {batch.id}).")
+    print(f"{dutch_count(count)} registraties uit {source} ingelezen (import {batch.id}).")
     return 0

@@ -18,6 +18,7 @@ def run(path: Path, args: argparse.Namespace) -> int:
     from balie.db import open_database
     from balie.db.migrations import applied_names
     from balie.db.settings import is_demo
+    from balie.domain.numbers import count as dutch_count
 
     with open_database(path, create=False) as db:
         applied = applied_names(db)
@@ -28,7 +29,7 @@ def run(path: Path, args: argparse.Namespace) -> int:
         print(f"database:     {path}")
         print(f"grootte:      {size / 1_048_576:.1f} MB")
         print(f"schema:       {applied[-1] if applied else '-'} ({len(applied)} migraties)")
-        print(f"registraties: {count}{' (demo)' if is_demo(db) else ''}")
+        print(f"registraties: {dutch_count(count)}{' (demo)' if is_demo(db) else ''}")
         print(f"medewerker:   {os_username()}")
     print(f"rechten:      {_modes(path)}")
     return 0

@@ -4,10 +4,12 @@ factsheets also as an HTML page to print."""
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import sys
 from pathlib import Path
 
-from balie.cli.common import Commands, fail, replaced_with_force, sign_in
+from balie.cli.common import Commands, fail, positive, replaced_with_force, sign_in
 from balie.cli.output import write_document
 
 
@@ -70,6 +72,19 @@ def register(commands: Commands) -> None:
                              "naar het scherm")
     report.add_argument("--force", action="store_true",
                         help="met --output: een bestaand bestand vervangen")
+    report.add_argument("--width", type=positive, metavar="TEKENS",
+                        help="de tabel zo smal maken (standaard: de breedte van het "
+                             "terminalvenster; naar een bestand of pijp: onbeperkt)")
+
+
+def table_width(asked: int | None) -> int | None:
+    """How wide the table may be: as asked, else the terminal's (``COLUMNS`` when set);
+    unlimited into a pipe or file, where nothing wraps it."""
+    if asked:
+        return asked
+    if os.environ.get("COLUMNS") or sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    return None
 
 
 def run(path: Path, args: argparse.Namespace) -> int:
@@ -139,8 +154,12 @@ def run(path: Path, args: argparse.Namespace) -> int:
             result = report(db, actor, reference, period, args.by, route_codes=codes,
                             now=utc_now(),
                             include_empty=not args.hide_empty, route_basis=args.route_at)
-            render = {"table": out.to_table, "csv": out.to_csv, "json": out.to_json}
-            text = render[args.format](result, suppressed=args.suppress)
+            if args.format == "table":
+                text = out.to_table(result, suppressed=args.suppress,
+                                    width=None if args.output else table_width(args.width))
+            else:
+                render = {"csv": out.to_csv, "json": out.to_json}
+                text = render[args.format](result, suppressed=args.suppress)
         from balie.db.access import audit
         from balie.db.files import write_export
         from balie.domain.spreadsheet import ENCODING

@@ -7,10 +7,13 @@ primary cells show "<10", cells hidden to protect them show "x". Zero stays 0.
 from __future__ import annotations
 
 import json
+import textwrap
 from collections.abc import Sequence
 from datetime import date
 
 from balie.domain.models import Route
+from balie.domain.numbers import change as dutch_change
+from balie.domain.numbers import count, decimal
 from balie.domain.parsing import InvalidInput
 from balie.domain.periods import Period
 from balie.domain.report import Line, Report
@@ -24,16 +27,18 @@ from balie.domain.suppression import (
     project,
     suppress,
 )
+from balie.domain.table_fit import fit
+from balie.domain.text import cell_width, cut_to_width
 
 SMALL = "<10"
 HIDDEN = "x"
 
 
-def _dutch_number(value: float | None, decimals: int = 1) -> str:
-    """12.5 -> "12,5": what Dutch Excel reads as a number."""
+def _dutch_number(value: float | None, decimals: int = 1, *, spreadsheet: bool = True) -> str:
+    """12.5 -> "12,5": what Dutch Excel reads as a number; to read, 1234.5 -> "1.234,5"."""
     if value is None:
         return ""
-    return f"{value:.{decimals}f}".replace(".", ",")
+    return f"{value:.{decimals}f}".replace(".", ",") if spreadsheet else decimal(value, decimals)
 
 
 def _change(line: Line, spreadsheet: bool = False) -> str:
@@ -44,11 +49,14 @@ def _change(line: Line, spreadsheet: bool = False) -> str:
         return "nieuw" if line.previous == 0 and line.total else ""
     if spreadsheet:
         return _dutch_number(change)
-    return f"{change:+.0f}%".replace("-", "−")
+    return dutch_change(change)
 
 
-def cell_texts(report: Report, mask: Mask | None) -> list[list[str]]:
-    """Per line: the column cells and the total, as text ("<10" and "x" when suppressed)."""
+def cell_texts(report: Report, mask: Mask | None, *, grouped: bool = False
+               ) -> list[list[str]]:
+    """Per line: the column cells and the total, as text ("<10" and "x" when suppressed);
+    ``grouped`` to read ("7.860"), else plain digits for a spreadsheet or JSON."""
+    shown = count if grouped else str
     rows = []
     for i, line in enumerate(report.lines):
         values = [*line.cells, line.total]
@@ -56,7 +64,7 @@ def cell_texts(report: Report, mask: Mask | None) -> list[list[str]]:
         for j, value in enumerate(values):
             mark = mask.get((i, j)) if mask else None
             texts.append(SMALL if mark == "primary" else HIDDEN if mark == "secondary"
-                         else str(value))
+                         else shown(value))
         rows.append(texts)
     return rows
 
@@ -74,11 +82,11 @@ def _extras(i: int, line: Line, mask: Mask | None, previous_hidden: set[int],
     elif i in previous_hidden:
         previous = SMALL if 0 < line.previous < 10 else HIDDEN
     else:
-        previous = str(line.previous)
+        previous = str(line.previous) if spreadsheet else count(line.previous)
     if total_hidden:
         return previous, "", ""
     change = "" if i in previous_hidden else _change(line, spreadsheet)
-    rate = "" if line.rate is None else _dutch_number(line.rate)
+    rate = "" if line.rate is None else _dutch_number(line.rate, spreadsheet=spreadsheet)
     if mask is not None and line.rated is not None and line.rated != line.total:
         # The rate of a count that is not the line's total (the municipality's total,
         # without places outside it) would publish that count, and so the difference.
@@ -215,16 +223,19 @@ def published_rows(report: Report, *, suppressed: bool = False, spreadsheet: boo
     """The report as published (see :func:`publishable`) and its lines as text: for
     the screen and the CLI table, or with plain numbers for a spreadsheet."""
     published, mask, previous_hidden = publishable(report, suppressed)
-    texts = cell_texts(published, mask)
-    followups = followup_texts(published, mask)
+    texts = cell_texts(published, mask, grouped=not spreadsheet)
+    followups = followup_texts(published, mask, grouped=not spreadsheet)
     return published, [
         [line.label, *texts[i], *_extras(i, line, mask, previous_hidden, spreadsheet),
          *followups[i]]
         for i, line in enumerate(published.lines)]
 
 
-def followup_texts(report: Report, mask: Mask | None) -> list[list[str]]:
-    """Per line: its follow-up counts as text (none when the report has none)."""
+def followup_texts(report: Report, mask: Mask | None, *, grouped: bool = False
+                   ) -> list[list[str]]:
+    """Per line: its follow-up counts as text (none when the report has none);
+    ``grouped`` as in :func:`cell_texts`."""
+    shown = count if grouped else str
     hidden = followup_mask(report, mask)
     rows = []
     for i, line in enumerate(report.lines):
@@ -233,7 +244,7 @@ def followup_texts(report: Report, mask: Mask | None) -> list[list[str]]:
             continue
         marks = [hidden.get((i, j)) for j in range(len(line.followups))]
         rows.append([SMALL if mark == "primary" else HIDDEN if mark == "secondary"
-                     else str(n) for n, mark in zip(line.followups, marks)])
+                     else shown(n) for n, mark in zip(line.followups, marks)])
     return rows
 
 
@@ -242,28 +253,84 @@ def table_rows(report: Report, *, suppressed: bool = False) -> list[list[str]]:
     return published_rows(report, suppressed=suppressed)[1]
 
 
-def to_table(report: Report, *, suppressed: bool = False) -> str:
-    """A fixed-width text table with a title line, as `balie report` prints it."""
-    head = headers(report)
+TABLE_GAP = 2
+"""Spaces between the columns of the text table."""
+
+
+def to_table(report: Report, *, suppressed: bool = False, width: int | None = None) -> str:
+    """A fixed-width text table with a title line, as `balie report` prints it.
+
+    With ``width`` (the terminal's) the table fits it: the full column names when they
+    fit, else the routes' short names with a legend, and when even those are too wide
+    the columns in parts one below the other, each with the label column. Numbers are
+    never cut; a label is shortened (…) only when not even one column fits beside it.
+    """
     published, rows = published_rows(report, suppressed=suppressed)
-    widths = [max(len(r[k]) for r in [head, *rows]) for k in range(len(head))]
-    out = [f"{report.heading} x route, {report.period.label()}"
-           + (" (AVG: kleine aantallen verborgen)" if suppressed else "")]
+    title = [f"{report.heading} x route, {report.period.label()}"
+             + (" (AVG: kleine aantallen verborgen)" if suppressed else "")]
     if report.note:
-        out.append(report.note)
-    out.append("")
+        title.append(report.note)
+    full = headers(report)
+    if width is None or _block_width(full, rows) <= width:
+        return _text(title, [_block(full, rows, published, (0, len(full) - 1), None)], [],
+                     width)
+    short = headers(report, short=True)
+    legend = [f"{route.short} = {route.name}" for route in published.columns
+              if route.short != route.name]
+    previous = f"Vorig jaar = totaal {report.previous_period.label()}"
+    legend += [previous + (" (tot hetzelfde moment)" if report.partial else ""),
+               "Per 1.000 = per 1.000 inwoners"]
+    widths = _widths(short, rows)
+    layout = fit(widths[0], widths[1:], width, gap=TABLE_GAP, fill_last=False)
+    blocks = [_block(short, rows, published, page, layout.label) for page in layout.pages]
+    return _text(title, blocks, legend, width)
+
+
+def _widths(head: Sequence[str], rows: list[list[str]]) -> list[int]:
+    return [max(cell_width(r[k]) for r in [head, *rows]) for k in range(len(head))]
+
+
+def _block_width(head: Sequence[str], rows: list[list[str]]) -> int:
+    widths = _widths(head, rows)
+    return sum(widths) + TABLE_GAP * (len(widths) - 1)
+
+
+def _block(head: Sequence[str], rows: list[list[str]], published: Report,
+           page: tuple[int, int], label: int | None) -> list[str]:
+    """The label column and the figure columns [start, end) of one part of the table."""
+    start, end = page
+    keep = [0, *range(start + 1, end + 1)]
+    head = [head[k] for k in keep]
+    rows = [[r[k] for k in keep] for r in rows]
+    if label is not None:
+        head[0] = cut_to_width(head[0], label)
+        rows = [[cut_to_width(r[0], label), *r[1:]] for r in rows]
+    widths = _widths(head, rows)
 
     def line(cells: Sequence[str]) -> str:
-        first = cells[0].ljust(widths[0])
+        first = cells[0] + " " * (widths[0] - cell_width(cells[0]))
         rest = [c.rjust(w) for c, w in zip(cells[1:], widths[1:])]
-        return "  ".join([first, *rest]).rstrip()
+        return (" " * TABLE_GAP).join([first, *rest]).rstrip()
 
-    out.append(line(head))
-    out.append("  ".join("-" * w for w in widths))
+    rule = (" " * TABLE_GAP).join("-" * w for w in widths)
+    out = [line(head), rule]
     for cells, report_line in zip(rows, published.lines):
         if report_line.kind == "total":
-            out.append("  ".join("-" * w for w in widths))
+            out.append(rule)
         out.append(line(cells))
+    return out
+
+
+def _text(title: list[str], blocks: list[list[str]], legend: list[str],
+          width: int | None) -> str:
+    wrap = (lambda text: textwrap.wrap(text, width) or [""]) if width else (lambda t: [t])
+    out = [piece for text in title for piece in wrap(text)]
+    for block in blocks:
+        out.append("")
+        out.extend(block)
+    if legend:
+        out.append("")
+        out.extend(piece for text in legend for piece in wrap(text))
     return "\n".join(out) + "\n"
 
 
@@ -295,7 +362,7 @@ def to_json(report: Report, *, suppressed: bool = False) -> str:
 
     lines = []
     for i, line in enumerate(report.lines):
-        previous, change, rate = _extras(i, line, mask, previous_hidden)
+        previous, change, rate = _extras(i, line, mask, previous_hidden, spreadsheet=True)
         lines.append({
             "label": line.label,
             "kind": line.kind,

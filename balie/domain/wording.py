@@ -6,6 +6,7 @@ a person's right of access, so an inquiry reads the same on screen and on paper.
 
 from __future__ import annotations
 
+import errno
 from datetime import datetime
 from typing import Protocol
 
@@ -206,3 +207,28 @@ def followup_text(inquiry: InquiryDetails, moment: str) -> str:
     when = f"{local(inquiry.followup_at):{moment}}" if inquiry.followup_at else ""
     what = PENDING_NAME if result == "pending" else RESULT_NAMES.get(result, result)
     return f"{when} ({what})" if when else what
+
+
+OS_REASONS = {
+    errno.ENOENT: "bestand of map bestaat niet",
+    errno.ENOTDIR: "een deel van het pad is geen map",
+    errno.EISDIR: "dat is een map, geen bestand",
+    errno.EACCES: "geen toegang (rechten)",
+    errno.EPERM: "niet toegestaan (rechten)",
+    errno.EEXIST: "bestaat al",
+    errno.ENOSPC: "de schijf is vol",
+    errno.EDQUOT: "de schijfruimte van dit account is op",
+    errno.EROFS: "de schijf is alleen-lezen",
+    errno.EIO: "lees- of schrijffout van de schijf",
+    errno.ENAMETOOLONG: "de naam is te lang",
+    errno.EBUSY: "het bestand is in gebruik",
+    errno.EADDRINUSE: "het adres of de poort is al in gebruik",
+    errno.EADDRNOTAVAIL: "dat adres hoort niet bij deze computer",
+}
+"""Dutch words for what the operating system reports (its own words are English)."""
+
+
+def os_reason(error: OSError) -> str:
+    """Why a file or network action failed, in Dutch: "bestand of map bestaat niet"."""
+    return OS_REASONS.get(error.errno, f"systeemfout {error.errno}" if error.errno
+                          else "systeemfout")
