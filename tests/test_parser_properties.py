@@ -141,7 +141,10 @@ def valid_phone(value, text) -> bool:
     if value is None:
         return not clean_text(text)
     if value.startswith("+31"):
-        return re.fullmatch(r"\+31[1-9][0-9]{8}", value) is not None
+        # Nine digits after +31, or an information number (0800, 0900, 0906, 0909)
+        # with four to seven digits: 0800 0000000 is a real freephone number.
+        return re.fullmatch(r"\+31(?:[1-9][0-9]{8}|(?:800|90[069])[0-9]{4,7})", value) \
+            is not None
     # A foreign number (kept as typed): ASCII digits and separators only.
     return re.fullmatch(r"(\+|00)[1-9][0-9]{5,14}", re.sub(r"[\s().-]", "", value)) is not None
 
