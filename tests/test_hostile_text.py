@@ -307,7 +307,7 @@ async def test_every_screen_shows_hostile_text_as_text(db_path):
         check(app, shown("Voedselbank"))
         await press(pilot, *"voedsel")
         check(app, shown("Voedselbank"), shown("aanbod"), shown("0593"), shown("notitie"))
-        await press(pilot, "f8")  # beheer changes it: the fields hold the text as it is
+        await press(pilot, "f9")  # beheer changes it: the fields hold the text as it is
         check(app, shown("Voedselbank")[:10])
         await press(pilot, "escape")
         await press(pilot, "enter")

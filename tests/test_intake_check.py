@@ -164,6 +164,7 @@ def test_without_consent_a_stored_draft_holds_no_personal_detail():
 
 
 def test_type_ahead_offers_active_entries_and_retired_ones_only_to_a_correction(db, ref):
+    from balie.db import directory
     from balie.db.reference import KINDS, load_reference, set_retired
     from balie.domain.intake import referral_candidates, topic_candidates, village_candidates
     from tests.conftest import admin
@@ -172,18 +173,19 @@ def test_type_ahead_offers_active_entries_and_retired_ones_only_to_a_correction(
     assert names[:3] == ["Beilen", "Westerbork", "Smilde"]  # the largest first
     assert [c.name for c in topic_candidates(ref)] == [t.name for t in ref.topics.active]
     assert [c.name for c in referral_candidates(ref)] == [
-        r.name for r in ref.referral_targets.active]
+        r.name for r in ref.directory.active]
     beheer = admin(db)
     set_retired(db, beheer, KINDS["villages"], "Beilen", True)
     set_retired(db, beheer, KINDS["topics"], "Wonen", True)
-    set_retired(db, beheer, KINDS["referrals"], "Huisarts", True)
+    huisarts = next(e for e in ref.directory.active if e.name.startswith("Huisarts"))
+    directory.set_retired(db, beheer, huisarts.id, True, FROZEN_NOW)
     after = load_reference(db)  # beheer's change: a new reference, new candidates
     assert "Beilen" not in [c.name for c in village_candidates(after)]
     assert [c.name for c in village_candidates(after, retired=True)][-1] == "Beilen"
     assert "Wonen" not in [c.name for c in topic_candidates(after)]
     assert [c.name for c in topic_candidates(after, retired=True)][-1] == "Wonen"
-    assert "Huisarts" not in [c.name for c in referral_candidates(after)]
-    assert [c.name for c in referral_candidates(after, retired=True)][-1] == "Huisarts"
+    assert huisarts.name not in [c.name for c in referral_candidates(after)]
+    assert [c.name for c in referral_candidates(after, retired=True)][-1] == huisarts.name
     assert "Beilen" in [c.name for c in village_candidates(ref)]  # the old one unchanged
 
 

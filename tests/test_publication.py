@@ -86,7 +86,7 @@ class Attacker:
     def read_rate(self, keys, text: str, inhabitants: int) -> None:
         """A rate per 1,000 inhabitants, rounded to one decimal: the count within bounds."""
         if text:
-            rate = float(text.replace(",", "."))
+            rate = float(text.replace(".", "").replace(",", "."))  # Dutch: 1.000,5
             self.facts.append((self.form(keys), (rate - 0.05) * inhabitants / 1000,
                                (rate + 0.05) * inhabitants / 1000))
 
