@@ -117,7 +117,8 @@ async def test_a_team_member_works_the_own_teams_list_and_callbacks(db_path, cal
         assert app.current_mode == "inbox"
         assert app.screen.team is not None and app.screen.team.code == "social_work"
         assert await keys_lead_to(pilot, "inbox") == {
-            "f2": "inbox", "f3": "inbox", "f4": "callbacks", "f5": "inbox", "f6": "kaart", "ctrl+n": "inbox"}
+            "f2": "inbox", "f3": "inbox", "f4": "callbacks", "f5": "inbox", "f6": "kaart",
+            "ctrl+n": "inbox"}
         await pilot.press("f4")
         await settle(pilot)
         assert listed(app) == {callbacks["social_work"]}
@@ -133,7 +134,8 @@ async def test_beheer_alone_has_the_audit_log_and_nothing_of_the_inquiries(db_pa
         await settle(pilot)
         assert app.current_mode == "audit"
         assert await keys_lead_to(pilot, "audit") == {
-            "f2": "audit", "f3": "audit", "f4": "audit", "f5": "audit", "f6": "kaart", "ctrl+n": "audit"}
+            "f2": "audit", "f3": "audit", "f4": "audit", "f5": "audit", "f6": "kaart",
+            "ctrl+n": "audit"}
         assert await help_keys(pilot) == {"F5", "F6", "F1"}
 
 
