@@ -22,6 +22,7 @@ from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.css.query import NoMatches
 from textual.screen import Screen
+from textual.theme import ThemeProvider
 
 from balie.config import access_from, os_username
 from balie.crash import EX_SOFTWARE, crash_report, loop_exception_handler, report_from_trace
@@ -29,12 +30,13 @@ from balie.db import BalieDatabase, StoreError, open_database
 from balie.db.access import BEHEER, Actor, Grant, owns_file, sign_in
 from balie.db.auditlog import ChainPart, check_chain_part
 from balie.db.connection import OWNER_ONLY, Access
+from balie.db.directory import stale_count
 from balie.db.errors import store_error
 from balie.db.inbox import change_counter
 from balie.db.login import sign_out
 from balie.db.permissions import file_warnings
 from balie.db.retention import retention_due
-from balie.db.settings import first_time_today, is_demo
+from balie.db.settings import first_time_today, is_demo, keymap_setting
 from balie.domain.auditchain import START
 from balie.domain.models import Route, Staff
 from balie.domain.origin import make_origin, parse_origin
@@ -43,9 +45,10 @@ from balie.domain.text import visible
 from balie.domain.timekeeping import local_day, utc_now
 from balie.plain import markup_literal
 from balie.screens.dialog import ChoiceDialog
-from balie.screens.help import HelpScreen, key_label
+from balie.screens.help import KEY_NAMES, HelpScreen, key_label
 from balie.screens.intake import IntakeScreen
 from balie.screens.login import LoginScreen
+from balie.screens.palette import Palette
 from balie.widgets import StatusLine
 
 T = TypeVar("T")
@@ -58,6 +61,11 @@ IDLE_LIMIT = timedelta(minutes=15)
 kept as a draft): a desk left open must not show the next visitor anything."""
 RETENTION_NOTICE_DELAY = 1.5
 """Seconds after the start before beheer's retention check: the first screen first."""
+
+
+class AppClosing(StoreError):
+    """Database work asked of an app that is closing (see :meth:`BalieApp.run_db`): a
+    caller that handles StoreError stops there; one that does not is stopped quietly."""
 
 
 def terminal_origin() -> str:
@@ -92,11 +100,12 @@ class BalieApp(App[None]):
     CSS_PATH = "app.tcss"
     MODES = {"intake": IntakeScreen, "overview": lambda: _overview(),
              "inbox": lambda: _inbox(), "callbacks": lambda: _callbacks(),
-             "audit": lambda: _audit()}
+             "audit": lambda: _audit(), "kaart": lambda: _directory()}
     DEFAULT_MODE = "intake"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
-        Binding("ctrl+n", "new_inquiry", "Nieuw", id="app.new", priority=True,
+        # F8: in a browser Ctrl+N opens a new window and never reaches balie.
+        Binding("ctrl+n,f8", "new_inquiry", "Nieuw", id="app.new", priority=True,
                 tooltip="Een nieuwe vraag registreren, vanuit elk scherm"),
         Binding("f2", "switch_mode('overview')", "Overzicht", id="app.overview",
                 key_display="F2", tooltip="Het dagoverzicht: vragen per dorp en route"),
@@ -109,6 +118,10 @@ class BalieApp(App[None]):
         Binding("f5", "switch_mode('audit')", "Auditlog", id="app.audit",
                 key_display="F5", show=False,
                 tooltip="Auditlog: wie zag of wijzigde welke vraag, wanneer en waarvandaan"),
+        Binding("f6", "switch_mode('kaart')", "Sociale kaart", id="app.kaart",
+                key_display="F6", show=False,
+                tooltip="Sociale kaart: waar kan iemand terecht? Zoeken op naam, onderwerp "
+                        "of woord"),
         Binding("f1", "help", "Help", id="app.help", key_display="F1", tooltip="Alle toetsen"),
         Binding("ctrl+q", "quit", "Stop", id="app.quit", priority=True,
                 tooltip="balie afsluiten (een half formulier blijft als concept bewaard)"),
@@ -134,6 +147,7 @@ class BalieApp(App[None]):
         demo: bool = False,
         access: Access = OWNER_ONLY,
         login_origin: str | None = None,
+        keymap: dict[str, str] | None = None,
     ) -> None:
         """``login_origin`` makes this a browser session (balie serve): it starts with
         nobody signed in (``staff`` and ``actor`` None) at the login screen."""
@@ -167,7 +181,10 @@ class BalieApp(App[None]):
         if staff is not None and actor is not None:
             self._take_seat(staff, actor)
         self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="balie-db")
-        self._db_closed = False
+        self._closing = False
+        """Set when the app unmounts: from then on database work is dropped."""
+        self.organisation_keys = keymap or {}
+        """The organisation's keys (``balie keys``), applied when the app starts."""
         self._crash: BaseException | None = None
         self._crash_inquiry: int | None = None
         self._data_version: int | None = None
@@ -198,17 +215,26 @@ class BalieApp(App[None]):
         All database work of the app goes through this single thread: the event loop
         never blocks on SQLite (an fsync can take milliseconds, a busy wait seconds),
         and the connection is never used by two threads at once.
+
+        Work asked once the app is closing (a timer or a key that fired just before
+        the end, e.g. the retention notice of someone who quits at once) is dropped:
+        the database thread has stopped and the connection is closed. The caller gets
+        :class:`AppClosing` (a StoreError), which stops it and which
+        :meth:`_handle_exception` ignores.
         """
-        if self._db_closed:
-            # A timer or worker that fires while the app closes (a notice a moment after
-            # the start, in a session that ended at once): nothing to do any more.
-            raise StoreError("balie wordt afgesloten.")
+        if self._closing:
+            raise AppClosing("balie wordt afgesloten.")
         loop = asyncio.get_running_loop()
         call = functools.partial(_as_store_errors, fn, self.db, *args, **kwargs)
         return await loop.run_in_executor(self._db_thread, call)
 
     def on_mount(self) -> None:
         asyncio.get_running_loop().set_exception_handler(loop_exception_handler)
+        from balie.keys import usable_keymap
+
+        # In a browser the footer shows, of each action, a key the browser lets through.
+        self.set_keymap(usable_keymap(self.organisation_keys,
+                                      browser=self.login_origin is not None))
         self.set_interval(POLL_SECONDS, self.poll_changes)
         if self.login_origin is not None:
             self._last_input = self.clock()
@@ -241,6 +267,7 @@ class BalieApp(App[None]):
         if BEHEER in self.staff.roles:
             self.set_timer(RETENTION_NOTICE_DELAY, self.retention_notice)
             self.set_timer(RETENTION_NOTICE_DELAY, self.chain_notice)
+            self.set_timer(RETENTION_NOTICE_DELAY, self.directory_notice)
 
     def notify(self, message: str, *, title: str = "", severity="information",
                timeout: float | None = None, markup: bool = False) -> None:
@@ -308,6 +335,19 @@ class BalieApp(App[None]):
             return  # busy for a moment, or the role just taken away: the next start
         if part.broken is not None:  # at every start, not once a day: it is an alarm
             self.show_notice("Auditlog", f"{part.broken.message()} Zie: balie audit --verify")
+
+    async def directory_notice(self) -> None:
+        """Tell beheer, once a day, how many entries of the sociale kaart were not
+        checked for a year, and where to check them. (Counting reads only the
+        directory, which holds no personal details.)"""
+        try:
+            stale = await self.run_db(stale_count, self.clock())
+        except StoreError:
+            return  # busy for a moment: the next start tells them
+        if stale:
+            await self.notice_once_a_day("kaart", "Sociale kaart", [
+                f"{stale} {'adres is' if stale == 1 else 'adressen zijn'} een jaar niet "
+                "gecontroleerd; kijk ze na met F6 en Ctrl+R (of: balie kaart list --stale)"])
 
     async def poll_changes(self) -> None:
         """Tell the screen in front when another desk has committed a change.
@@ -383,12 +423,20 @@ class BalieApp(App[None]):
                if b.action not in needs or self.grant.may_some(needs[b.action])]
         offered = [b for b in self.BINDINGS if self.check_action(*parse(b.action)[1:])]
         groups = [(getattr(screen, "HELP_TITLE", "Dit scherm"), own), ("Overal", offered)]
-        self.push_screen(HelpScreen([(title, b) for title, b in groups if b]))
+        self.push_screen(HelpScreen([(title, b) for title, b in groups if b], self.keys_of))
 
     def action_command_palette(self) -> None:
         if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(placeholder="Zoek een opdracht…",
-                                            id="--command-palette"))
+            self.push_screen(Palette(placeholder="Zoek een opdracht…", id="--command-palette"))
+
+    def action_change_theme(self) -> None:
+        self.push_screen(Palette(providers=[ThemeProvider], placeholder="Zoek een thema…"))
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C (out of habit, to stop): say how balie stops, in Dutch."""
+        key = "F10" if self.login_origin is not None else "Ctrl+Q"
+        self.notify(f"Stoppen doet u met {key}; een half formulier blijft als concept "
+                    "bewaard.", title="balie stoppen?", markup=False)
 
     async def action_quit(self) -> None:
         self._leave("Afsluiten", "start")
@@ -440,7 +488,10 @@ class BalieApp(App[None]):
         # phone number could end up on the screen or in a terminal log. balie's report
         # has the error's type, the code's frames and the inquiry number, nothing else.
         from textual.css.errors import StylesheetError
+        from textual.worker import WorkerFailed
 
+        if isinstance(error.error if isinstance(error, WorkerFailed) else error, AppClosing):
+            return  # work asked of a closing app: dropped (see run_db)
         if isinstance(error, StylesheetError):
             super()._handle_exception(error)  # balie's own CSS: no data, Textual's report
             return
@@ -476,7 +527,8 @@ class BalieApp(App[None]):
         super().panic(*safe)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """The command palette offers every key binding of the app and the current screen."""
+        """The command palette offers every key binding of the app and the current screen,
+        under the word the footer shows ("Export"), with what it does and its keys."""
         seen = set()
         for bindings, namespace in ((screen.BINDINGS, screen), (self.BINDINGS, self)):
             for binding in bindings:
@@ -488,9 +540,13 @@ class BalieApp(App[None]):
                 if namespace.check_action(name, parameters) is not True:
                     continue
                 seen.add(binding.action)
+                title = binding.description
+                if binding.group is not None:  # the footer shows the group's name
+                    title += f" ({binding.group.description.lower()})"
+                keys = self.keys_of(binding)
                 yield SystemCommand(
-                    binding.tooltip or binding.description,
-                    f"Toets: {key_label(binding.key)}",
+                    title,
+                    f"{binding.tooltip or binding.description} · toets\u00a0{keys}",
                     functools.partial(self.run_action, binding.action, namespace),
                 )
         reference = getattr(screen, "reference", None) or getattr(
@@ -502,6 +558,24 @@ class BalieApp(App[None]):
                                     functools.partial(self.open_team, team.id))
         yield SystemCommand("Thema", "Kies de kleuren van balie", self.action_change_theme)
 
+    def get_key_display(self, binding: Binding) -> str:
+        """Keys in the footer: "^n", "F8", "Esc", "←" (also after the keymap)."""
+        if binding.key_display:
+            return binding.key_display
+        *modifiers, key = binding.key.split("+")
+        shown = KEY_NAMES.get(key, key.upper() if key.startswith("f") and len(key) > 1
+                              else key)
+        if modifiers == ["ctrl"]:
+            return f"^{shown}"
+        return "+".join([*(KEY_NAMES.get(m, m) for m in modifiers), shown])
+
+    def keys_of(self, binding: Binding) -> str:
+        """The keys of a binding as they work now (after the keymap), for people."""
+        keys = self._keymap.get(binding.id, binding.key) if binding.id else binding.key
+        if binding.key_display and keys == binding.key:
+            return binding.key_display
+        return key_label(keys)
+
     async def open_team(self, route_id: int) -> None:
         """The werkvoorraad of one team (from the command palette)."""
         await self.switch_mode("inbox")
@@ -510,6 +584,7 @@ class BalieApp(App[None]):
         self.get_screen_stack("inbox")[0].show_team(route_id)
 
     def on_unmount(self) -> None:
+        self._closing = True  # run_db drops what is still asked; this thread ends below
         if self.login_origin is not None and self.actor is not None:
             # The end of a browser session, however it ended (F10, the tab closed, the
             # server stopped), on the database thread like every other database call.
@@ -519,7 +594,6 @@ class BalieApp(App[None]):
                 ended.result()
             except StoreError:
                 pass  # the session ends anyway; the log then lacks only its end
-        self._db_closed = True
         self._db_thread.shutdown(wait=True)
         self.db.close()
 
@@ -541,6 +615,12 @@ def _callbacks() -> Screen:
     from balie.screens.callbacks import CallbacksScreen
 
     return CallbacksScreen()
+
+
+def _directory() -> Screen:
+    from balie.screens.directory import DirectoryScreen
+
+    return DirectoryScreen()
 
 
 def _audit() -> Screen:
@@ -601,8 +681,9 @@ def make_app(
             staff, actor = sign_in(db, username or os_username(), origin, clock(),
                                    owns_file=owns_file(db.path))
         demo = is_demo(db)
+        keymap = keymap_setting(db)
     except BaseException:
         db.close()
         raise
     return BalieApp(db, staff, actor, clock, demo=demo, access=access,
-                    login_origin=origin if login else None)
+                    login_origin=origin if login else None, keymap=keymap)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import groupby
 
 from rich.cells import cell_len
 from rich.text import Text
 from textual import events
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
@@ -16,6 +18,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Input, Static, TextArea
+from textual.widgets._footer import FooterKey, FooterLabel, KeyGroup
 
 from balie.domain.text import fold, visible
 from balie.plain import plain
@@ -285,7 +288,9 @@ class LookupInput(FormInput):
     Tab replaces that piece by the highlighted name and moves on, so "hoog", down, Tab
     gives Hooghalen. With ``multi`` only the last piece is completed ("fin, w" ->
     "fin, Wonen"). Options are computed when needed, from the text as it is then, so
-    keys that arrive in a burst are completed correctly too.
+    keys that arrive in a burst are completed correctly too. A matcher may offer
+    options before anything is typed (suggestions): Tab takes one only after ↓ or ↑
+    chose it, so Tab through an empty field never fills it.
     """
 
     BINDINGS = [
@@ -310,6 +315,8 @@ class LookupInput(FormInput):
         self.highlighted = 0
         self.pending = ""
         """The piece of text the options are for (the last piece when ``multi``)."""
+        self.moved = False
+        """↓ or ↑ chose an option since the options last changed."""
 
     def refresh_options(self) -> None:
         """Match the current text again; the highlight stays unless the options change."""
@@ -318,19 +325,26 @@ class LookupInput(FormInput):
         self._matched = (self.value, self.matcher)
         options, pending = self.matcher(self.value) if self.matcher else ([], "")
         if options != self.options:
-            self.highlighted = 0
+            self.highlighted, self.moved = 0, False
         self.options, self.pending = options, pending
+
+    def forget(self) -> None:
+        """What the matcher offers changed though the text did not (the inquiry's topic
+        changes the suggestions of the Naar field): match again when next needed."""
+        self._matched = (None, None)
 
     def action_highlight(self, delta: int) -> None:
         self.refresh_options()
         if self.options:
-            self.highlighted = (self.highlighted + delta) % len(self.options)
+            self.highlighted = (self.highlighted + delta) % len(self.options) \
+                if self.moved or self.pending else (0 if delta > 0 else len(self.options) - 1)
+            self.moved = True
             self.post_message(self.OptionsChanged(self))
 
     def complete(self) -> bool:
         """Put the highlighted option in place of the pending text; True if it changed."""
         self.refresh_options()
-        if not self.options or not self.pending:
+        if not self.options or not (self.pending or self.moved):
             return False
         choice = self.options[self.highlighted]
         if self.multi:
@@ -338,6 +352,8 @@ class LookupInput(FormInput):
             cut = len(text) - len(self.pending)
             if cut < 0 or fold(text[cut:]) != fold(self.pending):
                 return False
+            if not self.pending and text:  # a suggestion after "Voedselbank,"
+                choice = " " + choice
             new = text[:cut] + choice
         else:
             new = choice
@@ -439,11 +455,21 @@ class StatusLine(Static):
 
 
 class StableFooter(Footer):
-    """A footer that is rebuilt only when the keys it shows change.
+    """A footer that is rebuilt only when the keys it shows change, and that never
+    runs off the screen.
 
     Textual rebuilds the footer on every focus change; in a form with fifteen fields
     whose own keys are all hidden that is wasted work on every Tab (and the largest
-    part of getting the form ready again after a save).
+    part of getting the form ready again after a save). Textual's footer also just
+    stops at the edge of the terminal, cutting a key in half ("F2 Overzich"): this one
+    leaves out whole keys instead, the app's before the screen's, keeping Esc (the way
+    back) longest and F1 (Help, which lists every key) always.
+    """
+
+    DEFAULT_CSS = """
+    StableFooter.-compact FooterLabel {
+        margin: 0 1 0 0;
+    }
     """
 
     _shown: tuple = ()
@@ -453,11 +479,72 @@ class StableFooter(Footer):
             (key, active.binding.description, active.enabled, active.binding.key_display)
             for key, active in screen.active_bindings.items()
             if active.binding.show
-        )
+        ) + (self.app.size.width,)
         if shown == self._shown and self._bindings_ready:
             return
         self._shown = shown
         super().bindings_changed(screen)
+
+    def on_resize(self) -> None:
+        self.bindings_changed(self.screen)
+
+    def compose(self) -> ComposeResult:
+        """Textual's footer (``Footer.compose``), of the keys that fit."""
+        if not self._bindings_ready:
+            return
+        by_action: dict[str, list] = {}
+        for _, binding, enabled, tooltip in self.screen.active_bindings.values():
+            if binding.show:
+                by_action.setdefault(binding.action, []).append((binding, enabled, tooltip))
+        keep = self._fitting(by_action)
+        shown = [items for action, items in by_action.items() if action in keep]
+        self.styles.grid_size_columns = len(shown)
+        for group, members in groupby(shown, lambda items: items[0][0].group):
+            members = list(members)
+            if group is not None and len(members) > 1:
+                with KeyGroup(classes="-compact" if group.compact else ""):
+                    for items in members:
+                        binding, enabled, tooltip = items[0]
+                        yield FooterKey(binding.key, self.app.get_key_display(binding), "",
+                                        binding.action, disabled=not enabled,
+                                        tooltip=tooltip or binding.description,
+                                        classes="-grouped").data_bind(compact=Footer.compact)
+                yield FooterLabel(group.description)
+            else:
+                for items in members:
+                    binding, enabled, tooltip = items[0]
+                    yield FooterKey(binding.key, self.app.get_key_display(binding),
+                                    binding.description, binding.action,
+                                    disabled=not enabled,
+                                    tooltip=tooltip).data_bind(compact=Footer.compact)
+
+    def _fitting(self, by_action: dict[str, list]) -> set[str]:
+        """The actions whose keys fit the width (see the class docstring)."""
+        width = self.app.size.width
+
+        def cost(action: str) -> int:
+            binding = by_action[action][0][0]
+            key = cell_len(self.app.get_key_display(binding))
+            if binding.group is None:
+                return key + cell_len(binding.description) + 2
+            members = [a for a, items in by_action.items() if items[0][0].group is binding.group]
+            # The group's keys side by side, then its name once (after the last key).
+            last = action == members[-1]
+            return key + (2 + cell_len(binding.group.description) + 1 if last else 0) + (
+                1 if action == members[0] else 0)
+
+        app_actions = {binding.action for binding in self.app._bindings.shown_keys}
+        order = list(by_action)
+        # Last to go: Esc (the way back) and F1 (which lists everything left out).
+        way_back = {a for a in order if by_action[a][0][0].key == "escape"}
+        droppable = [a for a in reversed(order) if a in app_actions and a != "help"]
+        droppable += [a for a in reversed(order)
+                      if a not in droppable and a != "help" and a not in way_back]
+        droppable += [a for a in way_back if a not in droppable]
+        keep = set(order)
+        while sum(cost(a) for a in keep) > width and droppable:
+            keep.discard(droppable.pop(0))
+        return keep
 
 
 Cell = str | Text

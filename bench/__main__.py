@@ -18,7 +18,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from bench import importing, intake, measure
+from bench import importing, intake, kaart, measure
 from bench.common import DATA, Figure, print_table
 
 
@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     figures += asyncio.run(intake.key_handling(db, runs))
     figures += measure.reports(db, runs)
     figures += measure.lookups(db, max(runs, 20))
+    figures += kaart.lookups(DATA)
     figures += measure.inboxes(db, max(runs, 20))
     figures += measure.concurrency(db, runs)
     figures += importing.import_while_saving(import_runs)

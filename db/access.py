@@ -62,6 +62,10 @@ class NotAllowed(StoreError):
     """The staff member's roles do not allow this action."""
 
 
+class NoSuchInquiry(StoreError):
+    """The number names no inquiry (mistyped, or from another database)."""
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who acts, and from where: a staff member (from the OS account or a login) at a
@@ -168,7 +172,7 @@ def require_view(db: BalieDatabase, actor: Actor, inquiry_id: int) -> Grant:
            JOIN route ON route.id = inquiry.route_id WHERE inquiry.id = ?""", [inquiry_id]
     ).fetchone()
     if row is None:
-        raise LookupError(f"inquiry {inquiry_id} does not exist")
+        raise NoSuchInquiry(f"Nummer {inquiry_id} bestaat niet.")
     if not may_view(current, *row):
         raise NotAllowed(f"U mag nummer {inquiry_id} niet inzien: het hoort bij een ander "
                          "team. Vraag de teamleider.")

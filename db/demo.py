@@ -20,17 +20,19 @@ from balie.domain.timekeeping import to_db
 
 INQUIRY_COLUMNS = (
     "id, registered_at, registered_by, channel_id, village_id, age, gender, summary, "
-    "route_id, referral_target_id, urgent, status, consent, person_name, phone, postcode, "
+    "route_id, urgent, status, consent, person_name, phone, postcode, "
     "callback_at, updated_at, intake_route_id, owner_id, queued_at, closed_at, outcome_id, "
-    "callback_done_at, wait_minutes"
+    "callback_done_at, wait_minutes, followup_at, followup_result, followup_done_at"
 )
-EVENT_COLUMNS = "inquiry_id, at, staff_id, kind, from_route_id, to_route_id, old_value, new_value"
+EVENT_COLUMNS = ("inquiry_id, at, staff_id, kind, from_route_id, to_route_id, field, "
+                 "old_value, new_value")
 BATCH_ROWS = 100_000
 """Inquiries per executemany (and per progress line)."""
-BULK_TABLES = ("inquiry", "inquiry_topic", "inquiry_event")
-INQUIRY_SQL = f"INSERT INTO inquiry ({INQUIRY_COLUMNS}) VALUES ({', '.join('?' * 25)})"
+BULK_TABLES = ("inquiry", "inquiry_topic", "inquiry_event", "inquiry_referral")
+INQUIRY_SQL = f"INSERT INTO inquiry ({INQUIRY_COLUMNS}) VALUES ({', '.join('?' * 27)})"
 TOPIC_SQL = "INSERT INTO inquiry_topic (inquiry_id, topic_id) VALUES (?, ?)"
-EVENT_SQL = f"INSERT INTO inquiry_event ({EVENT_COLUMNS}) VALUES ({', '.join('?' * 8)})"
+EVENT_SQL = f"INSERT INTO inquiry_event ({EVENT_COLUMNS}) VALUES ({', '.join('?' * 9)})"
+REFERRAL_SQL = "INSERT INTO inquiry_referral (inquiry_id, entry_id, position) VALUES (?, ?, ?)"
 
 
 @dataclass(frozen=True)
@@ -89,16 +91,14 @@ def fill_demo(
         # database exactly as it was.
         with db.write():
             dropped = _drop_secondary(db)
-            batch: tuple[list, list, list] = ([], [], [])
-            for inquiries, topics, events in generator.rows(first, last, per_day, now,
-                                                            first_id):
-                batch[0].extend(inquiries)
-                batch[1].extend(topics)
-                batch[2].extend(events)
-                total += len(inquiries)
+            batch: tuple[list, list, list, list] = ([], [], [], [])
+            for rows in generator.rows(first, last, per_day, now, first_id):
+                for stream, new in zip(batch, rows):
+                    stream.extend(new)
+                total += len(rows[0])
                 if len(batch[0]) >= BATCH_ROWS:
                     _insert(db, batch)
-                    batch = ([], [], [])
+                    batch = ([], [], [], [])
                     if progress:
                         progress(total)
             _insert(db, batch)
@@ -126,7 +126,8 @@ def _drop_secondary(db: BalieDatabase) -> list[str]:
     return [sql for _, _, sql in found]
 
 
-def _insert(db: BalieDatabase, batch: tuple[list, list, list]) -> None:
+def _insert(db: BalieDatabase, batch: tuple[list, list, list, list]) -> None:
     db.conn.executemany(INQUIRY_SQL, batch[0])
     db.conn.executemany(TOPIC_SQL, batch[1])
     db.conn.executemany(EVENT_SQL, batch[2])
+    db.conn.executemany(REFERRAL_SQL, batch[3])

@@ -42,8 +42,9 @@ _CHUNK = 500
 def erase_inquiries(db: BalieDatabase, inquiry_ids: Sequence[int], now: datetime) -> int:
     """Erase the personal details of these inquiries, in the caller's write transaction.
 
-    - ``person_name``, ``phone``, ``postcode``, ``callback_at`` become NULL and
-      ``summary`` empty (``consent`` stays: it records what was agreed then);
+    - ``person_name``, ``phone``, ``postcode``, ``callback_at``, ``followup_at`` become
+      NULL and ``summary`` empty (``consent`` stays: it records what was agreed then; a
+      follow-up's result stays: the reports count it);
     - every history line's ``reason`` (transfer reasons, closing and callback notes,
       correction reasons: free text) becomes NULL, and so would the old and new values
       of a correction of a personal field, which are never stored in the first place;
@@ -66,7 +67,7 @@ def erase_inquiries(db: BalieDatabase, inquiry_ids: Sequence[int], now: datetime
             marks = ", ".join("?" for _ in chunk)
             found += db.execute(
                 f"""UPDATE inquiry SET person_name = NULL, phone = NULL, postcode = NULL,
-                        callback_at = NULL, summary = '', updated_at = ?,
+                        callback_at = NULL, followup_at = NULL, summary = '', updated_at = ?,
                         version = version + 1,
                         erased_at = CASE WHEN closed_at IS NOT NULL THEN ? END
                     WHERE id IN ({marks})""",

@@ -19,6 +19,8 @@ import os
 import sqlite3
 from pathlib import Path
 
+from balie.domain.wording import os_reason
+
 
 class StoreError(Exception):
     """A problem with the database that a person can understand and act on."""
@@ -147,7 +149,8 @@ def _from_os(error: OSError, path: Path | None, doing: str | None) -> StoreError
         return StoreError(f"{what}: lezen of schrijven op de schijf mislukte (schijffout). "
                           "Er is niets gewijzigd. Probeer het opnieuw; blijft het, laat de "
                           "beheerder van de server de schijf nakijken.")
-    return StoreError(f"{what}: {error.strerror or type(error).__name__}. Er is niets "
+    # The operating system's own words are English ("Broken pipe"): its Dutch.
+    return StoreError(f"{what}: {os_reason(error)}. Er is niets "
                       "gewijzigd; probeer het opnieuw of meld het aan beheer.")
 
 

@@ -39,7 +39,7 @@ FINISHED = """(NOT EXISTS (SELECT 1 FROM import_batch WHERE completed_at IS NULL
 """SQL condition on ``inquiry`` that leaves out the rows of imports not yet complete.
 
 While no import runs (nearly always) the first term holds for every row and is computed
-once. The indexes the reports read alone hold ``import_batch_id`` (migration 0010), so
+once. The indexes the reports read alone hold ``import_batch_id`` (migration 0011), so
 they still answer alone while an import runs."""
 
 BATCH_SECONDS = 0.25

@@ -334,12 +334,20 @@ def reopen(db: BalieDatabase, inquiry_id: int, actor: Actor, now: datetime,
 # --- callbacks -----------------------------------------------------------------------
 
 
+CALLBACK, FOLLOWUP = "callback", "followup"
+RETRY = "retry"
+"""A follow-up's history value when nobody answered and a new time was set (its
+result "not_reached" means: given up)."""
+
+
 @dataclass(frozen=True)
 class CallbackRow:
-    """A callback still to make. Holds the phone number: the list exists to call it."""
+    """A call still to make: a callback, or a follow-up of a referral ("is het gelukt?").
+    Holds the phone number: the list exists to call it."""
 
     id: int
     callback_at: datetime
+    """When the call is due (the callback's or the follow-up's time)."""
     route_id: int
     status: str
     owner_name: str | None
@@ -350,12 +358,22 @@ class CallbackRow:
     urgent: bool
     tries: int
     """How often nobody answered so far."""
+    kind: str = CALLBACK
+    """CALLBACK or FOLLOWUP: an inquiry can have one of each in the list."""
+    referrals: str = ""
+    """The directory entries it was referred to (for a follow-up)."""
+
+    @property
+    def key(self) -> str:
+        """The row's key in the list: unique also when an inquiry has both calls."""
+        return str(self.id) if self.kind == CALLBACK else f"{self.id}/{FOLLOWUP}"
 
 
 def callbacks_due(db: BalieDatabase, actor: Actor, until: datetime, now: datetime,
                   route_ids: list[int] | None = None, *,
                   seen: frozenset[int] = frozenset()) -> list[CallbackRow]:
-    """Callbacks not done and due before ``until`` (end of today): overdue ones first.
+    """Callbacks and follow-ups not done and due before ``until`` (end of today): overdue
+    ones first.
 
     ``route_ids`` limits the list to the inquiries of those routes (a team's own);
     without, the list holds every route the actor may call back for. The numbers of
@@ -372,9 +390,10 @@ def callbacks_due(db: BalieDatabase, actor: Actor, until: datetime, now: datetim
             require(db, actor, "callbacks", route_id=route_id)
         sql, params = _callbacks_sql(until, route_ids)
         rows = [
-            CallbackRow(r["id"], from_db(r["callback_at"]), r["route_id"], r["status"],
+            CallbackRow(r["id"], from_db(r["due"]), r["route_id"], r["status"],
                         r["owner_name"], r["village"], r["person_name"], r["phone"],
-                        r["summary"], bool(r["urgent"]), r["tries"])
+                        r["summary"], bool(r["urgent"]), r["tries"], r["kind"],
+                        r["referrals"] or "")
             for r in db.query(sql, params)
         ]
         shown = sorted({row.id for row in rows} - seen)
@@ -383,23 +402,43 @@ def callbacks_due(db: BalieDatabase, actor: Actor, until: datetime, now: datetim
     return rows
 
 
-def _callbacks_sql(until: datetime, route_ids: list[int] | None) -> tuple[str, list]:
-    where, params = "", [to_db(until)]
-    if route_ids is not None:
-        where = f" AND inquiry.route_id IN ({', '.join('?' for _ in route_ids)})"
-        params += route_ids
-    sql = f"""SELECT inquiry.id, inquiry.callback_at, inquiry.route_id, inquiry.status,
-                   staff.display_name AS owner_name, village.name AS village,
+_CALL_SQL = """SELECT '{kind}' AS kind, inquiry.id AS id, inquiry.{due} AS due,
+                   inquiry.route_id,
+                   inquiry.status, staff.display_name AS owner_name, village.name AS village,
                    inquiry.person_name, inquiry.phone, inquiry.summary, inquiry.urgent,
                    (SELECT count(*) FROM inquiry_event e WHERE e.inquiry_id = inquiry.id
-                    AND e.kind = 'callback' AND e.new_value = 'not_reached') AS tries
-            FROM inquiry INDEXED BY inquiry_callback_due
+                    AND e.kind = 'callback' AND e.field IS {field}
+                    AND e.new_value = '{retry}') AS tries,
+                   {referrals} AS referrals
+            FROM inquiry INDEXED BY {index}
             JOIN village ON village.id = inquiry.village_id
             LEFT JOIN staff ON staff.id = inquiry.owner_id
-            WHERE inquiry.callback_at IS NOT NULL AND inquiry.callback_done_at IS NULL
-              AND inquiry.callback_at < ?{where}
-            ORDER BY inquiry.callback_at, inquiry.id LIMIT {MAX_ROWS}"""
-    return sql, params
+            WHERE {open} AND inquiry.{due} < ?{where}"""
+_REFERRALS_SQL = """(SELECT group_concat(name, ', ') FROM (SELECT directory_entry.name
+                    FROM inquiry_referral JOIN directory_entry
+                    ON directory_entry.id = inquiry_referral.entry_id
+                    WHERE inquiry_referral.inquiry_id = inquiry.id ORDER BY position))"""
+
+
+def _callbacks_sql(until: datetime, route_ids: list[int] | None) -> tuple[str, list]:
+    where, extra = "", []
+    if route_ids is not None:
+        where = f" AND inquiry.route_id IN ({', '.join('?' for _ in route_ids)})"
+        extra = list(route_ids)
+    callbacks = _CALL_SQL.format(
+        kind=CALLBACK, due="callback_at", field="NULL", retry="not_reached", referrals="NULL",
+        index="inquiry_callback_due", where=where,
+        open="inquiry.callback_at IS NOT NULL AND inquiry.callback_done_at IS NULL")
+    followups = _CALL_SQL.format(
+        kind=FOLLOWUP, due="followup_at", field="'followup'", retry=RETRY,
+        referrals=_REFERRALS_SQL,
+        index="inquiry_followup_due", where=where,
+        open="inquiry.followup_at IS NOT NULL AND inquiry.followup_result = 'pending'")
+    sql = f"""{callbacks}
+            UNION ALL
+            {followups}
+            ORDER BY due, id, kind LIMIT {MAX_ROWS}"""
+    return sql, [to_db(until), *extra, to_db(until), *extra]
 
 
 def query_plans(db: BalieDatabase, route_id: int, now: datetime) -> dict[str, list[str]]:

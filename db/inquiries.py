@@ -11,6 +11,7 @@ from balie.db.access import Actor, audit, require, require_view
 from balie.db.connection import BalieDatabase
 from balie.db.errors import StoreError
 from balie.db.importing import FINISHED
+from balie.domain.followup import PENDING
 from balie.domain.models import PERSONAL_FIELDS, InquiryInput
 from balie.domain.parsing import clean_text
 from balie.domain.reference_data import ROUTE_TEAM
@@ -43,6 +44,9 @@ class Inquiry(InquiryInput):
     closed_at: datetime | None = None
     outcome_id: int | None = None
     callback_done_at: datetime | None = None
+    followup_result: str | None = None
+    """'pending' until the follow-up call found a result (balie.domain.followup)."""
+    followup_done_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,7 @@ def save_inquiry(
             "status": status,
             "updated_at": stamp,
             "intake_route_id": data.route_id,
+            "followup_result": PENDING if data.followup_at is not None else None,
         } | _placement(status, stamp)
         names = ", ".join(row)
         marks = ", ".join("?" for _ in row)
@@ -104,6 +109,7 @@ def save_inquiry(
             "INSERT INTO inquiry_topic (inquiry_id, topic_id) VALUES (?, ?)",
             [(inquiry_id, t) for t in sorted(set(data.topic_ids))],
         )
+        _store_referrals(db, inquiry_id, data.referral_ids)
         db.execute(
             """INSERT INTO inquiry_event (inquiry_id, at, staff_id, kind, to_route_id)
                VALUES (?, ?, ?, 'created', ?)""",
@@ -142,7 +148,16 @@ def load_inquiry(db: BalieDatabase, inquiry_id: int) -> Inquiry:
                 [inquiry_id],
             )
         )
-    return _inquiry(row, topics)
+        referrals = tuple(r[0] for r in db.execute(
+            "SELECT entry_id FROM inquiry_referral WHERE inquiry_id = ? ORDER BY position",
+            [inquiry_id]))
+    return _inquiry(row, topics, referrals)
+
+
+def _store_referrals(db: BalieDatabase, inquiry_id: int, entry_ids: tuple[int, ...]) -> None:
+    db.conn.executemany(
+        "INSERT INTO inquiry_referral (inquiry_id, entry_id, position) VALUES (?, ?, ?)",
+        [(inquiry_id, entry_id, n) for n, entry_id in enumerate(dict.fromkeys(entry_ids), 1)])
 
 
 def _placement(status: str, stamp: str) -> dict[str, Any]:
@@ -161,7 +176,8 @@ def _moment(text: str | None) -> datetime | None:
     return from_db(text) if text else None
 
 
-def _inquiry(row: dict[str, Any], topic_ids: tuple[int, ...]) -> Inquiry:
+def _inquiry(row: dict[str, Any], topic_ids: tuple[int, ...],
+             referral_ids: tuple[int, ...]) -> Inquiry:
     return Inquiry(
         id=row["id"],
         registered_at=from_db(row["registered_at"]),
@@ -173,13 +189,14 @@ def _inquiry(row: dict[str, Any], topic_ids: tuple[int, ...]) -> Inquiry:
         age=row["age"],
         gender=row["gender"],
         summary=row["summary"],
-        referral_target_id=row["referral_target_id"],
+        referral_ids=referral_ids,
         urgent=bool(row["urgent"]),
         consent=bool(row["consent"]),
         person_name=row["person_name"],
         phone=row["phone"],
         postcode=row["postcode"],
         callback_at=_moment(row["callback_at"]),
+        followup_at=_moment(row["followup_at"]),
         status=row["status"],
         updated_at=from_db(row["updated_at"]),
         version=row["version"],
@@ -189,6 +206,8 @@ def _inquiry(row: dict[str, Any], topic_ids: tuple[int, ...]) -> Inquiry:
         closed_at=_moment(row["closed_at"]),
         outcome_id=row["outcome_id"],
         callback_done_at=_moment(row["callback_done_at"]),
+        followup_result=row["followup_result"],
+        followup_done_at=_moment(row["followup_done_at"]),
     )
 
 
@@ -236,6 +255,8 @@ def correct_inquiry(
             require(db, actor, "transfer")
         if set(data.topic_ids) != set(before.topic_ids):
             changed.append("topic_ids")
+        if tuple(dict.fromkeys(data.referral_ids)) != before.referral_ids:
+            changed.append("referral_ids")
         if not changed:
             return []
         for name in changed:
@@ -250,6 +271,9 @@ def correct_inquiry(
             if name == "topic_ids":
                 old_value = ",".join(map(str, sorted(before.topic_ids)))
                 new_value = ",".join(map(str, sorted(set(data.topic_ids))))
+            elif name == "referral_ids":
+                old_value = ",".join(map(str, before.referral_ids)) or None
+                new_value = ",".join(map(str, dict.fromkeys(data.referral_ids))) or None
             elif name in FIELDS_WITHOUT_VALUES:
                 old_value = new_value = None
             else:
@@ -284,6 +308,12 @@ def correct_inquiry(
                 )
         if "callback_at" in changed:
             row["callback_done_at"] = None  # a new time is a callback still to make
+        if "followup_at" in changed:
+            # A new time is a follow-up still to make; taking the time away cancels one
+            # that was still to make (a result already found stays).
+            row["followup_done_at"] = None if data.followup_at else before.followup_done_at
+            row["followup_result"] = PENDING if data.followup_at else (
+                None if before.followup_result == PENDING else before.followup_result)
         assignments = ", ".join(f"{name} = ?" for name in row)
         db.execute(
             f"UPDATE inquiry SET {assignments}, version = version + 1 WHERE id = ?",
@@ -295,6 +325,9 @@ def correct_inquiry(
                 "INSERT INTO inquiry_topic (inquiry_id, topic_id) VALUES (?, ?)",
                 [(inquiry_id, t) for t in sorted(set(data.topic_ids))],
             )
+        if "referral_ids" in changed:
+            db.execute("DELETE FROM inquiry_referral WHERE inquiry_id = ?", [inquiry_id])
+            _store_referrals(db, inquiry_id, data.referral_ids)
         audit(db, actor, "correct", now, inquiry_id=inquiry_id, detail=", ".join(changed))
     return changed
 

@@ -16,7 +16,10 @@ from collections.abc import Callable
 from balie.db.connection import BalieDatabase
 from balie.db.errors import DatabaseTooNew
 from balie.domain import reference_data as ref
+from balie.domain.directory import entry_name
+from balie.domain.directory_seed import SEED
 from balie.domain.routing import default_rules_text
+from balie.domain.text import fold
 from balie.domain.timekeeping import to_db, utc_now
 
 SET = "balie"
@@ -642,7 +645,99 @@ def _backfill_waits(db) -> None:
         db.conn.executemany("UPDATE inquiry SET wait_minutes = ? WHERE id = ?", updates)
 
 
-@migration("0010_import_batches")
+@migration("0010_sociale_kaart")
+def _sociale_kaart(db) -> None:
+    """The sociale kaart: referral targets become directory entries; an inquiry refers
+    to several; a follow-up call about a referral ("is het gelukt?")."""
+    run_sql(
+        db,
+        """
+        -- Each referral target becomes an entry of the directory under the same id, so
+        -- the history (corrections of referral_target_id name ids) keeps its meaning.
+        ALTER TABLE referral_target RENAME TO directory_entry;
+        ALTER TABLE directory_entry ADD COLUMN organisation TEXT NOT NULL DEFAULT '';
+        ALTER TABLE directory_entry ADD COLUMN service TEXT NOT NULL DEFAULT '';
+        ALTER TABLE directory_entry ADD COLUMN offers TEXT NOT NULL DEFAULT '';
+        ALTER TABLE directory_entry ADD COLUMN phone TEXT NOT NULL DEFAULT '';
+        ALTER TABLE directory_entry ADD COLUMN email TEXT NOT NULL DEFAULT '';
+        ALTER TABLE directory_entry ADD COLUMN website TEXT NOT NULL DEFAULT '';
+        ALTER TABLE directory_entry ADD COLUMN address TEXT NOT NULL DEFAULT '';
+        ALTER TABLE directory_entry ADD COLUMN hours TEXT NOT NULL DEFAULT '';
+        ALTER TABLE directory_entry ADD COLUMN desk_note TEXT NOT NULL DEFAULT '';
+        ALTER TABLE directory_entry ADD COLUMN aliases TEXT NOT NULL DEFAULT '';
+        -- When and by whom the details were last checked (never, for the seed), and
+        -- since when the entry is on the kaart: not checked for a year counts from there.
+        ALTER TABLE directory_entry ADD COLUMN checked_at TEXT;
+        ALTER TABLE directory_entry ADD COLUMN checked_by INTEGER REFERENCES staff(id);
+        ALTER TABLE directory_entry ADD COLUMN added_at TEXT;
+        UPDATE directory_entry SET organisation = name,
+            added_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now');
+
+        -- The topics an entry helps with, and the villages it serves (none: all).
+        CREATE TABLE directory_entry_topic (
+            entry_id INTEGER NOT NULL REFERENCES directory_entry(id),
+            topic_id INTEGER NOT NULL REFERENCES topic(id),
+            PRIMARY KEY (entry_id, topic_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE directory_entry_village (
+            entry_id INTEGER NOT NULL REFERENCES directory_entry(id),
+            village_id INTEGER NOT NULL REFERENCES village(id),
+            PRIMARY KEY (entry_id, village_id)
+        ) WITHOUT ROWID;
+
+        -- The entries an inquiry was referred to (external route) or informed about
+        -- (desk route), in the order the desk named them.
+        CREATE TABLE inquiry_referral (
+            inquiry_id INTEGER NOT NULL REFERENCES inquiry(id),
+            entry_id INTEGER NOT NULL REFERENCES directory_entry(id),
+            position INTEGER NOT NULL DEFAULT 1,
+            PRIMARY KEY (inquiry_id, entry_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX inquiry_referral_by_entry ON inquiry_referral(entry_id, inquiry_id);
+        INSERT INTO inquiry_referral (inquiry_id, entry_id)
+            SELECT id, referral_target_id FROM inquiry WHERE referral_target_id IS NOT NULL;
+        ALTER TABLE inquiry DROP COLUMN referral_target_id;
+
+        -- A follow-up call about a referral: a time (personal, like callback_at: it needs
+        -- a phone number, and is erased with it) and a result that the reports count
+        -- ('pending' until it is known; it stays after the erasure).
+        ALTER TABLE inquiry ADD COLUMN followup_at TEXT
+            CHECK (followup_at IS NULL OR phone IS NOT NULL);
+        ALTER TABLE inquiry ADD COLUMN followup_result TEXT
+            CHECK (followup_result IS NULL OR followup_result IN ('pending', 'helped',
+                   'in_progress', 'not_helped', 'not_reached', 'declined'));
+        ALTER TABLE inquiry ADD COLUMN followup_done_at TEXT;
+        CREATE INDEX inquiry_followup_due ON inquiry(followup_at)
+            WHERE followup_at IS NOT NULL AND followup_result = 'pending';
+        -- Reports count follow-up results per referral from this (small) index alone.
+        CREATE INDEX inquiry_followup_report ON inquiry(
+            registered_at, route_id, intake_route_id, followup_result
+        ) WHERE followup_result IS NOT NULL;
+        """,
+    )
+    topics = {code: topic_id for topic_id, code in db.execute("SELECT id, code FROM topic")}
+    existing = {fold(name): entry_id
+                for entry_id, name in db.execute("SELECT id, name FROM directory_entry")}
+    order = db.execute("SELECT coalesce(max(sort_order), 0) FROM directory_entry").fetchone()[0]
+    for seed in SEED:
+        name = entry_name(seed.organisation, seed.service)
+        entry_id = existing.get(fold(name))
+        values = {"organisation": seed.organisation, "service": seed.service,
+                  "offers": seed.offers, "aliases": seed.aliases, "address": seed.address,
+                  "website": seed.website, "desk_note": seed.note}
+        if entry_id is None:
+            order += 1
+            entry_id = db["directory_entry"].insert(
+                {"name": name, "sort_order": order, "added_at": to_db(utc_now()),
+                 **values}).last_pk
+        else:  # a referral target of before: same id and name, now with its details
+            db["directory_entry"].update(entry_id, values)
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO directory_entry_topic (entry_id, topic_id) VALUES (?, ?)",
+            [(entry_id, topics[code]) for code in seed.topics if code in topics])
+
+
+@migration("0011_import_batches")
 def _import_batches(db) -> None:
     """An import is written in short batches and counts only once it is complete."""
     run_sql(
@@ -691,5 +786,9 @@ def _import_batches(db) -> None:
         CREATE INDEX inquiry_hour ON inquiry(
             time_known, substr(registered_at, 12, 2), registered_at, import_batch_id
         );
+        DROP INDEX inquiry_followup_report;
+        CREATE INDEX inquiry_followup_report ON inquiry(
+            registered_at, route_id, intake_route_id, followup_result, import_batch_id
+        ) WHERE followup_result IS NOT NULL;
         """,
     )

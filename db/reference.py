@@ -1,5 +1,5 @@
-"""Reference data: villages, areas, routes, channels, topics, referral targets, outcomes,
-staff.
+"""Reference data: villages, areas, routes, channels, topics, outcomes, staff, and the
+entries of the sociale kaart (read here; edited in :mod:`balie.db.directory`).
 
 Entries are never deleted: an entry in use by old inquiries is *retired*, which hides it
 from new registrations and keeps it in history and reports. Names are unique
@@ -19,10 +19,10 @@ from balie.db.errors import ReferenceDataError
 from balie.domain.models import (
     Area,
     Channel,
+    DirectoryEntry,
     Entries,
     Outcome,
     Reference,
-    ReferralTarget,
     Route,
     Topic,
     Village,
@@ -35,7 +35,7 @@ from balie.domain.reference_data import (
     ROUTE_TEAM,
 )
 from balie.domain.text import fold, has_control, slug, visible
-from balie.domain.timekeeping import to_db, utc_now
+from balie.domain.timekeeping import from_db, to_db, utc_now
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,6 @@ KINDS: dict[str, Kind] = {
              attributes=("kind", "short_name", "retention_months")),
         Kind("channels", "channel", "kanaal", has_code=True),
         Kind("topics", "topic", "onderwerp", has_code=True, attributes=("aliases",)),
-        Kind("referrals", "referral_target", "verwijsadres"),
         Kind("outcomes", "outcome", "uitkomst", has_code=True),
         Kind(
             "staff",
@@ -111,15 +110,37 @@ def load_reference(db: BalieDatabase) -> Reference:
             Topic(r["id"], r["code"], r["name"], r["retired_at"] is not None, r["aliases"])
             for r in db.query("SELECT * FROM topic ORDER BY sort_order, id")
         )
-        referrals = Entries.of(
-            ReferralTarget(r["id"], r["name"], r["retired_at"] is not None)
-            for r in db.query("SELECT * FROM referral_target ORDER BY sort_order, id")
-        )
+        directory = load_directory(db)
         outcomes = Entries.of(
             Outcome(r["id"], r["code"], r["name"], r["retired_at"] is not None)
             for r in db.query("SELECT * FROM outcome ORDER BY sort_order, id")
         )
-    return Reference(areas, villages, routes, channels, topics, referrals, outcomes)
+    return Reference(areas, villages, routes, channels, topics, directory, outcomes)
+
+
+def load_directory(db: BalieDatabase) -> Entries[DirectoryEntry]:
+    """The sociale kaart in alphabetical order (accents and case do not count)."""
+    topics: dict[int, list[int]] = {}
+    for entry_id, topic_id in db.execute(
+            "SELECT entry_id, topic_id FROM directory_entry_topic ORDER BY topic_id"):
+        topics.setdefault(entry_id, []).append(topic_id)
+    villages: dict[int, list[int]] = {}
+    for entry_id, village_id in db.execute(
+            "SELECT entry_id, village_id FROM directory_entry_village ORDER BY village_id"):
+        villages.setdefault(entry_id, []).append(village_id)
+    entries = [
+        DirectoryEntry(
+            r["id"], r["name"], r["retired_at"] is not None, r["organisation"], r["service"],
+            r["offers"], tuple(topics.get(r["id"], ())), tuple(villages.get(r["id"], ())),
+            r["phone"], r["email"], r["website"], r["address"], r["hours"], r["desk_note"],
+            r["aliases"], from_db(r["checked_at"]) if r["checked_at"] else None,
+            r["checked_by_name"], from_db(r["added_at"]) if r["added_at"] else None)
+        for r in db.query(
+            """SELECT directory_entry.*, staff.display_name AS checked_by_name
+               FROM directory_entry LEFT JOIN staff ON staff.id = directory_entry.checked_by""")
+    ]
+    entries.sort(key=lambda e: (fold(e.name), e.id))
+    return Entries.of(entries)
 
 
 def list_entries(db: BalieDatabase, spec: Kind) -> list[dict[str, Any]]:

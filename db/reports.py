@@ -20,7 +20,7 @@ from balie.db.connection import BalieDatabase
 from balie.db.importing import FINISHED
 from balie.domain.models import Reference
 from balie.domain.periods import Period
-from balie.domain.report import Report, linked_report
+from balie.domain.report import FOLLOWUP_COLUMNS, NO_FOLLOWUP, Report, linked_report
 from balie.domain.timekeeping import Span, offset_segments
 
 UNKNOWN = -1
@@ -42,6 +42,25 @@ BY_TOPIC_SQL = f"""
     WHERE inquiry.registered_at >= :lower AND inquiry.registered_at < :upper
       AND {FINISHED}
     GROUP BY inquiry_topic.topic_id, inquiry.{{route}}"""
+
+# By entry of the sociale kaart: the referrals of the period's inquiries, and, through
+# a small partial index of its own, those that got a follow-up, with its result.
+BY_REFERRAL_SQL = f"""
+    SELECT inquiry_referral.entry_id, inquiry.{{route}}, count(*)
+    FROM inquiry INDEXED BY inquiry_report
+    JOIN inquiry_referral ON inquiry_referral.inquiry_id = inquiry.id
+    WHERE inquiry.registered_at >= :lower AND inquiry.registered_at < :upper
+      AND {FINISHED}
+    GROUP BY 1, 2"""
+
+BY_FOLLOWUP_SQL = f"""
+    SELECT inquiry_referral.entry_id, inquiry.{{route}}, inquiry.followup_result, count(*)
+    FROM inquiry INDEXED BY inquiry_followup_report
+    JOIN inquiry_referral ON inquiry_referral.inquiry_id = inquiry.id
+    WHERE inquiry.followup_result IS NOT NULL
+      AND inquiry.registered_at >= :lower AND inquiry.registered_at < :upper
+      AND {FINISHED}
+    GROUP BY 1, 2, 3"""
 
 BY_ROUTE_SQL = f"""
     SELECT {{route}}, count(*) FROM inquiry INDEXED BY inquiry_report
@@ -74,10 +93,13 @@ class Counts:
     """(category key, route id) -> count. In a topic breakdown every topic counts."""
     routes: Counter
     """route id -> inquiries (an inquiry with two topics counts once)."""
+    followups: Counter | None = None
+    """By referral: (entry id, route id, follow-up result or "") -> referrals."""
 
 
 def count(db: BalieDatabase, span: Span, breakdown: str, *, route_basis: str = "end") -> Counts:
-    """Counts for one period by village, channel, topic or hour (areas add up villages).
+    """Counts for one period by village, channel, topic, hour or entry of the sociale
+    kaart (areas add up villages).
 
     ``route_basis`` "end" counts each inquiry at the route it has now (after transfers
     between teams), "intake" at the route the desk gave it.
@@ -86,8 +108,17 @@ def count(db: BalieDatabase, span: Span, breakdown: str, *, route_basis: str = "
     lower, upper = span.db_bounds
     period = {"lower": lower, "upper": upper}
     cells: Counter = Counter()
+    followups = None
     with db.snapshot():
-        if breakdown in ("village", "channel"):
+        if breakdown == "referral":
+            cells.update({(k, r): n for k, r, n in
+                          db.execute(BY_REFERRAL_SQL.format(route=route), period)})
+            followups = Counter({(k, r, result): n for k, r, result, n in
+                                 db.execute(BY_FOLLOWUP_SQL.format(route=route), period)})
+            for (k, r), n in cells.items():  # the rest had no follow-up
+                followups[(k, r, NO_FOLLOWUP)] = n - sum(
+                    followups[(k, r, code)] for code, _ in FOLLOWUP_COLUMNS if code)
+        elif breakdown in ("village", "channel"):
             sql = BY_COLUMN_SQL.format(column=COLUMNS[breakdown], route=route)
             cells.update({(k, r): n for k, r, n in db.execute(sql, period)})
         elif breakdown == "topic":
@@ -107,7 +138,7 @@ def count(db: BalieDatabase, span: Span, breakdown: str, *, route_basis: str = "
             routes = Counter()
             for (_, route), n in cells.items():
                 routes[route] += n
-    return Counts(cells, routes)
+    return Counts(cells, routes, followups)
 
 
 def daily(db: BalieDatabase, actor: Actor, span: Span, by: str, *,
@@ -160,7 +191,8 @@ def report(
     before = count(db, span, source, route_basis=route_basis)
     result = linked_report(reference, period, breakdown, current.cells, current.routes,
                            before.cells, before.routes, route_codes=route_codes,
-                           include_empty=include_empty, partial=partial)
+                           include_empty=include_empty, partial=partial,
+                           followups=current.followups)
     if route_basis == "intake":
         result = replace(result, note=" ".join(filter(None, (INTAKE_NOTE, result.note))))
     return result
@@ -176,6 +208,8 @@ def query_plans(db: BalieDatabase, span: Span) -> dict[str, list[str]]:
                                                          route="intake_route_id"),
         "by channel": BY_COLUMN_SQL.format(column="channel_id", route="route_id"),
         "by topic": BY_TOPIC_SQL.format(route="route_id"),
+        "by referral": BY_REFERRAL_SQL.format(route="route_id"),
+        "by referral, follow-ups": BY_FOLLOWUP_SQL.format(route="route_id"),
         "by route": BY_ROUTE_SQL.format(route="route_id"),
         "by hour": BY_HOUR_SQL.format(route="route_id"),
         "by day": BY_DAY_SQL.format(column="route_id"),

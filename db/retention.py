@@ -7,7 +7,8 @@ for the teams, 6 for the desk and external referrals; ``balie ref set routes NAA
 - it is closed, and was closed more than its route's period ago (the route it has
   now: after a transfer, the team that closed it);
 - its callback, if it has one, is done, or was due before that same moment (a
-  callback nobody marked as done does not keep a name forever);
+  callback nobody marked as done does not keep a name forever); the same for the
+  follow-up of a referral;
 - its details have not been erased since it was closed (``erased_at`` is empty).
 
 Due inquiries are erased by :func:`balie.db.erasure.erase_inquiries`, the routine that
@@ -72,6 +73,8 @@ DUE = """SELECT {columns} FROM inquiry INDEXED BY inquiry_retention
       AND inquiry.status = 'closed'
       AND (inquiry.callback_at IS NULL OR inquiry.callback_done_at IS NOT NULL
            OR inquiry.callback_at < ?)
+      AND (inquiry.followup_at IS NULL OR inquiry.followup_result != 'pending'
+           OR inquiry.followup_at < ?)
       AND """ + FINISHED
 """The inquiries of one route due at its cutoff: one range of the partial index
 ``inquiry_retention`` (route, closed_at; not yet erased). Erased inquiries leave the
@@ -88,7 +91,7 @@ def _cutoffs(db: BalieDatabase, now: datetime) -> list[tuple[int, str, int, str]
 def _due(db: BalieDatabase, columns: str, route_id: int, cutoff: str, tail: str = "",
          extra: tuple = ()) -> list[tuple]:
     return db.execute(DUE.format(columns=columns) + tail,
-                      [route_id, cutoff, cutoff, *extra]).fetchall()
+                      [route_id, cutoff, cutoff, cutoff, *extra]).fetchall()
 
 
 def retention_due(db: BalieDatabase, now: datetime) -> int:

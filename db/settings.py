@@ -96,6 +96,28 @@ def adjust_setting(db: BalieDatabase, actor: Actor, name: str, text: str,
     return value
 
 
+KEYMAP = "keys.keymap"
+"""The organisation's keys: binding id -> Textual's key names ("app.new": "f8,ctrl+n")."""
+
+
+def keymap_setting(db: BalieDatabase) -> dict[str, str]:
+    """The stored keymap; anything that is not one (a hand-edited value) counts as none."""
+    stored = get_setting(db, KEYMAP, {})
+    if not isinstance(stored, dict):
+        return {}
+    return {str(k): v for k, v in stored.items() if isinstance(v, str)}
+
+
+def set_keymap(db: BalieDatabase, actor: Actor, keymap: dict[str, str], now: datetime,
+               detail: str) -> None:
+    """Store the organisation's keymap (beheer; checked by the caller against the
+    bindings, see balie.domain.keymap)."""
+    with db.write():
+        require(db, actor, "settings")
+        set_setting(db, KEYMAP, keymap, now)
+        audit(db, actor, "settings", now, detail=f"toetsen: {detail}")
+
+
 def office_settings(db: BalieDatabase) -> tuple[float, OfficeHours]:
     """How long an inquiry may wait in a team's list (working hours) and the office
     hours that count; a setting that cannot be read gives the default, never a crash."""

@@ -1,7 +1,10 @@
-"""Terugbellen: the callback requests due today and overdue, across teams.
+"""Terugbellen: the callback requests due today and overdue, across teams, and the
+follow-ups of referrals ("nabellen: is het gelukt?").
 
 The desk sees all of them (or those that stayed at the desk); a team member starts on
-their own team's. Mark one as done (with a note) or not reached (with a new time).
+their own team's. Mark one as done (with a note; a follow-up with its result) or not
+reached (with a new time). An inquiry can be in the list twice: once to call back,
+once to follow up its referral.
 The list shows names and phone numbers, because it exists to call them: every time new
 inquiries appear in it, the audit log records which ones were shown to whom.
 """
@@ -15,7 +18,9 @@ from textual import work
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
+from balie.db.followup import followup_done, followup_not_reached
 from balie.db.inbox import (
+    FOLLOWUP,
     MAX_ROWS,
     CallbackRow,
     callback_done,
@@ -24,20 +29,22 @@ from balie.db.inbox import (
 )
 from balie.db.reference import load_reference
 from balie.db.settings import office_settings
+from balie.domain.followup import RESULTS, parse_followup
 from balie.domain.models import Route
 from balie.domain.parsing import InvalidInput, describe_moment, format_phone, parse_moment
 from balie.domain.timekeeping import local_day, start_of_local_day
 from balie.domain.workhours import DEFAULT_OFFICE_HOURS, OfficeHours, off_hours
 from balie.plain import plain
-from balie.screens.dialog import ChoiceDialog
-from balie.screens.worklist import WorkListScreen, one_line
-from balie.widgets import show_rows
+from balie.screens.dialog import Answer, ChoiceDialog
+from balie.screens.worklist import WorkListScreen
+from balie.widgets import cursor_key, show_rows
 
 ALL = "Alle"
 AT_DESK = "Balie"
-SUMMARY_WIDTH = 30
 COLUMNS = ("Wanneer", "Nr", "Voor", "Dorp", "Naam", "Telefoon", "Keer", "Omschrijving")
 """("Keer": how often nobody answered.) Narrow columns: the summary fits at 100 wide."""
+FLEXIBLE = {"Voor": 8, "Dorp": 8, "Naam": 10, "Omschrijving": 10}
+"""Columns that make way at 80 columns (cut with …), and the least width worth showing."""
 
 
 class CallbacksScreen(WorkListScreen):
@@ -47,7 +54,8 @@ class CallbacksScreen(WorkListScreen):
     ACTIONS_ON_ROWS = ("done", "not_reached", "next_filter")
     BINDINGS = [
         Binding("g", "done", "Gebeld", id="callbacks.done",
-                tooltip="Teruggebeld: afvinken, met een notitie"),
+                tooltip="Teruggebeld (of nagebeld, met de uitkomst): afvinken, met een "
+                        "notitie"),
         Binding("n", "not_reached", "Niet bereikt", id="callbacks.not_reached",
                 tooltip="Niet bereikt: een nieuw tijdstip om het opnieuw te proberen"),
         Binding("enter", "details", "Bekijken", id="callbacks.details",
@@ -124,13 +132,20 @@ class CallbacksScreen(WorkListScreen):
                         style="bold reverse red" if overdue else "")
             route = self.reference.routes[row.route_id]
             owner = f" ({row.owner_name})" if row.owner_name and route.is_team else ""
-            summary = one_line(row.summary, SUMMARY_WIDTH)
-            rows.append((str(row.id), (
-                when, str(row.id), Text(route.short + owner), Text(row.village),
+            summary = row.summary
+            purpose = Text(route.short + owner)
+            if row.kind == FOLLOWUP:  # "is het gelukt?": the referral it is about first
+                purpose = Text("Nabellen", style="bold")
+                summary = f"{row.referrals}: {row.summary}".rstrip(": ")
+            # Keyed by inquiry and kind: an inquiry can be here to call back and to follow up.
+            rows.append((row.key, [
+                when, str(row.id), purpose, Text(row.village),
                 Text(row.person_name or "-"), format_phone(row.phone),
-                str(row.tries) if row.tries else "", Text(summary))))
-        # Another filter is another list: it starts at its top.
-        show_rows(self.query_one("#list", DataTable), COLUMNS, rows, top=self.new_list)
+                str(row.tries) if row.tries else "", Text(summary)]))
+        # Another filter is another list: it starts at its top. Text that does not fit
+        # the width is cut with an ellipsis (names and numbers first keep their room).
+        show_rows(self.query_one("#list", DataTable),
+                  *self.fitted(list(COLUMNS), rows, FLEXIBLE), top=self.new_list)
         self.new_list = False
         name = self.filter.name if isinstance(self.filter, Route) else self.filter
         self.query_one("#title", Static).update(Text.assemble(
@@ -140,6 +155,16 @@ class CallbacksScreen(WorkListScreen):
                         if self.rows else "Niemand hoeft vandaag nog teruggebeld te worden.")
         self.query_one("#summary", Static).update(
             Text(summary_text, style="bold red" if late else "dim"))
+
+    # --- the chosen row ------------------------------------------------------------
+
+    def selected_row(self) -> CallbackRow | None:
+        key = cursor_key(self.query_one("#list", DataTable))
+        return next((r for r in self.rows if r.key == key), None)
+
+    def selected(self) -> int | None:
+        row = self.selected_row()
+        return row.id if row else None
 
     # --- actions -------------------------------------------------------------------
 
@@ -162,6 +187,9 @@ class CallbacksScreen(WorkListScreen):
         row = self.selected_row()
         if row is None:
             return
+        if row.kind == FOLLOWUP:
+            self.followed_up(row)
+            return
         self.ask(f"Nummer {row.id} teruggebeld. Notitie (mag leeg):",
                  lambda note: self.act(callback_done, f"Nummer {row.id}: teruggebeld.",
                                        row.id, row.callback_at, self.app.actor,
@@ -172,10 +200,13 @@ class CallbacksScreen(WorkListScreen):
         if row is None:
             return
 
+        followup = row.kind == FOLLOWUP
+        parse = parse_followup if followup else parse_moment
+
         def again(text: str) -> None:
             now = self.app.clock()
             try:
-                moment = parse_moment(text, now).at
+                moment = parse(text, now).at
             except InvalidInput as error:
                 self.set_status(error.message, "error")  # the line stays, text kept
                 return
@@ -183,7 +214,8 @@ class CallbacksScreen(WorkListScreen):
 
             def retry(answer: str = "yes") -> None:
                 if answer == "yes":
-                    self.act(callback_not_reached, f"Nummer {row.id}: opnieuw proberen {when}.",
+                    self.act(followup_not_reached if followup else callback_not_reached,
+                             f"Nummer {row.id}: opnieuw proberen {when}.",
                              row.id, row.callback_at, moment, self.app.actor, now, None)
 
             concern = off_hours(moment, self.office)
@@ -196,3 +228,23 @@ class CallbacksScreen(WorkListScreen):
 
         self.ask(f"Nummer {row.id} niet bereikt. Opnieuw proberen (14:30, morgen 10u, vr):",
                  again)
+
+    def followed_up(self, row: CallbackRow) -> None:
+        """A follow-up call made: its result (a digit), then a note."""
+        answers = tuple(Answer(str(n), label, code)
+                        for n, (code, label) in enumerate(RESULTS, start=1))
+        names = dict(RESULTS)
+
+        def chosen(code: str | None) -> None:
+            if not code or code == "cancel":
+                return
+            self.ask(f"Nagebeld: {names[code]}. Notitie (mag leeg):",
+                     lambda note: self.act(
+                         followup_done, f"Nummer {row.id} nagebeld: {names[code]}.", row.id,
+                         row.callback_at, code, self.app.actor, self.app.clock(), note))
+
+        self.app.push_screen(
+            ChoiceDialog("Nabellen", f"Nummer {row.id}, verwezen naar {row.referrals}: is "
+                                     "het gelukt?",
+                         answers, cancel_value="cancel", stacked=True),
+            chosen)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -20,25 +22,36 @@ FIELD_KEYS: tuple[tuple[str, str], ...] = (
     ("kanaal, geslacht, spoed, toestemming", "beginletter kiest; spatie of ← → wisselt"),
     ("route", "cijfer of beginletter kiest een route; ★ is het voorstel"),
     ("terugbellen", "14:30, morgen 10u, vr, 12-3, 12-3 9.30"),
+    ("naar (sociale kaart)", "naam, onderwerp of woord, meerdere met komma: voedsel, hum; "
+                             "leeg: ↓ kiest wat past bij onderwerp en dorp"),
+    ("nabellen", "j (over 2 weken), 2w, 10 dagen, vr, 24-3: is het gelukt?"),
 )
 
 
-def key_label(key: str) -> str:
-    """"ctrl+s" -> "Ctrl+S", "escape" -> "Esc", "f1" -> "F1" (the first key of a list)."""
-    names = {"escape": "Esc", "enter": "Enter", "tab": "Tab", "space": "Spatie",
-             "ctrl": "Ctrl", "shift": "Shift", "alt": "Alt"}
-    return "+".join(names.get(part, part.upper()) for part in key.split(",")[0].split("+"))
+KEY_NAMES = {"escape": "Esc", "enter": "Enter", "tab": "Tab", "space": "Spatie",
+             "ctrl": "Ctrl", "shift": "Shift", "alt": "Alt", "left": "←", "right": "→",
+             "up": "↑", "down": "↓", "pageup": "PgUp", "pagedown": "PgDn", "home": "Home",
+             "end": "End", "delete": "Del", "backspace": "Backspace", "insert": "Ins"}
+"""How people write the keys Textual names."""
 
 
-def bindings_table(title: str, bindings: list[Binding]) -> Table:
+def key_label(keys: str) -> str:
+    """"ctrl+s" -> "Ctrl+S", "escape" -> "Esc", "shift+right" -> "Shift+→";
+    several keys ("ctrl+n,f8") -> "Ctrl+N, F8"."""
+    return ", ".join("+".join(KEY_NAMES.get(part, part.upper()) for part in key.split("+"))
+                     for key in (k.strip() for k in keys.split(",")) if key)
+
+
+def bindings_table(title: str, bindings: list[Binding],
+                   keys: Callable[[Binding], str] | None = None) -> Table:
     table = Table(title=title, title_justify="left", show_header=False, box=None,
                   padding=(0, 2, 0, 0))
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
     for binding in bindings:
         if binding.description:
-            table.add_row(binding.key_display or key_label(binding.key),
-                          binding.tooltip or binding.description)
+            table.add_row(keys(binding) if keys else binding.key_display
+                          or key_label(binding.key), binding.tooltip or binding.description)
     return table
 
 
@@ -50,15 +63,18 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,f1,q", "dismiss", "Sluiten"),
     ]
 
-    def __init__(self, groups: list[tuple[str, list[Binding]]]) -> None:
+    def __init__(self, groups: list[tuple[str, list[Binding]]],
+                 keys: Callable[[Binding], str] | None = None) -> None:
         super().__init__()
         self.groups = groups
+        self.keys = keys
+        """The keys of a binding as they work now (the organisation's keymap)."""
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
             yield Static(Text("Toetsen van balie", style="bold"), id="help-title")
             for title, bindings in self.groups:
-                yield Static(bindings_table(title, bindings), classes="help-group")
+                yield Static(bindings_table(title, bindings, self.keys), classes="help-group")
             fields = Table(title="In het formulier", title_justify="left", show_header=False,
                            box=None, padding=(0, 2, 0, 0))
             fields.add_column(style="bold", no_wrap=True)

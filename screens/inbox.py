@@ -15,6 +15,7 @@ from textual import work
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
+from balie.db.access import refusal
 from balie.db.inbox import (
     VIEW_CLOSED,
     VIEW_NEW,
@@ -31,21 +32,22 @@ from balie.db.inbox import (
 from balie.db.reference import load_reference
 from balie.db.settings import office_settings
 from balie.domain.models import Route
+from balie.domain.numbers import count
 from balie.domain.timekeeping import local
 from balie.domain.workhours import (
     DEFAULT_MAX_WAIT_HOURS,
     DEFAULT_OFFICE_HOURS,
     OfficeHours,
-    describe_wait,
+    describe_working_time,
     waiting_too_long,
 )
 from balie.plain import plain
 from balie.screens.dialog import Answer, ChoiceDialog
-from balie.screens.worklist import WorkListScreen, one_line
+from balie.screens.worklist import WorkListScreen
+from balie.widgets import show_rows
 
 VIEW_NAMES = {VIEW_NEW: "Nieuw", VIEW_OPEN: "In behandeling", VIEW_CLOSED: "Afgerond"}
 ALL_TEAMS = "Alle teams"
-SUMMARY_WIDTH = 40
 
 
 class InboxScreen(WorkListScreen):
@@ -86,6 +88,8 @@ class InboxScreen(WorkListScreen):
         self.office: tuple[float, OfficeHours] = (DEFAULT_MAX_WAIT_HOURS, DEFAULT_OFFICE_HOURS)
         self.logged: set[int] = set()
         """Inquiries whose summary this screen has shown (and logged)."""
+        self.new_list = True
+        """The next list shown is another view or team: the cursor starts at the top."""
 
     @work(exclusive=True, group="inbox", exit_on_error=False)
     async def load(self) -> None:
@@ -131,41 +135,49 @@ class InboxScreen(WorkListScreen):
         if self.reference is None:
             return
         table = self.query_one("#list", DataTable)
-        selected, index = self.selected(), table.cursor_row
-        table.clear(columns=True)
-        team_column = self.team is None
         now = self.app.clock()
+        office = self.office[1]
+        # The client's wait in working time, like "te lang": here since the inquiry
+        # came to this team, in total since it was registered (shown when that differs:
+        # after a transfer).
+        waits = {row.id: (describe_working_time(row.queued_at, now, office),
+                          describe_working_time(row.registered_at, now, office))
+                 for row in self.rows}
+        total = self.view != VIEW_CLOSED and any(here != since for here, since in waits.values())
         if self.view == VIEW_CLOSED:
-            columns = ["Nr", "Afgerond", "Uitkomst", "Door", "Dorp", "Onderwerp"]
+            names = ["Nr", "Afgerond", "Uitkomst", "Door", "Dorp", "Onderwerp"]
         else:
-            columns = ["", "Nr", "Wacht", "Bij" if self.view == VIEW_OPEN else "Binnen",
-                       "Dorp", "Lft", "Onderwerp", "Omschrijving"]
-        if team_column:
-            columns.insert(1, "Team")
-        table.add_columns(*columns)
+            names = ["", "Nr", "Wacht", *(["Totaal"] if total else []),
+                     *(["Bij"] if self.view == VIEW_OPEN else []), "Dorp", "Lft", "Onderwerp",
+                     "Omschrijving"]
+        if self.team is None:
+            names.insert(1, "Team")
+        least = {"Uitkomst": 12, "Door": 10, "Bij": 10, "Dorp": 10, "Onderwerp": 10,
+                 "Omschrijving": 12}
+        rows = []
         for row in self.rows:
-            team = self.reference.routes[row.route_id].short
+            here, since = waits[row.id]
+            team = [self.reference.routes[row.route_id].short] if self.team is None else []
             if self.view == VIEW_CLOSED:
-                cells = [str(row.id), f"{local(row.closed_at):%d-%m %H:%M}",
+                cells = [str(row.id), *team, f"{local(row.closed_at):%d-%m %H:%M}",
                          Text(row.outcome or "-"), Text(row.owner_name or "-"),
                          Text(row.village), Text(row.topics)]
             else:
                 late = self.overdue(row)
                 # Not by colour alone: "!" is spoed, "»" waiting too long.
-                mark = Text("!" if row.urgent else ("»" if late else ""), style="bold red")
-                wait = Text(describe_wait(row.queued_at, now),
-                            style="bold reverse red" if late else "")
-                third = (row.owner_name or "-") if self.view == VIEW_OPEN else \
-                    f"{local(row.queued_at):%d-%m %H:%M}"
-                summary = one_line(row.summary, SUMMARY_WIDTH)
-                cells = [mark, str(row.id), wait, Text(third), Text(row.village),
-                         "" if row.age is None else str(row.age), Text(row.topics),
-                         Text(summary)]
-            if team_column:
-                cells.insert(1, Text(team))
-            table.add_row(*cells, key=str(row.id))
-        self.keep_cursor(selected, index)
+                cells = [Text("!" if row.urgent else ("»" if late else ""), style="bold red"),
+                         *team, str(row.id),
+                         Text(here, style="bold reverse red" if late else ""),
+                         *([since] if total else []),
+                         *([Text(row.owner_name or "-")] if self.view == VIEW_OPEN else []),
+                         Text(row.village), "" if row.age is None else str(row.age),
+                         Text(row.topics), Text(row.summary)]
+            rows.append((str(row.id), cells))
+        # Another view or team is a new list: its first row, which the header names.
+        show_rows(table, *self.fitted(names, rows, least), top=self.new_list)
+        self.new_list = False
         self.show_title()
+        self.refresh_bindings()
 
     def show_title(self) -> None:
         name = self.team.name if self.team else ALL_TEAMS
@@ -178,40 +190,39 @@ class InboxScreen(WorkListScreen):
         for view in VIEWS:
             label = VIEW_NAMES[view]
             if view == VIEW_NEW:
-                label += f" ({new})"
+                label += f" ({count(new)})"
             elif view == VIEW_OPEN:
-                label += f" ({open_})"
+                label += f" ({count(open_)})"
             parts.append(Text(f" {label} ", style="reverse bold" if view == self.view else ""))
         title = Text.assemble(plain(f"Werkvoorraad {name}  ", "bold"), *parts)
         self.query_one("#title", Static).update(title)
+        max_hours, office = self.office
+        clock = (f"Wacht (bij dit team) en Totaal (sinds de registratie) in werktijd: "
+                 f"ma-vr {office.start:%H:%M}-{office.end:%H:%M}, geen feestdagen; "
+                 "wd = werkdag.")
         if self.view == VIEW_NEW:
             late = [r for r in self.rows if self.overdue(r)]
-            max_hours, office = self.office
-            rule = (f" · te lang: niet opgepakt binnen {max_hours:g} werkuren "
-                    f"(ma-vr {office.start:%H:%M}-{office.end:%H:%M}, geen feestdagen), "
-                    "spoed meteen")
             urgent = sum(r.urgent for r in late)
-            count = (f"» {len(late)} wachten te lang, {urgent} met spoed" if late
-                     else "Niemand wacht te lang")
-            summary = Text.assemble(Text(count, style="bold red" if late else ""),
-                                    Text(rule, style="dim"))
-            if not self.rows:
-                summary = Text.assemble("Geen vragen in deze lijst. ", summary)
+            said = (f"» {count(len(late))} wachten te lang, {count(urgent)} met spoed. " if late
+                    else "Niemand wacht te lang. ")
+            summary = Text.assemble(
+                Text(said, style="bold red" if late else ""),
+                Text(f"Te lang: {max_hours:g} werkuren niet opgepakt; spoed meteen. {clock}",
+                     style="dim"))
             waiting = sum(n for (_, status), n in self.counts.items() if status == "new")
             if len(self.rows) < waiting:
                 summary = Text.assemble(
-                    f"De eerste {len(self.rows)} van {waiting} (spoed en langst wachtend). ",
-                    summary)
-            self.query_one("#summary", Static).update(summary)
-            return
+                    f"De eerste {count(len(self.rows))} van {count(waiting)} (spoed en "
+                    "langst wachtend). ", summary)
         elif self.view == VIEW_OPEN:
             mine = sum(r.owner_id == self.app.staff.id for r in self.rows)
-            text, style = f"{mine} op uw naam (bovenaan)", "dim"
+            summary = Text.assemble(f"{count(mine)} op uw naam (bovenaan). ",
+                                    Text(clock, style="dim"))
         else:
-            text, style = "Afgerond in de laatste 30 dagen, nieuwste eerst", "dim"
+            summary = Text("Afgerond in de laatste 30 dagen, nieuwste eerst.", style="dim")
         if not self.rows:
-            text = "Geen vragen in deze lijst. " + text
-        self.query_one("#summary", Static).update(Text(text, style=style))
+            summary = Text.assemble("Geen vragen in deze lijst. ", summary)
+        self.query_one("#summary", Static).update(summary)
 
     # --- switching -----------------------------------------------------------------
 
@@ -219,17 +230,20 @@ class InboxScreen(WorkListScreen):
         self.wanted_team = route_id
         self.stale = True
         self.view = VIEW_NEW
+        self.new_list = True
         self.load()
 
     def action_next_team(self) -> None:
         options: list[Route | None] = [*self.teams, *([None] if self.app.may("team_list")
                                                       else [])]
         self.team = options[(options.index(self.team) + 1) % len(options)]
+        self.new_list = True
         self.set_status("")
         self.load()
 
     def action_next_view(self) -> None:
         self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
+        self.new_list = True
         self.set_status("")
         self.load()
 
@@ -246,8 +260,26 @@ class InboxScreen(WorkListScreen):
             return len(self.teams) > 1 or self.app.may("team_list")
         return True
 
+    def why_not(self, action: str) -> str | None:
+        if action in self.ROLE_ACTIONS and not self.app.grant.may_some(
+                self.ROLE_ACTIONS[action]):
+            return refusal(self.app.grant, self.ROLE_ACTIONS[action])
+        switch = "w wisselt de weergave"
+        if action == "pick_up":
+            return f"Oppakken kan alleen in Nieuw ({switch})."
+        if action == "close":
+            return ("Afronden kan alleen als de vraag in behandeling is: pak hem eerst op "
+                    "(o)." if self.view == VIEW_NEW else "Deze vraag is al afgerond.")
+        if action == "transfer":
+            return "Een afgeronde vraag doorzetten kan niet; heropen hem eerst (h)."
+        if action == "reopen":
+            return f"Heropenen kan alleen bij een afgeronde vraag, in Afgerond ({switch})."
+        if action == "next_team":
+            return "U werkt voor één team; er is geen ander team om te tonen."
+        return None
+
     def action_pick_up(self) -> None:
-        row = self.selected_row()
+        row = self.chosen_row()
         if row is None:
             return
         app = self.app
@@ -255,7 +287,7 @@ class InboxScreen(WorkListScreen):
                  app.clock(), expected_version=row.version)
 
     def action_transfer(self) -> None:
-        row = self.selected_row()
+        row = self.chosen_row()
         if row is None:
             return
         others = [t for t in self.teams if t.id != row.route_id and not t.retired]
@@ -280,7 +312,7 @@ class InboxScreen(WorkListScreen):
             chosen)
 
     def action_close(self) -> None:
-        row = self.selected_row()
+        row = self.chosen_row()
         if row is None:
             return
         outcomes = self.reference.outcomes.active
@@ -306,7 +338,7 @@ class InboxScreen(WorkListScreen):
             chosen)
 
     def action_reopen(self) -> None:
-        row = self.selected_row()
+        row = self.chosen_row()
         if row is None:
             return
         self.ask(f"Reden om nummer {row.id} te heropenen:",

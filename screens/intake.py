@@ -30,8 +30,9 @@ from balie.db.reference import load_reference
 from balie.db.rules import load_rule_set
 from balie.db.settings import office_settings
 from balie.domain.intake import IntakeCheck, IntakeDraft, draft_from_inquiry
-from balie.domain.models import Reference
+from balie.domain.models import DirectoryEntry, Reference
 from balie.domain.parsing import describe_moment
+from balie.domain.reference_data import ROUTE_DESK, ROUTE_EXTERNAL
 from balie.domain.routing import InvalidRules, RuleSet
 from balie.screens.dialog import ChoiceDialog, confirm_all
 from balie.screens.drafts import DraftKeeper
@@ -59,7 +60,8 @@ class IntakeScreen(Screen):
                 tooltip="De registratie opslaan; het formulier is daarna leeg voor de volgende"),
         Binding("ctrl+r", "accept_suggestion", "Voorstel", id="intake.accept",
                 tooltip="De voorgestelde route overnemen"),
-        Binding("ctrl+t", "choose_route", "Route", id="intake.route",
+        # F9: in a browser Ctrl+T opens a new tab and never reaches balie.
+        Binding("ctrl+t,f9", "choose_route", "Route", id="intake.route",
                 tooltip="Een andere route kiezen (daarna een cijfer of beginletter)"),
         Binding("ctrl+l", "toggle_list", "Lijst", id="intake.today",
                 tooltip="Naar de lijst van vandaag (Enter opent een registratie voor correctie)"),
@@ -252,10 +254,27 @@ class IntakeScreen(Screen):
         self.query_one("#route", ChoiceField).value = suggestion.route.code
         referral = self.query_one("#referral", Input)
         if suggestion.referral_id and not referral.value.strip():
-            referral.value = self.reference.referral_targets[suggestion.referral_id].name
+            referral.value = self.reference.directory[suggestion.referral_id].name
         self.set_status(f"Route: {suggestion.route.name} (voorstel overgenomen).", about="form")
         if suggestion.route.kind == "external":
             self.call_after_refresh(referral.focus)
+
+    def take_referral(self, entry: DirectoryEntry) -> None:
+        """An entry chosen on the sociale kaart (F6) goes into the form: added to the
+        Naar field, on the route Extern doorverwezen unless the form is already on a
+        route that names entries (at the desk: information given about it)."""
+        form = self.form
+        field = self.query_one("#referral", Input)
+        named = [e.name for e in form.result.referrals] if form.result else []
+        if entry.name not in named:
+            field.value = ", ".join([*named, entry.name]) if named else entry.name
+        route = self.query_one("#route", ChoiceField)
+        kinds = {r.code: r.kind for r in self.reference.routes.all}
+        if kinds.get(route.value) not in (ROUTE_EXTERNAL, ROUTE_DESK):
+            route.value = next(r.code for r in self.reference.routes.active
+                               if r.kind == ROUTE_EXTERNAL)
+        self.set_status(f"{entry.name} staat in het formulier (van de sociale kaart).", "ok")
+        self.call_after_refresh(field.focus)
 
     def action_choose_route(self) -> None:
         # At once (not after this key): "Ctrl+T 4" typed in one go picks route 4.
@@ -360,6 +379,12 @@ class IntakeScreen(Screen):
             when = describe_moment(result.callback.at, self.app.clock())
             questions.append(("Terugbellen buiten werktijd",
                               f"Terugbellen {when}: {result.off_hours}. Toch zo opslaan?"))
+        if result.followup_off_hours and (draft.correction_of is None
+                                          or form.changed("followup")):
+            when = describe_moment(result.followup.at, self.app.clock())
+            questions.append(("Nabellen buiten werktijd",
+                              f"Nabellen {when}: {result.followup_off_hours}. Toch zo "
+                              "opslaan?"))
         confirm_all(self.app, questions, lambda: self.store(draft, result))
 
     @work(exclusive=True, group="save", exit_on_error=False)
@@ -380,8 +405,9 @@ class IntakeScreen(Screen):
                                              draft_id=self.drafts.id)
                     ref = self.reference
                     route = ref.routes[saved.route_id].name
-                    if saved.referral_target_id is not None:
-                        route += f" ({ref.referral_targets[saved.referral_target_id].name})"
+                    if saved.referral_ids:
+                        names = ", ".join(ref.directory[e].name for e in saved.referral_ids)
+                        route += f" ({names})"
                     message = f"Opgeslagen: nummer {saved.id} → {route}" + (
                         ", spoed" if saved.urgent else "") + "."
                     chosen = saved.id

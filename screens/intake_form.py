@@ -16,23 +16,25 @@ from textual.message import Message
 from textual.widgets import Input, Label, Static, TextArea
 
 from balie.db.inquiries import EarlierContacts, earlier_contacts
+from balie.domain.directory_search import NO_CONTEXT
 from balie.domain.intake import (
     GENDERS,
     IntakeCheck,
     IntakeDraft,
     check,
     last_piece_matches,
-    referral_candidates,
     single_matches,
     topic_candidates,
     village_candidates,
 )
 from balie.domain.models import Reference
 from balie.domain.parsing import describe_moment
+from balie.domain.reference_data import ROUTE_DESK, ROUTE_EXTERNAL
 from balie.domain.routing import RuleSet
 from balie.domain.workhours import DEFAULT_OFFICE_HOURS, OfficeHours
 from balie.plain import plain
 from balie.screens.intake_messages import FIELDS, MESSAGE_AREA, field_messages
+from balie.screens.intake_referral import referral_info, referral_matches
 from balie.widgets import ChoiceField, FormInput, FormTextArea, LookupInput, Option
 
 YES_NO = [Option("", ("n",), "nee"), Option("1", ("j", "y"), "ja")]
@@ -111,8 +113,12 @@ class IntakeForm(VerticalScroll):
             yield ChoiceField([Option("desk", ("4",), "Balie")], value="", inline=True,
                               allow_empty=True, id="route")
         with Horizontal(classes="row", id="referral-row"):
-            yield Label("Naar", classes="label")
-            yield LookupInput(placeholder="verwijsadres", id="referral", compact=True)
+            yield Label("Naar", classes="label", id="referral-label")
+            yield LookupInput(placeholder="sociale kaart: naam, onderwerp of woord",
+                              id="referral", multi=True, compact=True)
+            yield Label("Nabellen", classes="label-inline")
+            yield FormInput(placeholder="j, 2w", id="followup", compact=True)
+        yield Static(id="referral-info", classes="message")
         yield Static(id="msg-route", classes="message")
         with Horizontal(classes="row"):
             yield Label("Toestemming", classes="label")
@@ -137,6 +143,7 @@ class IntakeForm(VerticalScroll):
     def on_mount(self) -> None:
         self._lookups = list(self.query(LookupInput))
         self.query_one("#referral-row").display = False
+        self.query_one("#referral-info").display = False
         self.query_one("#reason-row").display = False
         for area in set(MESSAGE_AREA.values()):
             self.query_one(f"#{area}").display = False
@@ -150,8 +157,9 @@ class IntakeForm(VerticalScroll):
         # A correction may keep retired entries; a new registration only offers active ones.
         q("#village", LookupInput).matcher = lambda text: single_matches(
             text, village_candidates(ref, self.correcting is not None))
-        q("#referral", LookupInput).matcher = lambda text: single_matches(
-            text, referral_candidates(ref, self.correcting is not None))
+        q("#referral", LookupInput).matcher = lambda text: referral_matches(
+            text, ref, self.correcting is not None,
+            self.result.context if self.result else NO_CONTEXT)
         q("#topics", LookupInput).matcher = lambda text: last_piece_matches(
             text, topic_candidates(ref, self.correcting is not None))
         channels = [Option(c.code, (c.name[0].lower(), str(n)), c.name)
@@ -181,6 +189,7 @@ class IntakeForm(VerticalScroll):
             urgent=bool(q("#urgent", ChoiceField).value) and not q("#urgent", ChoiceField).locked,
             route=q("#route", ChoiceField).value,
             referral=q("#referral", Input).value,
+            followup=q("#followup", Input).value,
             callback=q("#callback", Input).value,
             consent=bool(q("#consent", ChoiceField).value),
             name=q("#name", Input).value,
@@ -195,7 +204,8 @@ class IntakeForm(VerticalScroll):
         """Put a draft into the form; it becomes the baseline for 'unsaved changes'."""
         q = self.query_one
         q("#channel", ChoiceField).value = draft.channel or self.default_channel
-        for name in ("village", "age", "topics", "referral", "callback", "name", "phone",
+        for name in ("village", "age", "topics", "referral", "followup", "callback", "name",
+                     "phone",
                      "postcode", "reason"):
             q(f"#{name}", Input).value = getattr(draft, name)
         q("#summary", TextArea).text = draft.summary
@@ -250,6 +260,8 @@ class IntakeForm(VerticalScroll):
         if self.reference is None:
             return
         result = self.check(for_save=self.save_attempted)
+        if self.result is None or self.result.context != result.context:
+            self.query_one("#referral", LookupInput).forget()  # other suggestions
         self.result = result
         urgent = self.query_one("#urgent", ChoiceField)
         if result.urgent_reason:
@@ -260,8 +272,19 @@ class IntakeForm(VerticalScroll):
         route.suggested = result.suggestion.route.code if result.suggestion else None
         chosen_route = self.reference.routes.all and next(
             (r for r in self.reference.routes.all if r.code == route.value), None)
-        self.query_one("#referral-row").display = bool(
-            chosen_route and chosen_route.kind == "external")
+        kind = chosen_route.kind if chosen_route else None
+        # Referred to (external), or information given about (desk): the sociale kaart.
+        self.query_one("#referral-row").display = kind in (ROUTE_EXTERNAL, ROUTE_DESK)
+        self.query_one("#referral-label", Label).update(
+            "Info over" if kind == ROUTE_DESK else "Naar")
+        info = referral_info(result, self.app.clock()) if kind else Text()
+        self.show("referral-info", info)
+        self.query_one("#referral-info").display = bool(info)
+        if self.screen.focused is not None and self.screen.focused.id in ("referral",
+                                                                          "followup"):
+            # What the desk reads out is under the field: on a short screen, in view.
+            self.call_after_refresh(self.query_one("#msg-route").scroll_visible,
+                                    animate=False)
         self.update_lookups()
         self.show_suggestion(result)
         preview = Text()
@@ -405,7 +428,7 @@ class IntakeForm(VerticalScroll):
         names = {
             "village": [result.village.name] if result.village else [],
             "topics": [t.name for t in result.topics],
-            "referral": [result.referral.name] if result.referral else [],
+            "referral": [e.name for e in result.referrals],
         }[lookup.id]
         if names:
             lookup.value = ", ".join(names)

@@ -13,6 +13,7 @@ from rich.text import Text
 from balie.domain.intake import IntakeCheck
 from balie.domain.text import fold
 from balie.domain.timekeeping import local
+from balie.screens.intake_referral import referral_hint
 from balie.widgets import LookupInput
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ MESSAGE_AREA = {
     "channel": "msg-who", "village": "msg-who", "age": "msg-who", "gender": "msg-who",
     "topics": "msg-topics",
     "summary": "msg-summary", "urgent": "msg-summary",
-    "route": "msg-route", "referral": "msg-route",
+    "route": "msg-route", "referral": "msg-route", "followup": "msg-route",
     "consent": "msg-personal", "name": "msg-personal", "phone": "msg-personal",
     "callback": "msg-personal", "postcode": "msg-personal",
     "reason": "msg-reason",
@@ -32,7 +33,8 @@ FIELDS = tuple(MESSAGE_AREA)
 LABELS = {
     "channel": "Kanaal", "village": "Dorp", "age": "Leeftijd", "gender": "Geslacht",
     "topics": "Onderwerp", "summary": "Omschrijving", "urgent": "Spoed", "route": "Route",
-    "referral": "Naar", "consent": "Toestemming", "name": "Naam", "phone": "Telefoon",
+    "referral": "Naar", "followup": "Nabellen", "consent": "Toestemming", "name": "Naam",
+    "phone": "Telefoon",
     "callback": "Terugbellen", "postcode": "Postcode", "reason": "Reden",
 }
 """The label of each field as the form shows it, to name fields in messages."""
@@ -81,6 +83,9 @@ def lookup_hint(form: IntakeForm, name: str, result: IntakeCheck) -> Text | None
     if name not in LOOKUPS:
         return None
     lookup = form.query_one(f"#{name}", LookupInput)
+    if name == "referral":  # the sociale kaart: suggestions before anything is typed
+        return referral_hint(lookup.options, lookup.pending, lookup.highlighted,
+                             lookup.moved, result, form.reference)
     text = Text()
     if name == "topics":
         if result.topics:
@@ -102,8 +107,6 @@ def lookup_hint(form: IntakeForm, name: str, result: IntakeCheck) -> Text | None
         text.append("  (↓↑, Tab)")
     elif name == "village" and result.village:
         text.append(f"✓ {result.village.name} ({result.village.area_name})")
-    elif name == "referral" and result.referral:
-        text.append(f"✓ {result.referral.name}")
     elif name in result.errors and lookup.value.strip():
         text.append(f"✗ {result.errors[name]}")
     return text if text else None

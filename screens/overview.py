@@ -7,23 +7,21 @@ The table is :func:`balie.domain.report_output.table_rows` of the same report th
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
-from datetime import date, timedelta
 from pathlib import Path
 
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Input, Label, Sparkline, Static
+from textual.widgets import Header, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from balie.db.errors import StoreError
 from balie.db.files import write_export
 from balie.db.reference import load_reference
-from balie.db.reports import daily, report
+from balie.db.reports import report
 from balie.domain.models import Reference
 from balie.domain.parsing import InvalidInput, parse_day
 from balie.domain.periods import (
@@ -37,29 +35,18 @@ from balie.domain.periods import (
 from balie.domain.report import BREAKDOWNS, Report
 from balie.domain.report_output import check_publishable, headers, published_rows, to_csv
 from balie.domain.spreadsheet import ENCODING
-from balie.domain.timekeeping import local_day, local_days_span
-from balie.plain import TextTable, plain
+from balie.domain.timekeeping import local_day
+from balie.plain import plain
 from balie.screens.factsheet import FactsheetScreen, factsheet_period
+from balie.screens.overview_charts import TREND_WEEKS, RouteCharts, week_trends
+from balie.screens.report_table import ReportTable
 from balie.widgets import StableFooter, StatusLine, TextInput
 
 BROWSE = Binding.Group("Bladeren", compact=True)
-LABEL_WIDTH = 30
-"""The label column is cut here (with …) so the figures fit beside it at 120 columns."""
-CHART_DAYS = 30
 CHARTS_FROM_HEIGHT = 32
 CHARTS_FROM_WIDTH = 140
-TREND_WEEKS = 12
 REFRESH_SECONDS = 30
 """How often an overview that includes today is counted again (other desks register)."""
-BARS = "▁▂▃▄▅▆▇█"
-
-
-def trend(values: list[int]) -> str:
-    """A small text sparkline: ▁▃▇ for the weeks of a village."""
-    top = max(values, default=0)
-    if not top:
-        return " " * len(values)
-    return "".join(BARS[min(len(BARS) - 1, round(v / top * (len(BARS) - 1)))] for v in values)
 
 
 class OverviewScreen(Screen):
@@ -67,6 +54,7 @@ class OverviewScreen(Screen):
 
     CSS_PATH = "overview.tcss"
     HELP_TITLE = "Overzicht"
+    AUTO_FOCUS = ""  # nothing to type in until D or R opens the question line
     BINDINGS = [
         Binding("left", "shift(-1)", "Vorige", id="overview.previous", priority=True,
                 key_display="←", tooltip="De vorige dag (week, maand, ...)", group=BROWSE),
@@ -104,8 +92,12 @@ class OverviewScreen(Screen):
         Binding("down", "scroll(1)", show=False, priority=True),
         Binding("pageup", "scroll(-10)", show=False),
         Binding("pagedown", "scroll(10)", show=False),
-        Binding("shift+left", "pan(-8)", show=False),
-        Binding("shift+right", "pan(8)", show=False),
+        Binding("shift+left", "pan(-1)", "Kolommen links", id="overview.columns_left",
+                show=False, key_display="Shift+←",
+                tooltip="De kolommen links (als niet alle kolommen passen)"),
+        Binding("shift+right", "pan(1)", "Kolommen rechts", id="overview.columns_right",
+                show=False, key_display="Shift+→",
+                tooltip="De kolommen rechts: vorig jaar, verschil, per 1.000 inwoners"),
     ]
 
     def __init__(self) -> None:
@@ -127,10 +119,8 @@ class OverviewScreen(Screen):
         yield Header()
         yield Static(id="title")
         yield Static(id="settings")
-        yield TextTable(id="report", zebra_stripes=True, cursor_type="none")
-        with Vertical(id="charts"):
-            yield Static(id="charts-title")
-            yield Horizontal(id="sparklines")
+        yield ReportTable(id="report")
+        yield RouteCharts(id="charts")
         with Horizontal(id="ask"):
             yield Label(id="ask-label")
             yield TextInput(id="ask-input", compact=True)
@@ -138,7 +128,6 @@ class OverviewScreen(Screen):
         yield StableFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.query_one("#report", DataTable).can_focus = False
         # Charts when there is room for them beside the whole table.
         size = self.app.size
         self.show_charts_wanted = (size.height >= CHARTS_FROM_HEIGHT
@@ -168,38 +157,17 @@ class OverviewScreen(Screen):
         charts = self.query_one("#charts")
         charts.display = self.show_charts_wanted and not self.suppressed
         if charts.display and self.breakdown in ("village", "area"):
-            trends = await self.trends()
+            trends = await week_trends(self.app, self.reference, self.period)
         # AVG suppression is arithmetic of up to a tenth of a second: off the event loop,
         # so keys keep working meanwhile.
         shown = await asyncio.to_thread(published_rows, result, suppressed=self.suppressed)
         self.show(result, trends, shown)
         if charts.display:
-            await self.show_charts()
-
-    async def trends(self) -> dict[str, str]:
-        """A 12-week trend per village (or area), ending with the current period."""
-        last = self.period.last
-        first = last - timedelta(weeks=TREND_WEEKS) + timedelta(days=1)
-        counts = await self.app.run_db(daily, self.app.actor, local_days_span(first, last),
-                                        "village")
-        weekly: Counter = Counter()
-        for (day, village), n in counts.items():
-            week = (date.fromisoformat(day) - first).days // 7
-            weekly[(village, week)] += n
-        ref = self.reference
-        result = {}
-        for village in ref.villages.all:
-            result[village.name] = trend([weekly[(village.id, w)] for w in range(TREND_WEEKS)])
-        for area in ref.areas.all:
-            ids = [v.id for v in ref.villages.all if v.area_id == area.id]
-            series = [sum(weekly[(v, w)] for v in ids) for w in range(TREND_WEEKS)]
-            result[area.name] = result[f"Totaal {area.name}"] = trend(series)
-        return result
+            await self.query_one("#charts", RouteCharts).show(
+                self.app, self.reference, self.period, self.route_basis)
 
     def show(self, result: Report, trends: dict[str, str] | None,
              shown: tuple[Report, list[list[str]]]) -> None:
-        self.query_one("#title", Static).update(Text(
-            f"{result.heading} x route, {result.period.label()}", style="bold"))
         settings = Text()
         for name, value in (("Periode", KIND_NAMES[result.period.kind]),
                             ("Indeling", BREAKDOWNS[self.breakdown].lower()),
@@ -214,48 +182,29 @@ class OverviewScreen(Screen):
         if result.note:
             settings.append(f"\n{result.note}", style="dim")
         self.query_one("#settings", Static).update(plain(settings, lines=True))
-        table = self.query_one("#report", DataTable)
-        table.clear(columns=True)
         names = headers(result, short=True)
         published, rows = shown
+        left = set()
         if trends is not None:
             names.append(f"Trend {TREND_WEEKS} wk")
             rows = [[*row, trends.get(row[0], "")] for row in rows]
-        # Figures are right-aligned by padding them to their column's width.
-        widths = [max(len(str(r[k])) for r in [names, *rows]) for k in range(len(names))]
-        widths[0] = min(LABEL_WIDTH, widths[0])
-        table.add_column(Text(names[0]), width=widths[0])
-        for name, width in zip(names[1:], widths[1:]):
-            table.add_column(Text(name.rjust(width)), width=width)
-        for line, row in zip(published.lines, rows):
-            style = "bold" if line.kind in ("subtotal", "total") else ""
-            cells = [Text(row[0], style=style, no_wrap=True, overflow="ellipsis")]
-            cells += [Text(cell.rjust(width), style=style)
-                      for cell, width in zip(row[1:], widths[1:])]
-            if trends is not None:
-                cells[-1] = Text(row[-1].ljust(widths[-1]), style="cyan")
-            table.add_row(*cells)
+            left.add(len(names) - 1)
+        self.query_one("#report", ReportTable).show_figures(
+            names, rows, [line.kind in ("subtotal", "total") for line in published.lines], left)
+        self.show_title()
 
-    async def show_charts(self) -> None:
-        """One sparkline per route: inquiries per day over the last 30 days."""
-        last = min(self.period.last, local_day(self.app.clock()))
-        first = last - timedelta(days=CHART_DAYS - 1)
-        counts = await self.app.run_db(daily, self.app.actor, local_days_span(first, last), "route",
-                                       route_basis=self.route_basis)
-        days = [(first + timedelta(days=n)).isoformat() for n in range(CHART_DAYS)]
-        box = self.query_one("#sparklines", Horizontal)
-        await box.remove_children()
-        for route in self.reference.routes.all:
-            series = [counts[(day, route.id)] for day in days]
-            if route.retired and not any(series):
-                continue
-            column = Vertical(classes="chart")
-            await box.mount(column)
-            await column.mount(Label(plain(f"{route.name}\n{sum(series)} in {CHART_DAYS} "
-                                           f"dagen, max {max(series)}/dag", lines=True)),
-                               Sparkline(series, summary_function=max))
-        self.query_one("#charts-title", Static).update(Text(
-            f"Vragen per dag per route, {first:%d-%m} t/m {last:%d-%m-%Y}", style="bold"))
+    def show_title(self) -> None:
+        """The period, and which columns are shown when they do not all fit."""
+        if self.report is None:
+            return
+        title = Text(f"{self.report.heading} x route, {self.report.period.label()}",
+                     style="bold")
+        table = self.query_one("#report", ReportTable)
+        if table.pages > 1:
+            title.append(f"  ·  kolommen {table.page + 1}/{table.pages}, Shift+"
+                         + ("→" if table.page == 0 else "←" if table.page == table.pages - 1
+                            else "← →"), style="dim")
+        self.query_one("#title", Static).update(title)
 
     def refresh_if_current(self) -> None:
         if self.period and self.period.first <= local_day(self.app.clock()) <= self.period.last:
@@ -342,10 +291,16 @@ class OverviewScreen(Screen):
         self.recount()
 
     def action_scroll(self, lines: int) -> None:
-        self.query_one("#report", DataTable).scroll_relative(y=lines, animate=False)
+        self.query_one("#report", ReportTable).scroll_relative(y=lines, animate=False)
 
-    def action_pan(self, columns: int) -> None:
-        self.query_one("#report", DataTable).scroll_relative(x=columns, animate=False)
+    def action_pan(self, pages: int) -> None:
+        table = self.query_one("#report", ReportTable)
+        if not table.turn(pages):
+            self.set_status("Er zijn geen kolommen meer " + ("rechts." if pages > 0 else "links.")
+                            if table.pages > 1 else "Alle kolommen staan al op het scherm.")
+            return
+        self.set_status("")
+        self.show_title()
 
     def action_factsheet(self) -> None:
         self.app.push_screen(FactsheetScreen(factsheet_period(self.period), self.reference,

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual import on, work
+from rich.text import Text
+from textual import events, on, work
+from textual.actions import parse
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
@@ -22,6 +24,7 @@ from balie.db.errors import StoreError
 from balie.db.inquiries import get_inquiry, history
 from balie.domain.models import Reference
 from balie.domain.parsing import InvalidInput
+from balie.domain.text import cell_width, cut_to_width
 from balie.plain import TextTable, plain
 from balie.screens.history import HistoryScreen
 from balie.widgets import StableFooter, StatusLine, TextInput
@@ -29,8 +32,34 @@ from balie.widgets import StableFooter, StatusLine, TextInput
 
 def one_line(text: str, width: int) -> str:
     """Free text for a list column: on one line, cut at ``width`` with an ellipsis."""
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[:width - 1] + "…"
+    return cut_to_width(" ".join(text.split()), width)
+
+
+def fit_widths(natural: list[int], flexible: dict[int, int], available: int, *,
+               padding: int = 2) -> list[int | None]:
+    """Column widths for a list of ``available`` cells: every column as wide as its
+    content, except that the ``flexible`` ones (free text: topics, a summary; index ->
+    the least width worth showing) share what the others leave, so that nothing runs
+    off the screen unseen; their text is then cut with an ellipsis. Numbers, in the
+    other columns, are never cut. When not even the least widths fit, the last flexible
+    columns are left out (None; Enter shows the inquiry in full)."""
+    widths: list[int | None] = list(natural)
+    flexible = dict(flexible)
+    while len(flexible) > 1 and sum(
+            (min(flexible[i], w) if i in flexible else w) + padding
+            for i, w in enumerate(natural) if widths[i] is not None) > available:
+        dropped = max(flexible)
+        del flexible[dropped]
+        widths[dropped] = None
+    room = available - sum(w + padding for w in widths if w is not None) + sum(
+        natural[i] for i in flexible)
+    waiting = sorted(flexible, key=lambda i: natural[i])
+    while waiting:
+        column = waiting.pop(0)
+        share = max(room // (len(waiting) + 1), min(flexible[column], natural[column]))
+        widths[column] = min(natural[column], share)
+        room -= widths[column]
+    return widths
 
 
 class WorkListScreen(Screen):
@@ -65,6 +94,40 @@ class WorkListScreen(Screen):
         self.query_one("#list").focus()
         self.load()
         self.set_interval(60, self.show)  # waiting times and "te laat" follow the clock
+
+    def fitted(self, names: list[str], rows: list[tuple[str, list]], least: dict[str, int]
+               ) -> tuple[list[str], list[tuple[str, list]]]:
+        """Columns and rows (key, cells) cut to the list's width (see :func:`fit_widths`):
+        the columns named in ``least`` (free text) make way, with an ellipsis; a column
+        without room is left out (Enter shows the inquiry in full)."""
+        def text(cell) -> str:
+            return cell.plain if isinstance(cell, Text) else str(cell)
+
+        natural = [max([cell_width(name), *(cell_width(text(cells[k])) for _, cells in rows)])
+                   for k, name in enumerate(names)]
+        flexible = {k: least[name] for k, name in enumerate(names) if name in least}
+        widths = fit_widths(natural, flexible, self.list_width())
+        shown = [k for k, width in enumerate(widths) if width is not None]
+
+        def cut(cell, width: int):
+            if isinstance(cell, Text):
+                cell = cell.copy()
+                cell.plain = " ".join(cell.plain.split())
+                cell.truncate(width, overflow="ellipsis")
+                return cell
+            return one_line(str(cell), width)
+
+        return ([cut_to_width(names[k], widths[k]) for k in shown],
+                [(key, [cut(cells[k], widths[k]) if k in flexible else cells[k]
+                        for k in shown]) for key, cells in rows])
+
+    def list_width(self) -> int:
+        """Cells for the list's columns: the screen less margins and scrollbar."""
+        table = self.query_one("#list", DataTable)
+        return max(self.size.width - 2 - table.styles.scrollbar_size_vertical, 20)
+
+    def on_resize(self) -> None:
+        self.show()
 
     def load(self) -> None:
         raise NotImplementedError
@@ -101,15 +164,27 @@ class WorkListScreen(Screen):
         chosen = self.selected()
         return next((r for r in self.rows if r.id == chosen), None)
 
-    def keep_cursor(self, selected: int | None, index: int) -> None:
-        """After a reload, the cursor stays on the inquiry it was on; if that one left
-        the list, on the same line (never jumping to the top, where the next key would
-        act on another inquiry than the person looked at)."""
-        table = self.query_one("#list", DataTable)
-        if selected is not None and str(selected) in table.rows:
-            table.move_cursor(row=table.get_row_index(str(selected)))
-        elif table.row_count:
-            table.move_cursor(row=min(index, table.row_count - 1))
+    def chosen_row(self):
+        """The row under the cursor, or None after saying that there is none."""
+        row = self.selected_row()
+        if row is None:
+            self.set_status("Er is geen vraag gekozen: deze lijst is leeg.", "error")
+        return row
+
+    def why_not(self, action: str) -> str | None:
+        """Why this screen's ``action`` cannot work now (its key is not offered)."""
+        return None
+
+    def on_key(self, event: events.Key) -> None:
+        """A key that is not offered now says why, instead of doing nothing."""
+        if self.asking:
+            return
+        for binding in self._bindings.key_to_bindings.get(event.key, []):
+            _, name, parameters = parse(binding.action)
+            if self.check_action(name, parameters) is False and (reason := self.why_not(name)):
+                event.stop()
+                self.set_status(reason, "error")
+                return
 
     def set_status(self, text: str, kind: str = "info") -> None:
         self.query_one("#status", StatusLine).show(text, kind)
@@ -159,7 +234,7 @@ class WorkListScreen(Screen):
     async def action_details(self) -> None:
         """The chosen inquiry in full, with its history; a view of personal details is
         written to the audit log."""
-        row = self.selected_row()
+        row = self.chosen_row()
         if row is None:
             return
         app = self.app

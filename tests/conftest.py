@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -15,6 +17,7 @@ from balie.db.reference import load_reference
 from balie.domain.models import Reference
 from balie.domain.reference_data import ROLE_CODES
 from balie.domain.timekeeping import AMSTERDAM
+from tests.timers import timers  # noqa: F401 - the fixture, for every test file
 
 FROZEN_NOW = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
 """A Tuesday morning (10:30 in Beilen) used wherever the clock matters."""
@@ -25,9 +28,25 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "balie.db"
 
 
+@pytest.fixture(scope="session")
+def new_database(tmp_path_factory) -> Path:
+    """A new, migrated and seeded database, made once: copied, it is what open_database
+    makes of a new file (in milliseconds instead of a second of migrations)."""
+    path = tmp_path_factory.mktemp("new") / "balie.db"
+    open_database(path).close()  # the last connection closes the WAL into the file
+    assert not path.with_name("balie.db-wal").exists()
+    return path
+
+
+def copy_new_database(new_database: Path, db_path: Path) -> Path:
+    shutil.copyfile(new_database, db_path)
+    os.chmod(db_path, 0o600)  # as open_database creates it
+    return db_path
+
+
 @pytest.fixture
-def db(db_path: Path) -> BalieDatabase:
-    database = open_database(db_path)
+def db(db_path: Path, new_database: Path) -> BalieDatabase:
+    database = open_database(copy_new_database(new_database, db_path))
     yield database
     database.close()
 
@@ -81,6 +100,17 @@ def member(db: BalieDatabase, username: str, display_name: str | None = None, *,
     return Member(staff_id, "test", username, shown)
 
 
+def seat(db_path: Path, username: str, *, roles: tuple[str, ...] = DESK_AND_LEAD,
+         team: str | None = None) -> None:
+    """Make ``username`` a staff member with exactly ``roles`` before an app signs them
+    in, with someone else as beheer: otherwise the OS account running the tests, owner
+    of a file without beheer, would be made its first beheer at sign-in (and get
+    beheer's notices) whatever the test meant to drive the screens as."""
+    with open_database(db_path) as db:
+        member(db, "installateur", roles=("beheer",))
+        member(db, username, roles=roles, team=team)
+
+
 def lead(db: BalieDatabase) -> Member:
     """A team lead (reports, every team)."""
     return member(db, "test.teamleider", "Test Teamleider", roles=("teamleider",))
@@ -107,10 +137,9 @@ def seeded_reference(tmp_path_factory) -> Reference:
 
 
 @pytest.fixture
-def made_db(db_path: Path) -> Path:
+def made_db(db_path: Path, new_database: Path) -> Path:
     """The path of a new, migrated database (for commands that never create one)."""
-    open_database(db_path).close()
-    return db_path
+    return copy_new_database(new_database, db_path)
 
 
 # (local Amsterdam time, fold, village, channel, topics, route)
@@ -142,14 +171,14 @@ def fill_fixture(db) -> None:
         data = InquiryInput(
             channel_id=channel[chan], village_id=ref.villages.named(village).id,
             route_id=ref.route(route).id, topic_ids=tuple(topic[t] for t in topics),
-            referral_target_id=ref.referral_targets.all[0].id if route == "external" else None,
+            referral_ids=(ref.directory.all[0].id,) if route == "external" else (),
             age=70 if route == "senior_work" else 40, gender="f")
         save_inquiry(db, data, staff, moment)
 
 
 @pytest.fixture
-def fixture_db(db_path):
-    db = open_database(db_path)
+def fixture_db(db_path, new_database):
+    db = open_database(copy_new_database(new_database, db_path))
     fill_fixture(db)
     yield db, load_reference(db)
     db.close()

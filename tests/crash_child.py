@@ -41,7 +41,7 @@ def registered_at(n: int) -> datetime:
 def inquiry_input(ref: Reference, n: int) -> InquiryInput:
     """The content of inquiry number ``n``: every field varies with n."""
     channels, villages, routes = ref.channels.active, ref.villages.active, ref.routes.active
-    topics, referrals = ref.topics.active, ref.referral_targets.active
+    topics, referrals = ref.topics.active, ref.directory.active
     route = routes[n % len(routes)]
     consent = n % 4 == 0
     return InquiryInput(
@@ -53,8 +53,7 @@ def inquiry_input(ref: Reference, n: int) -> InquiryInput:
         age=None if n % 7 == 0 else n % 121,
         gender=(None, "f", "m", "x")[n % 4],
         summary=f"crash {n}: " + "vraag " * (n % 40),
-        referral_target_id=referrals[n % len(referrals)].id if route.kind == "external"
-        else None,
+        referral_ids=(referrals[n % len(referrals)].id,) if route.kind == "external" else (),
         urgent=n % 5 == 0,
         consent=consent,
         person_name=f"Persoon {n}" if consent else None,

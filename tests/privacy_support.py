@@ -99,7 +99,7 @@ def register(db, actor: Actor, at: datetime, *, route: str = "social_work",
         channel_id=ref.channels.active[0].id, village_id=ref.villages.named(village).id,
         route_id=ref.route(route).id, topic_ids=(ref.topics.active[0].id,
                                                  ref.topics.active[2].id),
-        referral_target_id=ref.referral_targets.all[0].id if route == "external" else None,
+        referral_ids=(ref.directory.all[0].id,) if route == "external" else (),
         age=age, gender=gender, summary=summary, consent=personal, person_name=name,
         phone=phone, postcode=postcode, callback_at=callback)
     return save_inquiry(db, data, actor, at)
@@ -124,7 +124,7 @@ def plant(db, actor: Actor, at: datetime = LONG_AGO, *, route_to: str = "senior_
     callback_done(db, inquiry.id, step(1), actor, step(2), CALLBACK_NOTE)
     fixed = InquiryInput(**{**{k: getattr(inquiry, k) for k in (
         "channel_id", "village_id", "route_id", "topic_ids", "age", "gender", "summary",
-        "referral_target_id", "urgent", "consent", "person_name", "phone", "postcode",
+        "referral_ids", "urgent", "consent", "person_name", "phone", "postcode",
         "callback_at")}, "age": inquiry.age + 1})
     correct_inquiry(db, inquiry.id, fixed, actor, step(3), CORRECTION_REASON)
     pick_up(db, inquiry.id, actor, step(4))
@@ -147,7 +147,7 @@ def all_reports(db, actor: Actor) -> list:
     has now and by the route the desk gave it, and the teams' factsheets."""
     ref = load_reference(db)
     results: list = []
-    for breakdown in ("village", "area", "channel", "topic", "hour"):
+    for breakdown in ("village", "area", "channel", "topic", "hour", "referral"):
         for basis in ("end", "intake"):
             results.append(report(db, actor, ref, PERIOD, breakdown, now=NOW,
                                   route_basis=basis))
@@ -161,8 +161,10 @@ def columns_that_count(db, inquiry_id: int) -> dict:
     """What reports count of an inquiry: everything but the personal details."""
     row = next(db.query(
         """SELECT registered_at, channel_id, village_id, age, gender, route_id,
-                  intake_route_id, referral_target_id, urgent, status, closed_at, outcome_id,
+                  intake_route_id, urgent, status, closed_at, outcome_id, followup_result,
                   time_known, (SELECT group_concat(topic_id) FROM inquiry_topic
-                               WHERE inquiry_id = inquiry.id) AS topics
+                               WHERE inquiry_id = inquiry.id) AS topics,
+                  (SELECT group_concat(entry_id) FROM inquiry_referral
+                   WHERE inquiry_id = inquiry.id) AS referrals
            FROM inquiry WHERE id = ?""", [inquiry_id]))
     return row

@@ -45,6 +45,7 @@ def test_every_command_and_reference_kind_is_documented():
 def test_every_key_binding_is_in_the_readme_keys_table():
     from balie.app import BalieApp
     from balie.screens.callbacks import CallbacksScreen
+    from balie.screens.directory import DirectoryScreen
     from balie.screens.factsheet import FactsheetScreen
     from balie.screens.help import key_label
     from balie.screens.inbox import InboxScreen
@@ -54,7 +55,7 @@ def test_every_key_binding_is_in_the_readme_keys_table():
     section = README.split("## Keys", 1)[1].split("\n## ", 1)[0]
     for binding in [*BalieApp.BINDINGS, *IntakeScreen.BINDINGS, *OverviewScreen.BINDINGS,
                     *InboxScreen.BINDINGS, *CallbacksScreen.BINDINGS,
-                    *FactsheetScreen.BINDINGS]:
+                    *FactsheetScreen.BINDINGS, *DirectoryScreen.BINDINGS]:
         if binding.description:
             label = binding.key_display or key_label(binding.key)
             assert f"| {label.upper() if len(label) == 1 else label} | {binding.description}:" \

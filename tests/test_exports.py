@@ -38,7 +38,7 @@ HOSTILE = {
     "channel": ("Telefoon", "\r=1+1"),
     "topic": ("Financiën", "@SUM(1+1)"),
     "outcome": ("Informatie en advies", "+1+1"),
-    "referral_target": ("Huisarts", "＝1+1"),
+    "directory_entry": ("Actium", "＝1+1"),  # the fixture's referral goes to the first
 }
 
 
@@ -118,15 +118,17 @@ def hostile_db(db_path):
 NAMES = [name for table, (_, name) in HOSTILE.items() if table in ("village", "route")]
 
 
-@pytest.mark.parametrize("by", ["village", "area", "channel", "topic"])
+@pytest.mark.parametrize("by", ["village", "area", "channel", "topic", "referral"])
 def test_report_csv_runs_nothing_and_keeps_numbers(hostile_db, db_path, tmp_path, capsys, by):
     target = tmp_path / f"{by}.csv"
     assert main(["--db", str(db_path), "report", "--month", "2026-03", "--by", by,
                  "--format", "csv", "--output", str(target)]) == 0
     name = {"village": HOSTILE["village"][1], "area": HOSTILE["area"][1],
-            "channel": HOSTILE["channel"][1], "topic": HOSTILE["topic"][1]}[by]
-    rows = assert_safe(target.read_bytes().decode("utf-8-sig"), name,
-                       HOSTILE["route"][1])
+            "channel": HOSTILE["channel"][1], "topic": HOSTILE["topic"][1],
+            "referral": HOSTILE["directory_entry"][1]}[by]
+    # (By referral the columns are the routes that name entries: no team's.)
+    routes = [] if by == "referral" else [HOSTILE["route"][1]]
+    rows = assert_safe(target.read_bytes().decode("utf-8-sig"), name, *routes)
     if by == "village":
         header = rows[2]
         elp = dict(zip(header, next(r for r in rows if r and r[0] == "'" + name)))

@@ -1,7 +1,8 @@
 """Text from the database is data on every screen: never markup, never terminal control.
 
 Every reference name (villages, areas, routes and their short names, channels, topics,
-referral targets, outcomes, staff display names), every free-text field (summary,
+the entries of the sociale kaart with what they offer and their notes, outcomes, staff
+display names), every free-text field (summary,
 name, reasons, notes, a draft), the routing rules' reasons and the audit log's origin
 hold markup (``[b]``, ``[/]``, ``[link=...]``, an unbalanced ``[/``), ANSI and OSC
 escape sequences (cursor up, erase line, a clipboard write) and control characters,
@@ -56,7 +57,7 @@ def shown(name: str) -> str:
 TEXTUAL_OWN = re.compile(r"\x1b\[[0-9;]*[mH]|\x1b\[\?25[lh]")
 """What Textual itself writes: colours (SGR) and cursor positions."""
 
-TABLES = ("area", "village", "route", "referral_target", "channel", "topic", "outcome")
+TABLES = ("area", "village", "route", "directory_entry", "channel", "topic", "outcome")
 SIZE = (160, 50)
 """Wide enough that the lists show their columns whole (the check reads the screen)."""
 
@@ -71,20 +72,22 @@ def poison(db_path) -> dict:
     social, senior = ref.route("social_work"), ref.route("senior_work")
     channel, smilde = ref.channels.active[0], ref.villages.named("Smilde")
     topic, outcome = ref.topics.active[0], ref.outcomes.active[0]
-    referral = ref.referral_targets.active[0]
+    referral = ref.directory.named("Voedselbank")
 
-    def register(route, *, at, callback=None, referral_id=None):
+    def register(route, *, at, callback=None, referral_id=None, followup=None):
         data = InquiryInput(
             channel_id=channel.id, village_id=smilde.id, route_id=route.id,
             topic_ids=(topic.id,), age=52, summary="omschrijving", consent=True,
             person_name="Jan", phone="+31612345678", callback_at=callback,
-            referral_target_id=referral_id)
+            referral_ids=(referral_id,) if referral_id else (), followup_at=followup)
         return save_inquiry(db, data, desk, at).id
 
     bert_away = replace(bert, origin="werkplek7 /dev/pts/3")
     today = FROZEN_NOW - timedelta(minutes=30)
     waiting = register(social, at=today, callback=FROZEN_NOW + timedelta(hours=1))
-    register(ref.route("external"), at=today, referral_id=referral.id)
+    # A referral to the sociale kaart with a follow-up due (in the callback list).
+    register(ref.route("external"), at=today, referral_id=referral.id,
+             followup=FROZEN_NOW - timedelta(minutes=10))
     moved = register(social, at=today)
     transfer(db, moved, senior.id, bert_away, FROZEN_NOW, "reden")
     pick_up(db, moved, bert_away, FROZEN_NOW)
@@ -107,6 +110,9 @@ def poison(db_path) -> dict:
             db.execute(f"UPDATE {table} SET name = '[b]' || name || ?", [TAIL])
         db.execute("UPDATE route SET short_name = '[b]' || code || ?", [TAIL])
         db.execute("UPDATE staff SET display_name = '[b]' || display_name || ?", [TAIL])
+        db.execute("UPDATE directory_entry SET offers = ?, phone = ?, hours = ?, "
+                   "desk_note = ?", [hostile("aanbod"), hostile("0593"), hostile("open"),
+                                     hostile("notitie")])
         # Free text the data layer cleans on the way in, as an old version left it.
         db.execute("UPDATE inquiry SET summary = ?, person_name = ?",
                    [hostile("omschrijving") + "\nregel twee", hostile("Jan")])
@@ -220,8 +226,8 @@ async def test_every_screen_shows_hostile_text_as_text(db_path):
         await press(pilot, "f2")
         assert isinstance(app.screen, OverviewScreen)
         await press(pilot, "p", "p", "p", "p")  # the year
-        check(app, shown("Smilde")[:10], shown("Maatschappelijk werk")[:10])  # + charts
-        for _ in ("area", "channel", "topic", "hour", "village"):
+        check(app, shown("Smilde")[:10], shown("social_work")[:10])  # short names, + charts
+        for _ in ("area", "channel", "topic", "hour", "referral", "village"):
             await press(pilot, "i")
             check(app)
         await press(pilot, "g")  # the charts off, and the suppressed view
@@ -282,6 +288,30 @@ async def test_every_screen_shows_hostile_text_as_text(db_path):
         await press(pilot, "g")
         check(app)
         await press(pilot, "escape")
+        await press(pilot, "f4")  # the follow-up of a referral: the entry's name
+        table = app.screen.query_one("#list")
+        for _ in range(5):  # "Voor wie" round to a list that holds it
+            if any(key.value.endswith("/followup") for key in table.rows):
+                break
+            await press(pilot, "t")
+        table.move_cursor(row=table.get_row_index(next(
+            key.value for key in table.rows if key.value.endswith("/followup"))))
+        await press(pilot, "g")
+        assert isinstance(app.screen, ChoiceDialog)
+        check(app, shown("Voedselbank"))
+        await press(pilot, "escape")
+
+        # The sociale kaart: names, what they offer, how to reach them, notes; Enter
+        # puts one in the form, which reads them out under the Naar field.
+        await press(pilot, "f6")
+        check(app, shown("Voedselbank"))
+        await press(pilot, *"voedsel")
+        check(app, shown("Voedselbank"), shown("aanbod"), shown("0593"), shown("notitie"))
+        await press(pilot, "f9")  # beheer changes it: the fields hold the text as it is
+        check(app, shown("Voedselbank")[:10])
+        await press(pilot, "escape")
+        await press(pilot, "enter")
+        check(app, shown("Voedselbank"), shown("notitie"))
 
         # The audit log: origins, names and details of every kind.
         await press(pilot, "f5")

@@ -89,10 +89,11 @@ def test_domestic_violence_makes_the_inquiry_urgent(ref, rules):
 
 def test_extern_doorverwezen_asks_to_whom(ref, rules):
     result = check(anonymous_call(route="external"), ref, rules, FROZEN_NOW, for_save=True)
-    assert result.errors == {"referral": "Naar wie is doorverwezen?"}
+    assert result.errors == {"referral": "Naar wie is doorverwezen? Kies een adres van de "
+                                         "sociale kaart."}
     fixed = check(anonymous_call(route="external", referral="jur"), ref, rules, FROZEN_NOW,
                   for_save=True)
-    assert ref.referral_targets[fixed.data.referral_target_id].name == "Juridisch Loket"
+    assert [ref.directory[e].name for e in fixed.data.referral_ids] == ["Juridisch Loket"]
 
 
 def test_a_bsn_in_the_summary_is_flagged(ref, rules):
@@ -133,3 +134,132 @@ def test_a_saved_inquiry_opens_unchanged_for_correction(db, ref, rules, staff):
     again = check(reopened, ref, rules, FROZEN_NOW, for_save=True)
     assert again.errors == {}
     assert again.data == data
+
+
+def test_a_draft_is_described_in_a_few_words_for_the_offer_at_the_next_start():
+    long = "Buurvrouw belt over  zorgen\nthuis en eenzaamheid, al weken lang"
+    draft = IntakeDraft(village=" Wijster ", age=" 81 ", topics="eenz", summary=long,
+                        name="Ëlla")
+    assert draft.describe() == (
+        "Wijster, 81 jaar, eenz, Buurvrouw belt over zorgen thuis en eenz…, "
+        "met contactgegevens")
+    exactly_forty = "x" * 40
+    assert IntakeDraft(summary=exactly_forty).describe() == exactly_forty  # whole: no …
+    assert IntakeDraft(phone="06").describe() == "met contactgegevens"
+    assert IntakeDraft(channel="email", urgent=True).describe() == \
+        "alleen keuzevelden ingevuld"
+
+
+def test_without_consent_a_stored_draft_holds_no_personal_detail():
+    typed = dict(village="Elp", name="Ëlla Geheim", phone="0612345678", postcode="9411AB",
+                 callback="morgen", summary="verhaal")
+    assert IntakeDraft(**typed).storable() == IntakeDraft(village="Elp", summary="verhaal")
+    with_consent = IntakeDraft(**typed, consent=True)
+    assert with_consent.storable() == with_consent
+    stored = IntakeDraft.from_json(with_consent.to_json())
+    assert stored == with_consent and stored.consent is True
+    assert "Ëlla Geheim" in with_consent.to_json()  # as typed, not escaped
+    assert not IntakeDraft(urgent=True).is_blank() and not IntakeDraft(consent=True).is_blank()
+    assert IntakeDraft().urgent is False and IntakeDraft().consent is False
+
+
+def test_type_ahead_offers_active_entries_and_retired_ones_only_to_a_correction(db, ref):
+    from balie.db import directory
+    from balie.db.reference import KINDS, load_reference, set_retired
+    from balie.domain.intake import referral_candidates, topic_candidates, village_candidates
+    from tests.conftest import admin
+
+    names = [c.name for c in village_candidates(ref)]
+    assert names[:3] == ["Beilen", "Westerbork", "Smilde"]  # the largest first
+    assert [c.name for c in topic_candidates(ref)] == [t.name for t in ref.topics.active]
+    assert [c.name for c in referral_candidates(ref)] == [
+        r.name for r in ref.directory.active]
+    beheer = admin(db)
+    set_retired(db, beheer, KINDS["villages"], "Beilen", True)
+    set_retired(db, beheer, KINDS["topics"], "Wonen", True)
+    huisarts = next(e for e in ref.directory.active if e.name.startswith("Huisarts"))
+    directory.set_retired(db, beheer, huisarts.id, True, FROZEN_NOW)
+    after = load_reference(db)  # beheer's change: a new reference, new candidates
+    assert "Beilen" not in [c.name for c in village_candidates(after)]
+    assert [c.name for c in village_candidates(after, retired=True)][-1] == "Beilen"
+    assert "Wonen" not in [c.name for c in topic_candidates(after)]
+    assert [c.name for c in topic_candidates(after, retired=True)][-1] == "Wonen"
+    assert huisarts.name not in [c.name for c in referral_candidates(after)]
+    assert [c.name for c in referral_candidates(after, retired=True)][-1] == huisarts.name
+    assert "Beilen" in [c.name for c in village_candidates(ref)]  # the old one unchanged
+
+
+def test_type_ahead_names_the_options_for_what_is_typed(ref):
+    from balie.domain.intake import (
+        last_piece_matches,
+        single_matches,
+        topic_candidates,
+        village_candidates,
+    )
+
+    assert single_matches(" hoog ", village_candidates(ref)) == (
+        ["Hoogersmilde", "Hooghalen"], "hoog")
+    topics = topic_candidates(ref)
+    assert last_piece_matches("fin, w", topics) == (
+        ["Wonen", "Werk en inkomen", "Zorg en Wmo"], "w")
+    assert last_piece_matches("fin, zzq", topics) == ([], "zzq")
+    assert last_piece_matches("fin", topics) == ([], "")
+
+
+@pytest.mark.parametrize("field, typed, said", [
+    ("village", "hoog", "Bedoelt u Hoogersmilde of Hooghalen?"),
+    ("village", "w", "Bedoelt u Westerbork, Wijster of Witteveen?"),
+    ("topics", "w", "'w': Wonen, Werk en inkomen of Zorg en Wmo?"),
+    ("topics", "s, fin", "'s': Financiën, Hulpmiddelen en vervoer of Psychosociaal?"),
+    ("topics", "zzq, s", "'zzq' is geen onderwerp; 's': Financiën, Hulpmiddelen en vervoer "
+                         "of Psychosociaal?"),
+    ("topics", "zzq", "'zzq' is geen onderwerp."),
+])
+def test_a_choice_that_could_be_several_names_at_most_three(ref, rules, field, typed, said):
+    assert check(anonymous_call(**{field: typed}), ref, rules, FROZEN_NOW).errors == {
+        field: said}
+
+
+def test_a_retired_choice_is_refused_for_a_new_registration_and_kept_in_a_correction(db):
+    from balie.db.reference import KINDS, load_reference, set_retired
+    from tests.conftest import admin
+
+    beheer = admin(db)
+    set_retired(db, beheer, KINDS["channels"], "E-mail", True)
+    set_retired(db, beheer, KINDS["villages"], "Orvelte", True)
+    set_retired(db, beheer, KINDS["routes"], "Extern doorverwezen", True)
+    reference = load_reference(db)
+    rules = parse_rules(default_rules_text(), reference)
+    old = anonymous_call(channel="email", village="Orvelte", route="external",
+                         referral="Huisarts")
+    new = check(old, reference, rules, FROZEN_NOW, for_save=True)
+    assert new.errors == {"channel": "Kies een kanaal.",
+                          "village": "'Orvelte' is geen dorp in de lijst; kies 'onbekend' als "
+                                     "het niet bekend is.",
+                          "route": "Extern doorverwezen wordt niet meer gebruikt; kies een "
+                                   "andere route."}
+    corrected = check(IntakeDraft(**{**old.__dict__, "correction_of": 7}), reference, rules,
+                      FROZEN_NOW, for_save=True)
+    assert corrected.errors == {} and corrected.data is not None
+
+
+def test_a_suggestion_comes_from_the_topics_without_a_village(ref, rules):
+    assert check(anonymous_call(village="", age=""), ref, rules, FROZEN_NOW).suggestion
+    assert check(anonymous_call(village="", topics="", age="78"), ref, rules,
+                 FROZEN_NOW).suggestion is None
+
+
+def test_only_personal_details_without_consent_are_warned_about(ref, rules):
+    assert check(anonymous_call(), ref, rules, FROZEN_NOW, for_save=True).warnings == {}
+    assert check(anonymous_call(consent=True, name="Jan de Vries"), ref, rules, FROZEN_NOW,
+                 for_save=True).warnings == {}
+    refused = check(anonymous_call(callback="14:30", phone="0612345678"), ref, rules,
+                    FROZEN_NOW)
+    assert "consent" in refused.errors and "consent" not in refused.warnings  # said once
+    kept = check(anonymous_call(consent=True, phone="0612345678"), ref, rules, FROZEN_NOW,
+                 for_save=True).data
+    assert kept.phone == "+31612345678" and kept.callback_at is None
+
+
+def test_a_summary_of_41_characters_is_shortened_in_the_offer():
+    assert IntakeDraft(summary="y" * 41).describe() == "y" * 40 + "…"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import select
 import signal
 import sqlite3
 import subprocess
@@ -23,12 +24,17 @@ from balie.db.reference import load_reference
 from balie.screens.dialog import ChoiceDialog
 from balie.screens.help import HelpScreen, key_label
 from balie.widgets import ChoiceField
-from tests.conftest import FROZEN_NOW, admin, lead, member
+from tests.conftest import FROZEN_NOW, admin, lead, member, seat
 
 SIZE = (100, 32)
+QUIET = 1.0
+"""Seconds of quiet on the test's clock: more than the form waits before it writes a
+draft or looks up a returning caller."""
 
 
 def build(db_path: Path) -> BalieApp:
+    """The app of a desk worker who is also a team lead (not beheer)."""
+    seat(db_path, "test.balie")
     return make_app(db_path, username="test.balie", clock=lambda: FROZEN_NOW)
 
 
@@ -42,6 +48,15 @@ async def settle(pilot) -> None:
 def text_of(app: BalieApp, selector: str) -> str:
     widget = app.screen.query_one(selector, Static)
     return str(widget.render()) if widget.display else ""
+
+
+def read_line(child: subprocess.Popen, timeout: float) -> str:
+    """The next line the child prints, or a failure after ``timeout`` seconds (a hung
+    child must not hang the test run)."""
+    ready, _, _ = select.select([child.stdout], [], [], timeout)
+    if not ready:
+        raise AssertionError(f"the child printed nothing in {timeout} s")
+    return child.stdout.readline().strip()
 
 
 def rows(db_path: Path, sql: str, params=()) -> list[tuple]:
@@ -131,8 +146,8 @@ async def test_external_referral_asks_to_whom(db_path):
         await settle(pilot)
         assert text_of(app, "#status") == (
             "Opgeslagen: nummer 1 → Extern doorverwezen (Woningcorporatie).")
-    assert rows(db_path, """SELECT referral_target.name FROM inquiry
-                            JOIN referral_target ON referral_target.id = referral_target_id"""
+    assert rows(db_path, """SELECT directory_entry.name FROM inquiry_referral
+                            JOIN directory_entry ON directory_entry.id = entry_id"""
                 ) == [("Woningcorporatie",)]
 
 
@@ -240,7 +255,7 @@ async def test_a_bsn_in_the_summary_asks_before_saving(db_path):
         assert app.screen.query_one("#summary", TextArea).text == "bsn 111222333"
 
 
-async def test_returning_caller_is_recognised_by_phone_and_name(db_path):
+async def test_returning_caller_is_recognised_by_phone_and_name(db_path, timers):
     db = open_database(db_path)
     ref = load_reference(db)
     staff = member(db, "collega")
@@ -255,8 +270,8 @@ async def test_returning_caller_is_recognised_by_phone_and_name(db_path):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         form(app, consent="1", phone="06-12345678", name="anna de boer")
-        await pilot.pause(0.6)
-        await settle(pilot)
+        await pilot.pause()
+        await timers.advance(QUIET, pilot)  # the look-up waits for a moment of quiet
         message = text_of(app, "#msg-personal")
         assert "Eerder contact op dit telefoonnummer: 1×, laatst 04-03-2026 (Seniorenwerk)" \
             in message
@@ -347,9 +362,13 @@ async def test_quitting_with_a_half_filled_form_keeps_it_as_a_draft(db_path):
 
 
 DRAFT_WRITER = """
-import asyncio, sys
+import asyncio, sqlite3, sys
 from datetime import datetime, timezone
 from balie.app import make_app
+
+def drafted(path):
+    with sqlite3.connect(path) as db:
+        return any('"eenz"' in body for (body,) in db.execute("SELECT body FROM draft"))
 
 async def main():
     app = make_app(sys.argv[1], username="test.balie",
@@ -358,8 +377,9 @@ async def main():
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.press(*"wijster", "tab", "8", "1", "tab", "tab", *"eenz")
-        await pilot.pause(1.0)
         await app.workers.wait_for_complete()
+        while not drafted(sys.argv[1]):  # the parent's read gives up after a minute
+            await pilot.pause(0.02)
         print("typed", flush=True)
         await asyncio.sleep(60)
 
@@ -372,7 +392,7 @@ async def test_a_killed_app_offers_its_draft_at_the_next_start(db_path):
     child = subprocess.Popen([sys.executable, "-c", DRAFT_WRITER, str(db_path)],
                              stdout=subprocess.PIPE, text=True)
     try:
-        assert child.stdout.readline().strip() == "typed"
+        assert read_line(child, timeout=60) == "typed"
     finally:
         os.kill(child.pid, signal.SIGKILL)  # the terminal is closed, no goodbye
         child.wait()
@@ -484,12 +504,14 @@ async def test_every_action_is_in_the_command_palette(db_path):
     app = build(db_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        titles = {c.title for c in app.get_system_commands(app.screen)}
+        # Under the word the footer shows, with what it does as its help.
+        commands = {c.title: c.help for c in app.get_system_commands(app.screen)}
         intake = app.screen
         for binding in [*offered(app), *intake.BINDINGS]:
             if binding.action in ("command_palette", "history"):
                 continue  # the palette itself; history only while correcting
-            assert binding.tooltip in titles, binding.action
+            assert binding.description in commands, binding.action
+            assert commands[binding.description].startswith(binding.tooltip)
 
 
 async def test_the_form_works_at_80_by_24(db_path):
@@ -588,23 +610,24 @@ async def test_a_bsn_warning_can_be_overruled_knowingly(db_path):
         assert text_of(app, "#status").startswith("Opgeslagen")
 
 
-async def test_without_consent_no_personal_detail_reaches_the_draft(db_path):
+async def test_without_consent_no_personal_detail_reaches_the_draft(db_path, timers):
     app = build(db_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         form(app, village="Elp", name="Geheime Naam", phone="0612345678")
-        await pilot.pause(0.5)
-        await settle(pilot)
+        await pilot.pause()
+        assert rows(db_path, "SELECT body FROM draft") == []  # not before its moment
+        await timers.advance(QUIET, pilot)
         (body,) = rows(db_path, "SELECT body FROM draft")[0]
         assert "Geheime" not in body and "0612345678" not in body and "Elp" in body
         form(app, consent="1")
-        await pilot.pause(0.5)
-        await settle(pilot)
+        await pilot.pause()
+        await timers.advance(QUIET, pilot)
         (body,) = rows(db_path, "SELECT body FROM draft")[0]
         assert "Geheime Naam" in body  # with consent, nothing typed is lost
 
 
-async def test_earlier_contacts_are_only_looked_up_with_consent(db_path):
+async def test_earlier_contacts_are_only_looked_up_with_consent(db_path, timers):
     db = open_database(db_path)
     ref = load_reference(db)
     earlier = InquiryInput(channel_id=ref.channels.active[0].id,
@@ -618,10 +641,15 @@ async def test_earlier_contacts_are_only_looked_up_with_consent(db_path):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         form(app, phone="06-12345678")
-        await pilot.pause(0.6)
-        await settle(pilot)
+        await pilot.pause()
+        await timers.advance(QUIET, pilot)  # the moment the look-up would have run
         assert "Eerder contact" not in text_of(app, "#msg-personal")
         assert rows(db_path, "SELECT count(*) FROM audit_log WHERE action = 'search'") == [(0,)]
+        form(app, consent="1")  # and with consent it does run
+        await pilot.pause()
+        await timers.advance(QUIET, pilot)
+        assert "Eerder contact op dit telefoonnummer: 1×" in text_of(app, "#msg-personal")
+        assert rows(db_path, "SELECT count(*) FROM audit_log WHERE action = 'search'") == [(1,)]
 
 
 async def test_opening_an_urgent_inquiry_for_correction_is_not_a_change(db_path):

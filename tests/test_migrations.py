@@ -23,7 +23,8 @@ def test_a_new_file_gets_every_migration_in_order(db):
     assert KNOWN == sorted(KNOWN), "migration names are numbered and applied in order"
     tables = set(db.table_names())
     assert {"inquiry", "inquiry_topic", "inquiry_event", "village", "area", "route",
-            "channel", "topic", "referral_target", "staff", "audit_log", "setting"} <= tables
+            "channel", "topic", "directory_entry", "inquiry_referral", "staff", "audit_log",
+            "setting"} <= tables
 
 
 def test_opening_again_applies_nothing(db_path):

@@ -10,14 +10,13 @@ from rich.text import Text
 from textual.widgets import DataTable, Input, Static
 
 from balie.app import make_app
-from balie.db import open_database
 from balie.db.reference import load_reference
 from balie.db.reports import report
 from balie.domain.periods import containing
 from balie.domain.report_output import table_rows
 from balie.screens.factsheet import FactsheetScreen
 from balie.screens.overview import OverviewScreen
-from tests.conftest import DST_START, FROZEN_NOW, lead, member
+from tests.conftest import DST_START, FROZEN_NOW, lead, seat
 
 SIZE = (120, 40)
 
@@ -27,10 +26,11 @@ APRIL = FROZEN_NOW.replace(month=4, day=15)
 
 
 def build(db_path, now=FROZEN_NOW):
-    """The app of a team lead (not the database's first beheer: no notices at start)."""
-    with open_database(db_path) as db:
-        member(db, "teamleider", roles=("balie", "teamleider"))
-    return make_app(db_path, username="teamleider", clock=lambda: now)
+    """The app of a team lead (not beheer: no notices at start)."""
+    seat(db_path, "teamleider", roles=("balie", "teamleider"))
+    app = make_app(db_path, username="teamleider", clock=lambda: now)
+    assert app.staff.roles == {"balie", "teamleider"}
+    return app
 
 
 async def settle(pilot) -> None:

@@ -58,7 +58,7 @@ from balie.domain.parsing import (
     parse_summary,
 )
 from balie.domain.periods import FIRST_DAY, KINDS, LAST_DAY, MONTHS, containing, parse_period
-from balie.domain.reference_data import DOMESTIC_VIOLENCE, ROUTE_EXTERNAL
+from balie.domain.reference_data import DOMESTIC_VIOLENCE, ROUTE_DESK, ROUTE_EXTERNAL
 from balie.domain.routing import (
     PLACEHOLDERS,
     RULE_KEYS,
@@ -141,7 +141,10 @@ def valid_phone(value, text) -> bool:
     if value is None:
         return not clean_text(text)
     if value.startswith("+31"):
-        return re.fullmatch(r"\+31[1-9][0-9]{8}", value) is not None
+        # Nine digits after +31, or an information number (0800, 0900, 0906, 0909)
+        # with four to seven digits: 0800 0000000 is a real freephone number.
+        return re.fullmatch(r"\+31(?:[1-9][0-9]{8}|(?:800|90[069])[0-9]{4,7})", value) \
+            is not None
     # A foreign number (kept as typed): ASCII digits and separators only.
     return re.fullmatch(r"(\+|00)[1-9][0-9]{5,14}", re.sub(r"[\s().-]", "", value)) is not None
 
@@ -545,7 +548,7 @@ def names_of(entries) -> list[str]:
 @st.composite
 def rule_values(draw, ref):
     names = names_of(ref.routes.all + ref.topics.all + ref.villages.all
-                     + ref.referral_targets.all)
+                     + ref.directory.all)
     scalar = st.one_of(st.sampled_from(names), st.text(max_size=12), st.integers(-5, 130),
                        st.booleans(), st.floats(), st.sampled_from(["{age}", "{topics} x"]))
     return draw(st.recursive(scalar, lambda inner: st.lists(inner, max_size=4)
@@ -621,7 +624,7 @@ def valid_rules(draw, ref):
             table["unknown_age"] = unknown_age
         referral = None
         if route.kind == ROUTE_EXTERNAL and draw(st.booleans()):
-            referral = draw(st.sampled_from(ref.referral_targets.all))
+            referral = draw(st.sampled_from(ref.directory.all))
             table["referral"] = named(referral)
         tables.append(table)
         expected.append((route.id, reason.strip(), frozenset(t.id for t in topics),
@@ -757,8 +760,10 @@ def good_drafts(draw, ref):
         typed_topics = " ".join(str(next(i for i, c in enumerate(numbered, 1)
                                          if c.value == t)) for t in topics)
     route = draw(st.sampled_from(ref.routes.active))
-    referral = draw(st.sampled_from(ref.referral_targets.active)) \
-        if route.kind == ROUTE_EXTERNAL else None
+    # Entries of the sociale kaart: one or two for a referral, maybe some at the desk.
+    referrals = draw(st.lists(st.sampled_from(ref.directory.active), unique=True,
+                              min_size=1 if route.kind == ROUTE_EXTERNAL else 0,
+                              max_size=2 if route.kind in (ROUTE_EXTERNAL, ROUTE_DESK) else 0))
     age = draw(st.one_of(st.none(), st.integers(0, 120)))
     gender = draw(st.sampled_from([g[0] for g in GENDERS]))
     summary = draw(printable_summary)
@@ -768,17 +773,20 @@ def good_drafts(draw, ref):
     name = draw(st.text(printable, max_size=40)) if personal else ""
     callback = draw(st.sampled_from(["", "morgen 10u", "vr 14:00"])) \
         if personal and consent else ""
+    followup = draw(st.sampled_from(["", "j", "2w", "over 10 dagen", "vr"])) \
+        if personal and consent and referrals else ""
     draft = IntakeDraft(
         channel=channel.code, village=draw(st.sampled_from(spellings(village.name))),
         age="" if age is None else str(age), gender=gender, topics=typed_topics,
         summary=summary, urgent=draw(st.booleans()), route=route.code,
-        referral=referral.name if referral else "", callback=callback, consent=consent,
+        referral=", ".join(draw(st.sampled_from(spellings(e.name))) for e in referrals),
+        followup=followup, callback=callback, consent=consent,
         name=name, phone=phone, postcode="9411 AB" if personal else "",
     )
     expected = dict(
         channel_id=channel.id, village_id=village.id, route_id=route.id,
         topic_ids=tuple(dict.fromkeys(t.id for t in topics)), age=age, gender=gender or None,
-        summary=parse_summary(summary), referral_target_id=referral.id if referral else None,
+        summary=parse_summary(summary), referral_ids=tuple(e.id for e in referrals),
         urgent=draft.urgent or any(t.code == DOMESTIC_VIOLENCE for t in topics),
         consent=consent,
         person_name=parse_name(name) if consent else None,
@@ -799,3 +807,6 @@ def test_a_form_filled_in_right_is_saved_as_typed(seeded_reference, data):
     assert saved == expected
     if draft.callback:
         assert result.data.callback_at > NOW
+    assert (result.data.followup_at is not None) == bool(draft.followup)
+    if draft.followup:
+        assert result.data.followup_at > NOW

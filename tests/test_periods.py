@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -69,4 +70,31 @@ def test_periods_are_typed_the_dutch_way(kind, text, first):
                                             ("day", "31-2")])
 def test_bad_periods_get_a_message(kind, text):
     with pytest.raises(InvalidInput):
+        parse_period(kind, text, TODAY)
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "label"),
+    [("month", "3", "maart 2026"), ("month", "12", "december 2025"),
+     ("month", "maart", "maart 2026"), ("month", "april", "april 2025"),
+     ("month", "mrt", "maart 2026"), ("quarter", "1", "1e kwartaal 2026"),
+     ("quarter", "Q4", "4e kwartaal 2025")],
+)
+def test_a_month_or_quarter_alone_is_the_latest_one(kind, text, label):
+    """``--month 3`` gave January (dateutil read "3" as the 3rd of January)."""
+    assert parse_period(kind, text, TODAY).label() == label
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "says"),
+    [("month", "13", "Er is geen maand 13"), ("month", "0", "Er is geen maand 0"),
+     ("month", "blauw", "'blauw' is geen maand; bijvoorbeeld 3 of maart"),
+     ("quarter", "5", "Er is geen kwartaal 5"), ("year", "abc", "'abc' is geen jaar"),
+     ("week", "x", "'x' is geen week"), ("day", "today", "bedoelt u vandaag?"),
+     ("day", "yesterday", "bedoelt u gisteren?"), ("day", "3", "typ ook de maand"),
+     ("day", "blauw", "bijvoorbeeld vandaag, gisteren")],
+)
+def test_a_mistyped_period_is_answered_for_its_own_kind(kind, text, says):
+    """No day examples for a month; English day words get their Dutch word."""
+    with pytest.raises(InvalidInput, match=re.escape(says)):
         parse_period(kind, text, TODAY)

@@ -38,7 +38,13 @@ from balie.domain.factsheet_publication import channel_table
 from balie.domain.factsheet_publication import publish as publish_pages
 from balie.domain.models import Area, Entries, Reference, Village
 from balie.domain.periods import containing
-from balie.domain.report import AGE_BANDS, GENDER_NAMES, UNKNOWN_HOUR, linked_report
+from balie.domain.report import (
+    AGE_BANDS,
+    FOLLOWUP_COLUMNS,
+    GENDER_NAMES,
+    UNKNOWN_HOUR,
+    linked_report,
+)
 from balie.domain.report_output import published_rows, table_rows
 
 YEAR = containing("year", date(2025, 6, 1))
@@ -80,7 +86,7 @@ class Attacker:
     def read_rate(self, keys, text: str, inhabitants: int) -> None:
         """A rate per 1,000 inhabitants, rounded to one decimal: the count within bounds."""
         if text:
-            rate = float(text.replace(",", "."))
+            rate = float(text.replace(".", "").replace(",", "."))  # Dutch: 1.000,5
             self.facts.append((self.form(keys), (rate - 0.05) * inhabitants / 1000,
                                (rate + 0.05) * inhabitants / 1000))
 
@@ -392,3 +398,72 @@ def test_an_area_without_villages_is_published_as_empty(small_village_year):
     rows = {row[0]: row for row in table_rows(area, suppressed=True)}
     assert rows["Nieuw gebied"][1:7] == ["0"] * 6
     assert "<10" in rows["Dorpen rond Smilde"]  # one old village: its line's figures
+
+
+# --- by referral ------------------------------------------------------------------------
+
+FOLLOWUP_CODES = tuple(code for code, _ in FOLLOWUP_COLUMNS)
+
+
+@st.composite
+def referral_years(draw, reference: Reference) -> dict[str, Counter]:
+    """Two years of referrals to a few entries, per route (desk, external) and follow-up
+    result: what a report by referral counts."""
+    pool = [e.id for e in reference.directory.all]
+    routes = [r.id for r in reference.routes.all if not r.is_team]
+    result = {}
+    for year in ("now", "before"):
+        entries = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=4, unique=True))
+        followups: Counter = Counter()
+        for entry in entries:
+            for route in routes:
+                for code in draw(st.lists(st.sampled_from(FOLLOWUP_CODES), max_size=2)):
+                    followups[(entry, route, code)] += draw(COUNT)
+        followups = +followups
+        cells: Counter = Counter()
+        for (entry, route, _), n in followups.items():
+            cells[(entry, route)] += n
+        result[f"{year}-cells"], result[f"{year}-followups"] = cells, followups
+    return result
+
+
+def publish_referrals(attacker: Attacker, reference: Reference, data: dict[str, Counter]
+                      ) -> None:
+    """Every referral table of this year and last year: all routes, and each route."""
+    for year, period, before in (("now", YEAR, "before"), ("before", YEAR.year_earlier(), None)):
+        cells, followups = data[f"{year}-cells"], data[f"{year}-followups"]
+        previous = data[f"{before}-cells"] if before else Counter()
+        for codes in (None, *((r.code,) for r in reference.routes.all if not r.is_team)):
+            report = linked_report(reference, period, "referral", cells, Counter(), previous,
+                                   Counter(), route_codes=codes, include_empty=False,
+                                   followups=followups)
+            published, texts = published_rows(report, suppressed=True)
+            routes = [r.id for r in published.columns]
+            width = len(routes)
+            for line, row in zip(published.lines, texts):
+                entries = [e.id for e in reference.directory.all] \
+                    if line.key == ("total",) else [line.key[1]]
+
+                def keys(when, routes=routes, codes=FOLLOWUP_CODES, entries=entries):
+                    return [(when, e, r, c) for e in entries for r in routes for c in codes]
+
+                where = f"{year} {codes} {line.label}"
+                for j, route in enumerate(routes):
+                    attacker.read(f"{where} {route}", keys(year, routes=[route]), row[1 + j])
+                attacker.read(f"{where} totaal", keys(year), row[1 + width])
+                if before:
+                    attacker.read(f"{where} vorig jaar", keys(before), row[2 + width])
+                for k, code in enumerate(FOLLOWUP_CODES):
+                    text = row[5 + width + k]
+                    if text != "-":  # not published
+                        attacker.read(f"{where} nabellen {code}", keys(year, codes=[code]), text)
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_no_small_referral_count_can_be_recomputed(data, seeded_reference):
+    counts = data.draw(referral_years(seeded_reference))
+    attacker = Attacker()
+    publish_referrals(attacker, seeded_reference, counts)
+    assert attacker.exposed() == []

@@ -54,7 +54,7 @@ def test_routes_channels_and_topics_are_seeded(ref):
     assert [c.name for c in ref.channels.all] == ["Telefoon", "Balie", "E-mail", "Huisbezoek"]
     assert len(ref.topics.all) == 14
     assert ref.topics.named("huiselijk geweld en onveiligheid") is not None
-    assert ref.referral_targets.named("Veilig Thuis Drenthe") is not None
+    assert ref.directory.named("Veilig Thuis Drenthe") is not None
 
 
 def test_names_are_unique_regardless_of_case_and_accents(db):

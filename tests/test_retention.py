@@ -4,7 +4,6 @@ stays the same."""
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from datetime import UTC, datetime, time, timedelta
 
@@ -41,6 +40,7 @@ from tests.privacy_support import (
     staff_with,
     traces,
 )
+from tests.timers import settle, wait_until
 
 
 @pytest.fixture
@@ -252,7 +252,7 @@ def test_the_start_check_reads_only_the_partial_index(beheer):
 
     db, _ = beheer
     plan = [row[3] for row in db.execute(
-        "EXPLAIN QUERY PLAN " + DUE.format(columns="count(*)"), [1, "x", "x"])]
+        "EXPLAIN QUERY PLAN " + DUE.format(columns="count(*)"), [1, "x", "x", "x"])]
     # One route's range of the index: what is not due yet is never read (and whether an
     # import is incomplete, by the index of import_batch).
     assert plan[0] == "SEARCH inquiry USING INDEX inquiry_retention (route_id=? AND closed_at<?)"
@@ -311,21 +311,25 @@ def test_cli_refuses_who_is_not_beheer(tmp_path, capsys):
 # --- the notice at the start ---------------------------------------------------------
 
 
-async def notices_at_start(db_path, username, monkeypatch) -> list[str]:
-    import balie.app as app_module
+async def notices_at_start(db_path, username, timers) -> list[str]:
+    """What the app tells at its start; beheer's retention check runs when its delay is
+    over on the test's clock (see tests/timers.py), so nothing depends on the machine."""
+    from balie.app import RETENTION_NOTICE_DELAY, make_app
 
-    monkeypatch.setattr(app_module, "RETENTION_NOTICE_DELAY", 0.01)
-    app = app_module.make_app(db_path, username=username, clock=lambda: NOW, origin="test")
+    app = make_app(db_path, username=username, clock=lambda: NOW, origin="test")
     async with app.run_test() as pilot:
-        for _ in range(20):
-            await pilot.pause(0.05)
-            if app.notices_shown:
-                break
-        await asyncio.sleep(0)
+        await settle(pilot)
+        checks = [t for t in timers.pending() if t.callback == app.retention_notice]
+        assert len(checks) == ("beheer" in app.staff.roles)
+        assert not [title for title, _ in app.notices_shown if title == "Bewaartermijn"]
+        await timers.advance(RETENTION_NOTICE_DELAY, pilot)
+        if checks:
+            await wait_until(pilot, lambda: ("Bewaartermijn" in dict(app.notices_shown)),
+                             "the notice")
         return [f"{title}: {text}" for title, text in app.notices_shown]
 
 
-async def test_beheer_hears_at_the_start_what_is_due_and_others_do_not(db_path, monkeypatch):
+async def test_beheer_hears_at_the_start_what_is_due_and_others_do_not(db_path, timers):
     from balie.config import os_username
 
     db, actor = open_with_beheer(db_path)
@@ -334,11 +338,11 @@ async def test_beheer_hears_at_the_start_what_is_due_and_others_do_not(db_path, 
     staff_with(db, actor, "anna", "team", team="Maatschappelijk werk")
     db.close()
 
-    told = await notices_at_start(db_path, os_username(), monkeypatch)
+    told = await notices_at_start(db_path, os_username(), timers)
     assert ("Bewaartermijn: 2 vragen zijn over de bewaartermijn; wis de persoonsgegevens "
             "met: balie retention") in told
     assert not any("Bewaartermijn" in n for n in
-                   await notices_at_start(db_path, "anna", monkeypatch))
+                   await notices_at_start(db_path, "anna", timers))
 
 
 @settings(max_examples=300, deadline=None)

@@ -59,7 +59,7 @@ def test_domestic_violence_is_always_urgent(ref, rules):
 def test_outside_referrals_suggest_a_referral_target(ref, rules):
     suggestion = rules.suggest(ref.villages.named("Buiten Midden-Drenthe"), None,
                                topics(ref, "Wonen"))
-    assert ref.referral_targets[suggestion.referral_id].name == "Overig"
+    assert ref.directory[suggestion.referral_id].name == "Overig"
 
 
 @given(age=st.one_of(st.none(), st.integers(0, 120)),

@@ -59,7 +59,7 @@ def test_desk_and_external_routes_are_closed_at_once(db, ref, staff):
     external = save_inquiry(
         db,
         make_input(ref, route_id=ref.route("external").id,
-                   referral_target_id=ref.referral_targets.named("Juridisch Loket").id),
+                   referral_ids=(ref.directory.named("Juridisch Loket").id,)),
         staff,
         FROZEN_NOW,
     )
@@ -149,3 +149,75 @@ def test_every_change_raises_the_version(db, ref, staff):
     with pytest.raises(EditConflict):
         correct_inquiry(db, saved.id, make_input(ref, age=81), staff, FROZEN_NOW,
                         expected_version=1)
+
+
+def test_earlier_contacts_by_phone_and_by_full_name_newest_first(db, ref, staff):
+    from balie.db.inquiries import (
+        MAX_SHOWN_IDS,
+        EarlierContacts,
+        earlier_contacts,
+        last_channel_code,
+        name_query,
+    )
+
+    phone, day = "+31612345678", timedelta(days=1)
+
+    def register(at, route="senior_work", channel="Telefoon", **personal):
+        return save_inquiry(db, make_input(ref, route_id=ref.route(route).id, consent=True,
+                                           channel_id=ref.channels.named(channel).id,
+                                           **personal), staff, at).id
+
+    first = register(FROZEN_NOW - 3 * day, phone=phone, person_name="Anna de Boer")
+    other = register(FROZEN_NOW - 2 * day, person_name="Anna de Boer")
+    last = register(FROZEN_NOW - day, "desk", "Balie", phone=phone)
+    by_phone, by_name = earlier_contacts(db, staff, phone, "anna  de boer", FROZEN_NOW)
+    assert by_phone == EarlierContacts("telefoonnummer", 2, FROZEN_NOW - day,
+                                       "Afgehandeld aan de balie", (last, first))
+    assert by_name == EarlierContacts("naam", 2, FROZEN_NOW - 2 * day, "Seniorenwerk",
+                                      (other, first))
+    # The inquiry being corrected is not its own earlier contact.
+    assert earlier_contacts(db, staff, phone, None, FROZEN_NOW, last)[0].ids == (first,)
+    # A first name alone would match half the municipality: no search.
+    assert earlier_contacts(db, staff, None, "Anna", FROZEN_NOW) == []
+    assert name_query("Anna") is None and name_query("Anna de-Boer") == '"Anna" "de" "Boer"'
+    assert last_channel_code(db, staff.id) == ref.channels.named("Balie").code
+    # At most MAX_SHOWN_IDS numbers (the newest) go to the audit log; all are counted.
+    many = [register(FROZEN_NOW - 10 * day + timedelta(minutes=k), phone="+31699999999")
+            for k in range(MAX_SHOWN_IDS + 1)]
+    (found,) = earlier_contacts(db, staff, "+31699999999", None, FROZEN_NOW)
+    assert found.count == MAX_SHOWN_IDS + 1
+    assert found.ids == tuple(reversed(many))[:MAX_SHOWN_IDS]
+    logged = db.execute("SELECT detail FROM audit_log WHERE action = 'search' ORDER BY id"
+                        ).fetchall()
+    assert logged[0] == (f"telefoonnummer: 2 ({last}, {first}); naam: 2 ({other}, {first})",)
+    assert logged[2] == ("niets gevonden",)
+
+
+def test_saving_removes_the_draft_it_was_typed_in_and_no_other(db, ref, staff):
+    from balie.db.drafts import save_draft
+
+    typed = save_draft(db, None, staff.id, "balie-1", 101, '{"village": "Elp"}', FROZEN_NOW)
+    other = save_draft(db, None, staff.id, "balie-2", 102, '{"village": "Spier"}', FROZEN_NOW)
+    save_inquiry(db, make_input(ref), staff, FROZEN_NOW)  # not from a draft
+    assert db.execute("SELECT count(*) FROM draft").fetchone() == (2,)
+    save_inquiry(db, make_input(ref), staff, FROZEN_NOW, draft_id=typed)
+    assert db.execute("SELECT id FROM draft").fetchall() == [(other,)]
+
+
+def test_viewing_an_inquiry_gives_it_whole_and_logs_only_what_holds_personal_text(db, ref,
+                                                                                   staff):
+    from balie.db.inquiries import get_inquiry
+
+    plain = save_inquiry(db, make_input(ref, summary=""), staff, FROZEN_NOW)  # no free text
+    personal = save_inquiry(db, make_input(ref, summary="", consent=True,
+                                           phone="+31612345678"), staff, FROZEN_NOW)
+    assert get_inquiry(db, staff, plain.id, FROZEN_NOW, purpose="lijst") == plain
+    assert get_inquiry(db, staff, personal.id, FROZEN_NOW, purpose="lijst") == personal
+    viewed = db.execute("SELECT inquiry_id, detail FROM audit_log WHERE action = 'view'"
+                        ).fetchall()
+    assert viewed == [(personal.id, "lijst")]
+    correct_inquiry(db, plain.id, make_input(ref, summary="", age=79), staff, FROZEN_NOW,
+                    reason="leeftijd verkeerd verstaan")  # a reason is free text too
+    get_inquiry(db, staff, plain.id, FROZEN_NOW, purpose="historie")
+    assert db.execute("SELECT inquiry_id, detail FROM audit_log WHERE action = 'view' "
+                      "ORDER BY id").fetchall()[-1] == (plain.id, "historie")

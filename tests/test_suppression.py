@@ -9,8 +9,10 @@ and largest value each "<10" cell can have. If the two are equal, the count is e
 from __future__ import annotations
 
 from dataclasses import replace
+from itertools import combinations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
@@ -21,9 +23,11 @@ from balie.domain.report import Line, Report
 from balie.domain.report_output import to_csv, to_json, to_table
 from balie.domain.suppression import (
     SECONDARY_MIN,
+    Unprotectable,
     for_publication,
     hidden_in_breakdown,
     hidden_previous,
+    project,
     protect_breakdown,
     suppress,
 )
@@ -169,19 +173,31 @@ def test_a_breakdown_of_a_public_total_is_protected_or_left_out(values):
     total = sum(values)
     items = [(f"g{k}", n) for k, n in enumerate(values)]
     hidden = hidden_in_breakdown(total, items)
-    if hidden is None:  # left out: then there was no way to hide the small counts
-        assert any(1 <= n <= 9 for n in values)
-        return
     lines = (*(Line(label, "item", (n,), n) for label, n in items),
              Line("Totaal", "total", (total,), total))
     report = Report(PERIOD, "area", columns(1), lines, PERIOD)
-    mask = {}
-    for i, line in enumerate(lines[:-1]):
-        if line.label in hidden:
-            kind = "primary" if 1 <= line.total <= 9 else "secondary"
-            mask[(i, 0)] = mask[(i, 1)] = kind
-    assert exposed(report, mask) == []
-    assert all((1 <= n <= 9) <= (label in hidden) for label, n in items)
+
+    def mask_of(labels) -> dict:
+        mask = {}
+        for i, line in enumerate(lines[:-1]):
+            if line.label in labels:
+                kind = "primary" if 1 <= line.total <= 9 else "secondary"
+                mask[(i, 0)] = mask[(i, 1)] = kind
+        return mask
+
+    small = {label for label, n in items if 1 <= n <= 9}
+    large = [label for label, n in items if n >= SECONDARY_MIN]
+    if hidden is None:
+        # Left out only when no choice of hidden groups, beside the small ones, protects
+        # them while the total stays public (or the total is small itself).
+        assert small
+        assert 1 <= total <= 9 or all(
+            exposed(report, mask_of(small | set(extra)))
+            for k in range(len(large) + 1) for extra in combinations(large, k))
+        return
+    assert exposed(report, mask_of(hidden)) == []
+    assert small <= hidden
+    assert all(n > 0 for label, n in items if label in hidden)  # zero stays 0
 
 
 @settings(max_examples=150, deadline=None)
@@ -192,23 +208,34 @@ def test_a_breakdown_with_a_subtotal_is_protected_or_left_out(values, parts):
     items = [(("o", k), n, None) for k, n in enumerate(values)]
     items += [(("r", k), n, "ref") for k, n in enumerate(parts)]
     hidden = protect_breakdown(total, items, {"ref": ("ref",)})
-    if hidden is None:
-        assert any(1 <= n <= 9 for n in [*values, *parts, sum(parts)])
-        return
     lines = [*(Line(str(key), "item", (n,), n, group=group) for key, n, group in items),
              Line("('ref',)", "subtotal", (sum(parts),), sum(parts), group="ref"),
              Line("Totaal", "total", (total,), total)]
     report = Report(PERIOD, "village", columns(1), tuple(lines), PERIOD)
-    mask = {}
-    for i, line in enumerate(lines[:-1]):
-        if any(str(key) == line.label for key in hidden):
-            kind = "primary" if 1 <= line.total <= 9 else "secondary"
-            mask[(i, 0)] = mask[(i, 1)] = kind
-    assert exposed(report, mask) == []
-    small = [key for key, n, _ in items if 1 <= n <= 9]
+
+    def mask_of(keys) -> dict:
+        mask = {}
+        for i, line in enumerate(lines[:-1]):
+            if any(str(key) == line.label for key in keys):
+                kind = "primary" if 1 <= line.total <= 9 else "secondary"
+                mask[(i, 0)] = mask[(i, 1)] = kind
+        return mask
+
+    small = {key for key, n, _ in items if 1 <= n <= 9}
     if 1 <= sum(parts) <= 9:
-        small.append(("ref",))
-    assert set(small) <= set(hidden)
+        small.add(("ref",))
+    if hidden is None:
+        # Left out only when no choice of hidden lines, beside the small ones, protects
+        # them while the total stays public (or the total is small itself).
+        large = [key for key, n, _ in items if n >= SECONDARY_MIN]
+        large += [("ref",)] if sum(parts) >= SECONDARY_MIN else []
+        assert small
+        assert 1 <= total <= 9 or all(
+            exposed(report, mask_of(small | set(extra)))
+            for k in range(len(large) + 1) for extra in combinations(large, k))
+        return
+    assert exposed(report, mask_of(hidden)) == []
+    assert small <= set(hidden)
 
 
 def test_a_breakdown_that_needs_its_public_total_hidden_is_left_out():
@@ -251,3 +278,151 @@ def test_outputs_show_the_suppressed_cells_the_same_way():
                  if row[0] == "v0.0")
     assert plain[-2:] == ["-92,0", "4,0"]  # numbers Dutch Excel reads as numbers
     assert "Verschil (%)" in to_csv(small) and "−92%" in to_table(small)
+# --- exact as well as safe -------------------------------------------------------------
+
+
+def values_of(report: Report) -> dict[tuple[int, int], int]:
+    return {(i, j): value for i, line in enumerate(report.lines)
+            for j, value in enumerate([*line.cells, line.total])}
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(reports(), reports(additive=False)))
+def test_primary_cells_are_exactly_the_small_counts(report):
+    published = for_publication(report)
+    mask = suppress(published)
+    values = values_of(published)
+    assert {c for c, kind in mask.items() if kind == "primary"} == {
+        c for c, v in values.items() if 1 <= v <= 9}
+    assert all(values[c] >= SECONDARY_MIN for c, kind in mask.items() if kind == "secondary")
+
+
+def secondary(mask) -> set:
+    return {c for c, kind in mask.items() if kind == "secondary"}
+
+
+@pytest.mark.parametrize("groups, hidden", [
+    # No small count: nothing hidden.
+    ([[[10, 40], [25, 33]]], set()),
+    # Small counts whose row, column and total are small too: they hide each other.
+    ([[[3, 4]]], set()),
+    ([[[2], [3]]], set()),
+    # One small count alone: a partner in its row and column and the opposite corner
+    # (a rectangle: no total changes).
+    ([[[3, 20], [15, 30]]], {(0, 1), (1, 0), (1, 1)}),
+    # Two small counts and their small column total (9 = 59 - 50): the rectangle, and
+    # the column total it would otherwise give away by subtraction.
+    ([[[4, 20], [5, 30]]], {(0, 1), (1, 1), (2, 1), (3, 1)}),
+    # A small count alone in its row: its column partner and that one's row total.
+    ([[[5, 0], [30, 40]]], {(1, 0), (1, 2)}),
+])
+def test_hand_counted_tables_hide_what_they_must_and_nothing_more(groups, hidden):
+    report = make_report(groups)
+    mask = suppress(report)
+    assert secondary(mask) == hidden
+    assert exposed(report, mask) == []
+
+
+def test_a_small_count_no_shift_can_move_hides_everything_that_is_not_zero():
+    """The fallback: 1 in a column of 9 can only grow (to 2; 0 would be published), and
+    the 9 cannot (10 is not "<10"); its partners' row total is exactly 10 and may not
+    shrink either. Then every figure that is not 0 is hidden."""
+    report = make_report([[[1, 0], [8, 2]]])
+    mask = suppress(report)
+    assert set(mask) == {c for c, v in values_of(report).items() if v > 0}
+    assert exposed(report, mask) == []
+    with pytest.raises(Unprotectable):  # unless a figure must stay public
+        suppress(report, frozen=frozenset({(3, 2)}))
+
+
+def test_cells_hidden_for_another_reason_stay_hidden_and_count_as_hidden():
+    report = make_report([[[10, 40], [25, 33]]])
+    assert suppress(report) == {}
+    mask = suppress(report, also_hidden=frozenset({(0, 0)}))
+    assert mask == {(0, 0): "secondary"}  # a large count hidden is no small count to protect
+    small = make_report([[[3, 20], [15, 30]]])
+    assert suppress(small, also_hidden=frozenset({(1, 1)})) == suppress(small)
+    with pytest.raises(Unprotectable):  # a small count that must stay public
+        suppress(make_report([[[3, 20], [15, 30]]]), frozen=frozenset({(0, 0)}))
+
+
+@settings(max_examples=50, deadline=None)
+@given(reports())
+def test_a_table_of_one_route_hides_exactly_what_the_whole_table_hides(report):
+    """Projected: the same figure is never hidden in one table and public in another, and
+    nothing else is hidden."""
+    mask = suppress(report)
+    for k in range(len(report.columns)):
+        lines = tuple(replace(line, cells=(line.cells[k],), total=line.cells[k])
+                      for line in report.lines)
+        one = replace(report, columns=(report.columns[k],), lines=lines, source=report)
+        projected = project(report, mask, one)
+        expected = {}
+        for i in range(len(report.lines)):
+            if (i, k) in mask:
+                expected[(i, 0)] = expected[(i, 1)] = mask[(i, k)]
+        assert projected == expected
+    assert project(report, mask, report) == mask  # all routes: the same cells
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.one_of(st.none(), counts), min_size=1, max_size=6))
+def test_last_years_column_hides_what_its_own_table_would(previous):
+    report = make_report([[[10] for _ in previous]])
+    report = replace(report, lines=tuple(
+        replace(line, previous=p) for line, p in zip(report.lines, [
+            *previous, *([sum(p or 0 for p in previous)] * (len(report.lines) - len(previous)))
+        ])))
+    as_table = make_report([[[p or 0] for p in previous]])
+    expected = {i for (i, _) in suppress(as_table)}
+    assert hidden_previous(report) == expected
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(reports(), reports(additive=False)))
+def test_published_lines_are_the_reports_lines_where_nothing_is_hidden(report):
+    """Suppression hides cells; it never drops, moves or changes a line: every figure
+    that is not hidden reads as the report has it, in the same place."""
+    from balie.domain.report_output import cell_texts
+
+    published = for_publication(report)
+    expected_lines = report.lines if report.additive else report.lines[:-1]
+    assert published.lines == expected_lines  # a topic table drops only its total line
+    mask = suppress(published)
+    for i, texts in enumerate(cell_texts(published, mask)):
+        line = expected_lines[i]
+        for j, (text, value) in enumerate(zip(texts, [*line.cells, line.total])):
+            if (i, j) not in mask:
+                assert text == str(value)
+            else:
+                assert text == ("<10" if 1 <= value <= 9 else "x")
+
+
+def test_a_line_is_found_by_its_key_or_an_area_by_its_only_village():
+    from balie.domain.suppression import line_in
+
+    lines = (Line("Beilen", "item", (12,), 12, group="Beilen", key=("village", 1)),
+             Line("Elp", "item", (3,), 3, group="Dorpen", key=("village", 2)),
+             Line("Orvelte", "item", (4,), 4, group="Dorpen", key=("village", 3)),
+             Line("Dorpen", "subtotal", (7,), 7, group="Dorpen", key=("area", 9)),
+             Line("Totaal", "total", (19,), 19, key=("total",)))
+    source = Report(PERIOD, "village", columns(1), lines, PERIOD)
+    assert line_in(source, ("village", 3), "Orvelte") == 2
+    assert line_in(source, ("area", 9), "Dorpen") == 3
+    assert line_in(source, ("area", 8), "Beilen") == 0  # an area of one village: its line
+    assert line_in(source, ("area", 7), "Nergens") is None
+    assert line_in(source, ("village", 4), "Elp") is None  # the key decides, not the name
+    assert line_in(source, (), "Elp") == 1  # a line built by hand: by its label
+
+
+def test_a_line_that_is_not_in_the_source_is_hidden_whole_unless_it_is_empty():
+    source = make_report([[[3, 20], [15, 30]]])
+    mask = suppress(source)
+    extra = (Line("Elders", "item", (0, 4), 4), Line("Leeg", "item", (0, 0), 0),
+             Line("Groot", "item", (11, 0), 11))
+    target = replace(source, lines=(*source.lines, *extra), source=source)
+    projected = project(source, mask, target)
+    n = len(source.lines)
+    assert {c: k for c, k in projected.items() if c[0] >= n} == {
+        (n, 1): "primary", (n, 2): "primary", (n + 2, 0): "secondary",
+        (n + 2, 2): "secondary"}

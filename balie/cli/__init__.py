@@ -15,6 +15,7 @@ administration commands start quickly.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,6 +27,8 @@ from balie.cli import (
     demo,
     importer,
     info,
+    kaart,
+    keys,
     person,
     ref,
     report,
@@ -35,20 +38,27 @@ from balie.cli import (
     settings,
     start,
 )
-from balie.cli.common import Commands, DutchHelpFormatter, common_options, dutch, fail
+from balie.cli.common import (
+    Commands,
+    DutchArgumentParser,
+    DutchHelpFormatter,
+    common_options,
+    dutch,
+    fail,
+)
 from balie.cli.output import shown_output
 from balie.config import access_from, resolve_db_path
 from balie.crash import EX_SOFTWARE, crash_hooks, crash_report
 
-COMMAND_GROUPS = (start, serve, info, demo, backup, report, settings, importer, rules,
-                  retention, person, audit, ref)
+COMMAND_GROUPS = (start, serve, info, demo, backup, report, settings, keys, importer, rules,
+                  retention, person, audit, ref, kaart)
 """The modules of the command groups, in the order ``balie --help`` lists them."""
 
 
 def build_parser() -> argparse.ArgumentParser:
     common = common_options()
     parser = dutch(
-        argparse.ArgumentParser(
+        DutchArgumentParser(
             prog="balie",
             description=(
                 "balie: registratie van vragen aan de balie en de telefoon van "
@@ -59,7 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
             add_help=False,
         )
     )
-    parser.add_argument("--version", action="version", version=f"balie {__version__}")
+    parser.add_argument("--version", action="version", version=f"balie {__version__}",
+                        help="toon het versienummer en stop")
     commands = Commands(
         parser.add_subparsers(dest="command", title="commando's", metavar="COMMANDO"), common)
     for group in COMMAND_GROUPS:
@@ -71,6 +82,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     with crash_hooks():
         try:
             return _main(argv)
+        except BrokenPipeError:
+            # The reader went away (balie report | head): nothing more to say to it.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
         except Exception as error:  # a bug: said without its message (it may hold data)
             print(crash_report(error), file=sys.stderr)
             return EX_SOFTWARE
@@ -98,6 +113,8 @@ def _run(path: Path, args: argparse.Namespace) -> int:
         return args.run(path, args)
     except StoreError as error:
         return fail(error.message)
+    except BrokenPipeError:
+        raise  # the reader went away: see main
     except (sqlite3.Error, OSError) as error:
         # The disk and the file (full, read-only, damaged, a folder this account may
         # not read): said in Dutch with what to do, as the app says it. Not a bug.

@@ -111,6 +111,7 @@ def run(path: Path, args: argparse.Namespace) -> int:
     from balie.db.auditlog import audit_rows
     from balie.db.files import create_file
     from balie.db.reference import load_reference
+    from balie.domain.numbers import count as dutch_count
     from balie.domain.parsing import InvalidInput, parse_day
     from balie.domain.spreadsheet import ENCODING, csv_text
     from balie.domain.timekeeping import local, local_day, local_days_span, utc_now
@@ -157,5 +158,5 @@ def run(path: Path, args: argparse.Namespace) -> int:
         return 0
     with replaced_with_force():
         written = create_file(Path(args.output), text.encode(encoding), replace=args.force)
-    print(f"{len(lines)} regels geschreven naar {written}", file=sys.stderr)
+    print(f"{dutch_count(len(lines))} regels geschreven naar {written}", file=sys.stderr)
     return 0

@@ -10,6 +10,7 @@ layer) stay inside ``run``, so ``balie --help`` and the app start quickly.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,6 +27,52 @@ class DutchHelpFormatter(argparse.RawDescriptionHelpFormatter):
     def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[override]
         # argparse passes "" when it builds a sub-command's name from this usage.
         super().add_usage(usage, actions, groups, "gebruik: " if prefix is None else prefix)
+
+
+ARGPARSE_MESSAGES = (
+    (r"argument (?P<arg>.+?): invalid choice: (?P<value>.+?) \(choose from (?P<choices>.+)\)",
+     "{arg}: {value} kan niet; kies uit {choices}"),
+    (r"argument (?P<arg>.+?): invalid (?P<type>\w+) value: (?P<value>.+)",
+     "{arg}: {value} is geen geldige waarde"),
+    (r"argument (?P<arg>.+?): expected one argument",
+     "{arg}: hierachter hoort een waarde"),
+    (r"argument (?P<arg>.+?): expected at most one argument",
+     "{arg}: hierachter hoort hooguit één waarde"),
+    (r"argument (?P<arg>.+?): expected at least one argument",
+     "{arg}: hierachter hoort minstens één waarde"),
+    (r"argument (?P<arg>.+?): expected (?P<n>\d+) arguments?",
+     "{arg}: hierachter horen {n} waarden"),
+    (r"argument (?P<arg>.+?): not allowed with argument (?P<other>.+)",
+     "{arg} gaat niet samen met {other}"),
+    (r"argument (?P<arg>.+?): ignored explicit argument (?P<value>.+)",
+     "{arg}: neemt geen waarde ({value})"),
+    (r"unrecognized arguments: (?P<args>.+)", "onbekend: {args}"),
+    (r"the following arguments are required: (?P<args>.+)", "dit ontbreekt nog: {args}"),
+    (r"one of the arguments (?P<args>.+) is required", "geef een van deze: {args}"),
+    (r"ambiguous option: (?P<arg>.+?) could match (?P<matches>.+)",
+     "{arg} is niet eenduidig; bedoelt u {matches}?"),
+    (r"argument (?P<arg>.+?): (?P<message>.+)", "{arg}: {message}"),
+)
+"""argparse's own (English) error messages and their Dutch; the last one passes on the
+Dutch messages of balie's own argument types."""
+
+
+def dutch_error(message: str) -> str:
+    """An argparse error message in Dutch (see :data:`ARGPARSE_MESSAGES`)."""
+    for pattern, dutch_text in ARGPARSE_MESSAGES:
+        match = re.fullmatch(pattern, message, flags=re.DOTALL)
+        if match:
+            return dutch_text.format(**match.groupdict())
+    return message
+
+
+class DutchArgumentParser(argparse.ArgumentParser):
+    """An argument parser whose refusals are Dutch, like everything else balie says."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: {dutch_error(message)}\n"
+                     f"Meer uitleg: {self.prog} --help\n")
 
 
 def dutch(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:

@@ -35,6 +35,7 @@ def run(path: Path, args: argparse.Namespace) -> int:
 
     from balie.db import open_database
     from balie.db.demo import fill_demo
+    from balie.domain.numbers import count, decimal
     from balie.domain.timekeeping import local_day, utc_now
 
     if getattr(args, "db", None) is None:
@@ -47,13 +48,13 @@ def run(path: Path, args: argparse.Namespace) -> int:
     with open_database(path, access=access_from()) as db:
         result = fill_demo(
             db, first, last, args.per_day, now, seed=args.seed,
-            progress=lambda n: print(f"  {n:,} registraties ...".replace(",", "."),
+            progress=lambda n: print(f"  {count(n)} registraties ...",
                                      file=sys.stderr),
         )
     took = time.perf_counter() - started
     print(
-        f"{result.inquiries:,}".replace(",", ".")
+        count(result.inquiries)
         + f" verzonnen registraties van {first:%d-%m-%Y} t/m {last:%d-%m-%Y} "
-        f"toegevoegd aan {path} in {took:.1f} s."
+        f"toegevoegd aan {path} in {decimal(took)} s."
     )
     return 0

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from balie.cli.common import Commands, fail, sign_in
-from balie.cli.progress import ProgressBars, dutch_number
+from balie.cli.progress import ProgressBars
 
 
 def register(commands: Commands) -> None:
@@ -91,6 +91,7 @@ def run(path: Path, args: argparse.Namespace) -> int:
     )
     from balie.db.reference import load_reference
     from balie.domain.importing import MAX_PROBLEMS, KeptRows, check_import
+    from balie.domain.numbers import count as dutch_count
     from balie.domain.timekeeping import utc_now
 
     source = _readable(args.file)
@@ -122,8 +123,8 @@ def run(path: Path, args: argparse.Namespace) -> int:
         if earlier is not None:
             return fail(already_imported_message(earlier))
         if args.dry_run:
-            print(f"{source} is in orde: {checked.count} registraties. Niets ingelezen "
-                  "(--dry-run).")
+            print(f"{source} is in orde: {dutch_count(checked.count)} registraties. "
+                  "Niets ingelezen (--dry-run).")
             return 0
         actor = sign_in(db)
         for gone in remove_abandoned(db, actor, now):
@@ -135,7 +136,7 @@ def run(path: Path, args: argparse.Namespace) -> int:
                                    progress=bars.add("Inlezen", checked.count, "regels"))
         except KeyboardInterrupt:
             return fail("de import is afgebroken; er is niets ingelezen.", 130)
-    print(f"{dutch_number(batch.rows)} registraties uit {source} ingelezen "
+    print(f"{dutch_count(batch.rows)} registraties uit {source} ingelezen "
           f"(import {batch.id}).")
     return 0
 

@@ -8,9 +8,7 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-
-def dutch_number(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
+from balie.domain.numbers import count as dutch_count
 
 
 class ProgressBars:
@@ -52,7 +50,7 @@ class ProgressBars:
         task = progress.add_task(label, total=total, shown="")
 
         def step(done: int) -> None:
-            shown = (f"{dutch_number(done)} van {dutch_number(total or 0)} {unit}"
+            shown = (f"{dutch_count(done)} van {dutch_count(total or 0)} {unit}"
                      if unit and total else "")
             progress.update(task, completed=done, shown=shown)
 

@@ -14,8 +14,9 @@ def register(commands: Commands) -> None:
         "ref",
         "beheer referentiegegevens (dorpen, gebieden, routes, kanalen, ...)",
         "Referentiegegevens bekijken en wijzigen. Soorten: villages (dorpen), areas\n"
-        "(gebieden), routes, channels (kanalen), topics (onderwerpen), referrals\n"
-        "(verwijsadressen), outcomes (uitkomsten bij afronden), staff (medewerkers).\n"
+        "(gebieden), routes, channels (kanalen), topics (onderwerpen), outcomes\n"
+        "(uitkomsten bij afronden), staff (medewerkers). De adressen waar de balie naar\n"
+        "verwijst staan op de sociale kaart: zie balie kaart.\n"
         "Ingetrokken items blijven in de geschiedenis en overzichten staan, maar worden\n"
         "niet meer aangeboden.",
         run=run,
@@ -27,7 +28,9 @@ def register(commands: Commands) -> None:
 
     def ref_action(name: str, help: str) -> argparse.ArgumentParser:
         sub = actions.add(name, help)
-        sub.add_argument("kind", choices=kinds, metavar="SOORT", help=", ".join(kinds))
+        # 'referrals' of earlier versions: said where they went, not "invalid choice".
+        sub.add_argument("kind", choices=[*kinds, MOVED], metavar="SOORT",
+                         help=", ".join(kinds))
         return sub
 
     def attributes(sub: argparse.ArgumentParser) -> None:
@@ -66,10 +69,17 @@ def register(commands: Commands) -> None:
 
 
 
+MOVED = "referrals"
+"""The referral targets of earlier versions, now the sociale kaart (balie kaart)."""
+
+
 def run(path: Path, args: argparse.Namespace) -> int:
     from balie.db import open_database
     from balie.db import reference as refdb
 
+    if args.kind == MOVED:
+        return fail("de verwijsadressen staan nu op de sociale kaart: gebruik balie kaart "
+                    f"{'list' if args.action == 'list' else '--help'}.", 2)
     kind = refdb.KINDS[args.kind]
     with open_database(path, create=False) as db:
         actor = sign_in(db)

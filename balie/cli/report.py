@@ -4,17 +4,19 @@ factsheets also as an HTML page to print."""
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import sys
 from pathlib import Path
 
-from balie.cli.common import Commands, fail, replaced_with_force, sign_in
+from balie.cli.common import Commands, fail, positive, replaced_with_force, sign_in
 from balie.cli.output import write_document
 
 
 def register(commands: Commands) -> None:
     report = commands.add(
         "report",
-        "tel de vragen per dorp, gebied, kanaal, onderwerp of uur en per route",
+        "tel de vragen per dorp, gebied, kanaal, onderwerp, uur of adres en per route",
         "Dezelfde cijfers als het dagoverzicht in de app, voor een periode:\n"
         "  balie report                        vandaag, per dorp\n"
         "  balie report --day gisteren --by area\n"
@@ -22,6 +24,8 @@ def register(commands: Commands) -> None:
         "  balie report --year 2023 --factsheet\n"
         "  balie report --year 2023 --factsheet --format html --output 2023.html\n"
         "  balie report --from 1-1-2024 --to 15-1-2024 --by channel\n"
+        "  balie report --month 2024-03 --by referral   verwijzingen per adres van de\n"
+        "                                        sociale kaart, met de uitkomst van nabellen\n"
         "  balie report --quarter 2024-Q1 --suppress   (voor extern gebruik)\n"
         "Een datum mag als 12-3, 12-3-2024, 8 maart, 2024-03-12, gisteren of vr.\n"
         "CSV is voor Excel: puntkomma's, UTF-8 met BOM, Nederlandse kopjes.",
@@ -38,8 +42,10 @@ def register(commands: Commands) -> None:
     period.add_argument("--from", dest="from_", metavar="DATUM",
                         help="eigen periode vanaf DATUM (met --to)")
     report.add_argument("--to", metavar="DATUM", help="eigen periode tot en met DATUM")
-    report.add_argument("--by", choices=("village", "area", "channel", "topic", "hour"),
-                        default="village", help="indeling van de regels (standaard village)")
+    report.add_argument("--by", choices=("village", "area", "channel", "topic", "hour",
+                                         "referral"),
+                        default="village", help="indeling van de regels (standaard village; "
+                                                "referral: per adres van de sociale kaart)")
     report.add_argument("--route", action="append", metavar="NAAM",
                         help="alleen deze route (naam of code; mag vaker)")
     report.add_argument("--route-at", choices=("end", "intake"), default="end",
@@ -52,8 +58,8 @@ def register(commands: Commands) -> None:
     report.add_argument("--suppress", action="store_true",
                         help="voor extern gebruik: 1-9 als <10, en genoeg andere cellen "
                              "verborgen (x) dat niets terug te rekenen is; voor een "
-                             "afgelopen maand, kwartaal of jaar, per dorp of gebied, alle "
-                             "routes of één")
+                             "afgelopen maand, kwartaal of jaar, per dorp, gebied of adres, "
+                             "alle routes of één")
     report.add_argument("--factsheet", action="store_true",
                         help="per team (en de balie) de cijfers van het jaarverslag: totaal "
                              "en verschil, uitkomsten en verwijzingen, onderwerpen, "
@@ -66,6 +72,19 @@ def register(commands: Commands) -> None:
                              "naar het scherm")
     report.add_argument("--force", action="store_true",
                         help="met --output: een bestaand bestand vervangen")
+    report.add_argument("--width", type=positive, metavar="TEKENS",
+                        help="de tabel zo smal maken (standaard: de breedte van het "
+                             "terminalvenster; naar een bestand of pijp: onbeperkt)")
+
+
+def table_width(asked: int | None) -> int | None:
+    """How wide the table may be: as asked, else the terminal's (``COLUMNS`` when set);
+    unlimited into a pipe or file, where nothing wraps it."""
+    if asked:
+        return asked
+    if os.environ.get("COLUMNS") or sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    return None
 
 
 def run(path: Path, args: argparse.Namespace) -> int:
@@ -135,8 +154,12 @@ def run(path: Path, args: argparse.Namespace) -> int:
             result = report(db, actor, reference, period, args.by, route_codes=codes,
                             now=utc_now(),
                             include_empty=not args.hide_empty, route_basis=args.route_at)
-            render = {"table": out.to_table, "csv": out.to_csv, "json": out.to_json}
-            text = render[args.format](result, suppressed=args.suppress)
+            if args.format == "table":
+                text = out.to_table(result, suppressed=args.suppress,
+                                    width=None if args.output else table_width(args.width))
+            else:
+                render = {"csv": out.to_csv, "json": out.to_json}
+                text = render[args.format](result, suppressed=args.suppress)
         from balie.db.access import audit
         from balie.db.files import write_export
         from balie.domain.spreadsheet import ENCODING

@@ -75,8 +75,10 @@ def run_serve(path: Path, args: argparse.Namespace) -> int:
     try:
         server.serve()
     except OSError as error:
+        from balie.domain.wording import os_reason
+
         return fail(f"kan niet luisteren op {args.host}:{args.port}: "
-                    f"{error.strerror or error}. Is de poort al in gebruik? Kies een andere "
+                    f"{os_reason(error)}. Is de poort al in gebruik? Kies een andere "
                     "met --port.")
     return 0
 

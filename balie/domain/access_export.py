@@ -22,6 +22,7 @@ from balie.domain.wording import (
     audit_detail,
     describe_event,
     detail_rows,
+    followup_text,
 )
 
 
@@ -30,7 +31,6 @@ class SavedInquiry(InquiryDetails, Protocol):
 
     id: int
     intake_route_id: int | None
-    referral_target_id: int | None
     outcome_id: int | None
     closed_at: datetime | None
     consent: bool
@@ -71,8 +71,8 @@ balie over u heeft vastgelegd, met wie het heeft ingezien of gewijzigd.
 
 - Waarom: om uw vraag te beantwoorden of u door te verwijzen, en (zonder naam of
   telefoonnummer) om te tellen hoeveel vragen er per dorp, onderwerp en route komen.
-- Naam, telefoonnummer, postcode en een terugbelafspraak worden alleen vastgelegd
-  als u daar toestemming voor gaf.
+- Naam, telefoonnummer, postcode en een afspraak om terug of na te bellen worden
+  alleen vastgelegd als u daar toestemming voor gaf.
 - Wie het kan zien: de medewerkers van de balie, het team waar uw vraag ligt, de
   teamleiders en beheer. Elke keer dat iemand uw gegevens inziet of wijzigt, staat in
   het auditlog; dat staat hieronder per vraag.
@@ -109,13 +109,12 @@ def _inquiry_section(dossier: Dossier, ref: Reference) -> list[str]:
     if inquiry.callback_at:
         done = " (gedaan)" if inquiry.callback_done_at else ""
         full["Terugbellen"] = f"{local(inquiry.callback_at):%d-%m-%Y %H:%M}{done}"
+    full["Nabellen"] = followup_text(inquiry, "%d-%m-%Y %H:%M")
     rows = [(label, full.get(label, value))
             for label, value in detail_rows(inquiry, ref, dossier.owner)]
     rows.append(("Vastgelegd door", dossier.registered_by))
     if inquiry.intake_route_id and inquiry.intake_route_id != inquiry.route_id:
         rows.append(("Eerst naar", ref.routes[inquiry.intake_route_id].name))
-    if inquiry.referral_target_id:
-        rows.append(("Verwezen naar", ref.referral_targets[inquiry.referral_target_id].name))
     if inquiry.outcome_id:
         rows.append(("Uitkomst", ref.outcomes[inquiry.outcome_id].name))
     if inquiry.closed_at:

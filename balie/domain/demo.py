@@ -45,6 +45,13 @@ OUTCOME_WEIGHT = {"information_advice": 216, "short_support": 495, "case_directi
                   "referred_informal": 40, "referred_formal": 60, "referred_wmo": 58,
                   "referred_internal": 30, "no_contact": 20}
 CHANNEL_WEIGHT = {"phone": 55, "desk": 30, "email": 10, "home_visit": 5}
+INFO_SHARE = 0.3
+"""Share of inquiries answered at the desk with information about an entry of the
+sociale kaart ("info gegeven over")."""
+FOLLOWUP_SHARE = 0.4
+"""Share of referrals with consent that get a follow-up call two weeks later."""
+FOLLOWUP_WEIGHT = {"helped": 45, "in_progress": 15, "not_helped": 10, "not_reached": 20,
+                   "declined": 10}
 
 TOPIC_WEIGHT: dict[str, dict[str, int]] = {
     DESK: {"paperwork": 30, "other": 15, "housing": 12, "work_income": 10, "finances": 12,
@@ -167,7 +174,13 @@ class DemoGenerator:
         }
         self.topic_codes = {t.id: t.code for t in reference.topics.all}
         self.dv_topic = topics.get(DOMESTIC_VIOLENCE)
-        self.referrals = [r.id for r in reference.referral_targets.active]
+        entries = reference.directory.active
+        self.referrals = [e.id for e in entries]
+        # Entries by topic: an inquiry is referred to an entry that helps with its topic.
+        self.entries_by_topic = {
+            t.id: [e.id for e in entries if t.id in e.topic_ids] for t in reference.topics.all}
+        self.followup_codes = list(FOLLOWUP_WEIGHT)
+        self.followup_cum = list(accumulate(FOLLOWUP_WEIGHT.values()))
         outcomes = {o.code: o.id for o in reference.outcomes.active}
         self.outcome_ids = [outcomes[c] for c in OUTCOME_WEIGHT if c in outcomes]
         self.outcome_cum = list(accumulate(OUTCOME_WEIGHT[c] for c in OUTCOME_WEIGHT
@@ -190,8 +203,9 @@ class DemoGenerator:
         return max(0, round(self.rng.gauss(expected, expected ** 0.5)))
 
     def rows(self, first: date, last: date, per_day: int, now: datetime, first_id: int
-             ) -> Iterator[tuple[tuple, list[tuple[int, int]], list[tuple]]]:
-        """Yield, per day: inquiry rows, topic rows and history rows.
+             ) -> Iterator[tuple[list[tuple], list[tuple[int, int]], list[tuple],
+                                 list[tuple[int, int, int]]]]:
+        """Yield, per day: inquiry rows, topic rows, history rows and referral rows.
 
         Column order: see ``balie.db.demo.INQUIRY_COLUMNS`` and ``EVENT_COLUMNS``.
         """
@@ -200,9 +214,9 @@ class DemoGenerator:
         while day <= last:
             n = self.day_count(day, per_day)
             if n:
-                inquiries, topic_rows, events = self._day(day, n, now, next_id)
+                inquiries, topic_rows, events, referrals = self._day(day, n, now, next_id)
                 if inquiries:
-                    yield inquiries, topic_rows, events
+                    yield inquiries, topic_rows, events, referrals
                     next_id += len(inquiries)
             day += timedelta(days=1)
 
@@ -223,7 +237,7 @@ class DemoGenerator:
         routes = rng.choices(self.route_codes, cum_weights=self.route_cum, k=n)
         channels = rng.choices(self.channel_ids, cum_weights=self.channel_cum, k=n)
         villages = rng.choices(self.village_ids, cum_weights=self.village_cum, k=n)
-        inquiries, topic_rows, events = [], [], []
+        inquiries, topic_rows, events, referral_rows = [], [], [], []
         for i in range(n):
             ts = base + seconds[i]
             if ts > limit:
@@ -251,7 +265,7 @@ class DemoGenerator:
                     outcome = rng.choices(self.outcome_ids, cum_weights=self.outcome_cum)[0]
             else:
                 status = "closed"
-            referral = rng.choice(self.referrals) if route == EXTERNAL and self.referrals else None
+            referrals = self._referrals(route, chosen)
             consent = rng.random() < 0.25
             name = phone = callback = callback_done = None
             if consent:
@@ -262,19 +276,46 @@ class DemoGenerator:
                     callback = _stamp(ts + 86400)
                     # Callbacks of earlier days were made; today's are still to do.
                     callback_done = _stamp(ts + 86400 + 600) if age_days > 1 else None
+            followup = result = followup_done = None
+            if referrals and consent and rng.random() < FOLLOWUP_SHARE:
+                followup, result = _stamp(ts + 14 * 86400), "pending"
+                if ts + 14 * 86400 < limit - 86400:  # due before yesterday: made
+                    result = rng.choices(self.followup_codes, cum_weights=self.followup_cum)[0]
+                    followup_done = _stamp(ts + 14 * 86400 + 900)
             summary = rng.choice(SUMMARIES.get(self.topic_codes[chosen[0]], SUMMARIES["other"]))
             staff_id = self.staff_ids[(inquiry_id * 7) % len(self.staff_ids)]
             inquiries.append((inquiry_id, stamp, staff_id, channels[i], villages[i], age, gender,
-                              summary, route_id, referral, urgent, status, int(consent), name,
+                              summary, route_id, urgent, status, int(consent), name,
                               phone, None, callback, stamp, route_id, owner, stamp, closed_at,
-                              outcome, callback_done, wait))
+                              outcome, callback_done, wait, followup, result, followup_done))
             topic_rows.extend((inquiry_id, t) for t in chosen)
-            events.append((inquiry_id, stamp, staff_id, "created", None, route_id, None, None))
+            referral_rows.extend((inquiry_id, e, n) for n, e in enumerate(referrals, start=1))
+            events.append((inquiry_id, stamp, staff_id, "created", None, route_id, None, None,
+                           None))
+            if followup_done is not None:
+                events.append((inquiry_id, followup_done, staff_id, "callback", None, None,
+                               "followup", None, result))
             if owner is not None:
                 events.append((inquiry_id, _stamp(ts + 86400), owner, "pickup", None, route_id,
-                               "new", "picked_up"))
+                               None, "new", "picked_up"))
                 if status == "closed":
                     code = self.outcome_codes.get(outcome)
-                    events.append((inquiry_id, closed_at, owner, "close", None, None,
+                    events.append((inquiry_id, closed_at, owner, "close", None, None, None,
                                    "picked_up", code))
-        return inquiries, topic_rows, events
+        return inquiries, topic_rows, events, referral_rows
+
+    def _referrals(self, route: str, topic_ids: list[int]) -> list[int]:
+        """The entries of the sociale kaart an inquiry names: one or two for a referral,
+        sometimes one for information given at the desk; one that helps with its topic."""
+        rng = self.rng
+        if not self.referrals or route not in (EXTERNAL, DESK) or (
+                route == DESK and rng.random() >= INFO_SHARE):
+            return []
+        count = 2 if route == EXTERNAL and rng.random() < 0.15 else 1
+        found: list[int] = []
+        for _ in range(count):
+            fitting = self.entries_by_topic.get(rng.choice(topic_ids)) or self.referrals
+            entry = rng.choice(fitting)
+            if entry not in found:
+                found.append(entry)
+        return found

@@ -12,8 +12,10 @@ import json
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime
 
+from balie.domain.directory_search import Context, directory_index, pick
+from balie.domain.followup import parse_followup
 from balie.domain.lookup import Candidate, resolve, resolve_many
-from balie.domain.models import InquiryInput, Reference, ReferralTarget, Topic, Village
+from balie.domain.models import DirectoryEntry, InquiryInput, Reference, Topic, Village
 from balie.domain.parsing import (
     InvalidInput,
     Moment,
@@ -26,7 +28,7 @@ from balie.domain.parsing import (
     parse_postcode,
     parse_summary,
 )
-from balie.domain.reference_data import ROUTE_EXTERNAL
+from balie.domain.reference_data import ROUTE_DESK, ROUTE_EXTERNAL
 from balie.domain.routing import RuleSet, Suggestion
 from balie.domain.timekeeping import local, local_day
 from balie.domain.workhours import DEFAULT_OFFICE_HOURS, OfficeHours, off_hours
@@ -48,6 +50,9 @@ class IntakeDraft:
     urgent: bool = False
     route: str = ""
     referral: str = ""
+    """Entries of the sociale kaart, separated by commas (external and desk routes)."""
+    followup: str = ""
+    """When to call back about the referral ("2w", "j"): needs consent and a phone."""
     callback: str = ""
     consent: bool = False
     name: str = ""
@@ -60,7 +65,8 @@ class IntakeDraft:
     """The corrected inquiry's version when it was opened (to detect a conflict)."""
 
     CONTENT = ("village", "age", "gender", "topics", "summary", "urgent", "route",
-               "referral", "callback", "consent", "name", "phone", "postcode", "reason")
+               "referral", "followup", "callback", "consent", "name", "phone", "postcode",
+               "reason")
 
     def is_blank(self) -> bool:
         """Nothing worth keeping has been typed (the channel alone is not content)."""
@@ -82,7 +88,7 @@ class IntakeDraft:
         """The draft as it may be stored: personal details only once consent is given."""
         if self.consent:
             return self
-        return replace(self, name="", phone="", postcode="", callback="")
+        return replace(self, name="", phone="", postcode="", callback="", followup="")
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
@@ -105,9 +111,11 @@ class IntakeCheck:
     """Things the desk should know but that do not block saving."""
     village: Village | None = None
     topics: tuple[Topic, ...] = ()
-    referral: ReferralTarget | None = None
+    referrals: tuple[DirectoryEntry, ...] = ()
+    """The entries of the sociale kaart named (referred to, or informed about)."""
     age: int | None = None
     callback: Moment | None = None
+    followup: Moment | None = None
     phone: str | None = None
     name: str | None = None
     suggestion: Suggestion | None = None
@@ -117,15 +125,23 @@ class IntakeCheck:
     off_hours: str | None = None
     """Why nobody will be there at the callback moment (a Saturday, a holiday, after
     office hours), or None: saving asks the desk to confirm it."""
+    followup_off_hours: str | None = None
+    """The same for the follow-up call's moment."""
     data: InquiryInput | None = None
     """The inquiry to save; None while there are errors."""
+
+    @property
+    def context(self) -> Context:
+        """What the look-up in the sociale kaart takes into account."""
+        return Context(frozenset(t.id for t in self.topics),
+                       self.village.id if self.village else None)
 
 
 @dataclass(frozen=True)
 class _Choices:
     villages: list[Candidate[Village]]
     topics: list[Candidate[Topic]]
-    referrals: list[Candidate[ReferralTarget]]
+    referrals: list[Candidate[DirectoryEntry]]
 
 
 _choices_cache: dict[bool, tuple[Reference, _Choices]] = {}
@@ -152,7 +168,7 @@ def _choices(reference: Reference, retired: bool = False) -> _Choices:
         villages=[Candidate(v, v.name, v.aliases) for v in villages],
         # In their numbered order: 1 is the first topic.
         topics=[Candidate(t, t.name, t.aliases) for t in pick(reference.topics)],
-        referrals=[Candidate(r, r.name) for r in pick(reference.referral_targets)],
+        referrals=[Candidate(r, r.name, r.aliases) for r in pick(reference.directory)],
     )
     _choices_cache[retired] = (reference, choices)
     return choices
@@ -167,7 +183,7 @@ def topic_candidates(reference: Reference, retired: bool = False) -> list[Candid
 
 
 def referral_candidates(reference: Reference, retired: bool = False
-                        ) -> list[Candidate[ReferralTarget]]:
+                        ) -> list[Candidate[DirectoryEntry]]:
     return _choices(reference, retired).referrals
 
 
@@ -252,7 +268,8 @@ def check(
                 problems.append(f"'{piece}': {_options_text(piece_options)}?")
             else:
                 problems.append(f"'{piece}' is geen onderwerp")
-        errors["topics"] = "; ".join(problems) + "."
+        said = "; ".join(problems)
+        errors["topics"] = said if said.endswith("?") else said + "."  # never "?."
     elif not topics and for_save:
         errors["topics"] = "Kies minstens één onderwerp (letters of nummer)."
 
@@ -277,14 +294,13 @@ def check(
     elif route is not None and route.retired and draft.correction_of is None:
         errors["route"] = f"{route.name} wordt niet meer gebruikt; kies een andere route."
 
-    referral = None
-    if route is not None and route.kind == ROUTE_EXTERNAL:
-        if draft.referral.strip():
-            referral = _chosen(errors, "referral", draft.referral,
-                               referral_candidates(reference, correcting),
-                               "staat niet in de lijst.")
-        elif for_save:
-            errors["referral"] = "Naar wie is doorverwezen?"
+    referrals: tuple[DirectoryEntry, ...] = ()
+    context = Context(frozenset(t.id for t in topics), village.id if village else None)
+    if route is not None and route.kind in (ROUTE_EXTERNAL, ROUTE_DESK):
+        referrals = _referrals(errors, draft.referral, reference, context, correcting)
+        if not referrals and for_save and route.kind == ROUTE_EXTERNAL \
+                and "referral" not in errors:
+            errors["referral"] = "Naar wie is doorverwezen? Kies een adres van de sociale kaart."
 
     name = phone = postcode = None
     try:
@@ -318,6 +334,24 @@ def check(
             concern = off_hours(callback.at, office)
             if concern and "callback" not in errors:
                 warnings["callback"] = f"Let op: {concern}."
+    followup = followup_concern = None
+    if draft.followup.strip() and not referrals and "referral" not in errors and route \
+            and route.kind in (ROUTE_EXTERNAL, ROUTE_DESK):
+        errors["followup"] = "Nabellen hoort bij een adres: kies dat eerst bij Naar."
+    elif draft.followup.strip() and referrals:
+        try:
+            followup = _followup_moment(draft.followup, now, correcting)
+        except InvalidInput as error:
+            errors["followup"] = error.message
+        else:
+            if not draft.phone.strip():
+                errors["followup"] = "Vul ook het telefoonnummer in om na te bellen."
+            elif not draft.consent:
+                errors["consent"] = ("Nabellen kan alleen met toestemming om het "
+                                     "telefoonnummer te bewaren.")
+            followup_concern = off_hours(followup.at, office)
+            if followup_concern and "followup" not in errors:
+                warnings["followup"] = f"Let op: {followup_concern}."
     personal = any(v.strip() for v in (draft.name, draft.phone, draft.postcode))
     if personal and not draft.consent and "consent" not in errors:
         warnings["consent"] = ("Zonder toestemming worden naam, telefoon en postcode niet "
@@ -334,30 +368,60 @@ def check(
             age=age,
             gender=draft.gender or None,
             summary=summary,
-            referral_target_id=referral.id if referral else None,
+            referral_ids=tuple(e.id for e in referrals),
             urgent=bool(draft.urgent or urgent_reason),
             consent=consent,
             person_name=name if consent else None,
             phone=phone if consent else None,
             postcode=postcode if consent else None,
             callback_at=callback.at if (callback and consent) else None,
+            followup_at=followup.at if (followup and consent) else None,
         )
     return IntakeCheck(
         errors=errors,
         warnings=warnings,
         village=village,
         topics=topics,
-        referral=referral,
+        referrals=referrals,
         age=age,
         callback=callback,
+        followup=followup,
         phone=phone,
         name=name,
         suggestion=suggestion,
         urgent_reason=urgent_reason,
         bsn=tuple(bsns),
         off_hours=concern,
+        followup_off_hours=followup_concern,
         data=data,
     )
+
+
+def _followup_moment(text: str, now: datetime, correcting: bool) -> Moment:
+    """A new follow-up time; a correction may keep one that has passed since."""
+    try:
+        return parse_followup(text, now)
+    except InvalidInput:
+        if not correcting:
+            raise
+        return parse_moment(text, now, allow_past=True)
+
+
+def _referrals(errors: dict[str, str], text: str, reference: Reference, context: Context,
+               correcting: bool) -> tuple[DirectoryEntry, ...]:
+    """The entries named in the referral field; a message for pieces that are none."""
+    if not text.strip():
+        return ()
+    picked = pick(text, directory_index(reference, correcting), context)
+    problems = []
+    for piece, options in picked.unresolved:
+        if options:
+            problems.append(f"'{piece}': {_options_text(options)}?")
+        else:
+            problems.append(f"'{piece}' staat niet op de sociale kaart")
+    if problems:
+        errors["referral"] = "; ".join(problems) + "."
+    return picked.chosen
 
 
 def draft_from_inquiry(inquiry, reference: Reference) -> IntakeDraft:
@@ -365,9 +429,10 @@ def draft_from_inquiry(inquiry, reference: Reference) -> IntakeDraft:
     callback = ""
     if inquiry.callback_at is not None:
         callback = f"{local(inquiry.callback_at):%d-%m-%Y %H:%M}"
-    referral = ""
-    if inquiry.referral_target_id is not None:
-        referral = reference.referral_targets[inquiry.referral_target_id].name
+    followup = ""
+    if inquiry.followup_at is not None:
+        followup = f"{local(inquiry.followup_at):%d-%m-%Y %H:%M}"
+    referral = ", ".join(reference.directory[e].name for e in inquiry.referral_ids)
     return IntakeDraft(
         channel=reference.channels[inquiry.channel_id].code,
         village=reference.villages[inquiry.village_id].name,
@@ -378,6 +443,7 @@ def draft_from_inquiry(inquiry, reference: Reference) -> IntakeDraft:
         urgent=inquiry.urgent,
         route=reference.routes[inquiry.route_id].code,
         referral=referral,
+        followup=followup,
         callback=callback,
         consent=inquiry.consent,
         name=inquiry.person_name or "",

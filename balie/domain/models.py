@@ -69,10 +69,40 @@ class Topic:
 
 
 @dataclass(frozen=True)
-class ReferralTarget:
+class DirectoryEntry:
+    """One entry of the sociale kaart: an organisation or one of its services, where the
+    desk refers people to or gives information about. Holds no client data."""
+
     id: int
     name: str
+    """"Organisation — service" (just the organisation when it has one entry)."""
     retired: bool = False
+    organisation: str = ""
+    service: str = ""
+    offers: str = ""
+    """What it offers, in a line or two."""
+    topic_ids: tuple[int, ...] = ()
+    village_ids: tuple[int, ...] = ()
+    """The villages it serves; empty: all of Midden-Drenthe (and anyone else)."""
+    phone: str = ""
+    email: str = ""
+    website: str = ""
+    address: str = ""
+    hours: str = ""
+    """Opening hours, or how to reach it."""
+    desk_note: str = ""
+    """What the desk should know (e.g. "alleen op afspraak")."""
+    aliases: str = ""
+    """Extra words the look-up finds it by."""
+    checked_at: datetime | None = None
+    """When beheer last checked the details (None: never)."""
+    checked_by: str | None = None
+    """Who checked them (display name)."""
+    added_at: datetime | None = None
+    """Since when it is on the kaart (an entry never checked is stale a year later)."""
+
+    def serves(self, village_id: int | None) -> bool:
+        return not self.village_ids or village_id is None or village_id in self.village_ids
 
 
 @dataclass(frozen=True)
@@ -141,7 +171,8 @@ class Reference:
     routes: Entries[Route]
     channels: Entries[Channel]
     topics: Entries[Topic]
-    referral_targets: Entries[ReferralTarget]
+    directory: Entries[DirectoryEntry]
+    """The sociale kaart (see balie.domain.directory)."""
     outcomes: Entries[Outcome]
 
     @property
@@ -153,7 +184,7 @@ class Reference:
         return next(r for r in self.routes.all if r.code == code)
 
 
-PERSONAL_FIELDS = ("person_name", "phone", "postcode", "callback_at")
+PERSONAL_FIELDS = ("person_name", "phone", "postcode", "callback_at", "followup_at")
 """Fields that may only be stored with consent, and whose values never enter history."""
 
 
@@ -168,13 +199,16 @@ class InquiryInput:
     age: int | None = None
     gender: str | None = None
     summary: str = ""
-    referral_target_id: int | None = None
+    referral_ids: tuple[int, ...] = ()
+    """Directory entries: referred to (external route) or informed about (desk route)."""
     urgent: bool = False
     consent: bool = False
     person_name: str | None = None
     phone: str | None = None
     postcode: str | None = None
     callback_at: datetime | None = None
+    followup_at: datetime | None = None
+    """When to call back about the referral ("is het gelukt?"): a callback of its own."""
 
     def __post_init__(self) -> None:
         if not self.topic_ids:
@@ -189,11 +223,15 @@ class InquiryInput:
 
     def columns(self) -> dict[str, Any]:
         """Column values of the inquiry row (topics live in their own table)."""
-        values = {
-            f.name: getattr(self, f.name) for f in fields(InquiryInput) if f.name != "topic_ids"
-        }
+        values = {f.name: getattr(self, f.name) for f in fields(InquiryInput)
+                  if f.name not in LINKED}
         values["urgent"] = int(self.urgent)
         values["consent"] = int(self.consent)
-        if self.callback_at is not None:
-            values["callback_at"] = to_db(self.callback_at)
+        for moment in ("callback_at", "followup_at"):
+            if values[moment] is not None:
+                values[moment] = to_db(values[moment])
         return values
+
+
+LINKED = ("topic_ids", "referral_ids")
+"""Fields of :class:`InquiryInput` kept in tables of their own, not inquiry columns."""

@@ -192,6 +192,14 @@ RELATIVE_DAYS = {
     "morgen": 1,
     "overmorgen": 2,
 }
+DAY_EXAMPLES = "bijvoorbeeld vandaag, gisteren, vr, 12-3 of 8 maart."
+ENGLISH_DAYS = {
+    "today": "vandaag", "yesterday": "gisteren", "tomorrow": "morgen", "now": "vandaag",
+    "monday": "maandag (ma)", "tuesday": "dinsdag (di)", "wednesday": "woensdag (wo)",
+    "thursday": "donderdag (do)", "friday": "vrijdag (vr)", "saturday": "zaterdag (za)",
+    "sunday": "zondag (zo)",
+}
+"""English words people type out of habit, and the Dutch word balie takes."""
 MONTH_ABBREVIATIONS = (
     "jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec",
 )
@@ -250,7 +258,13 @@ def parse_day(text: str, today: date, *, prefer: str = "past") -> date:
             today - timedelta(days=(today.weekday() - weekday) % 7)
         )
     if not re.search(r"\d", raw):
-        raise InvalidInput(f"'{text.strip()}' is geen datum; bijvoorbeeld 12-3, vr of gisteren.")
+        meant = ENGLISH_DAYS.get(raw)
+        raise InvalidInput(f"'{text.strip()}' is geen datum; "
+                           + (f"bedoelt u {meant}?" if meant else DAY_EXAMPLES))
+    if raw.isdigit():  # dateutil would read "3" as the 3rd of January
+        day = int(raw) if len(raw) <= 2 and 0 < int(raw) < 32 else 12
+        raise InvalidInput(f"'{text.strip()}' is geen datum; typ ook de maand, bijvoorbeeld "
+                           f"{day}-3 voor {day} maart.")
     numeric = re.fullmatch(r"(\d{1,2})[-/.](\d{1,2})(?:[-/.](\d{4}|\d{2}))?", raw)
     iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", raw)
     try:

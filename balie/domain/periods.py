@@ -149,6 +149,15 @@ def parse_period(kind: str, text: str | None, today: date) -> Period:
         raise InvalidInput(f"'{(text or '').strip()}' is geen bruikbare periode.") from None
 
 
+PERIOD_EXAMPLES = {
+    "week": "een dag in die week, bijvoorbeeld vandaag, 12-3 of 2024-03-12",
+    "month": "bijvoorbeeld 3 of maart (de laatste maart), 2024-03 of maart 2024",
+    "quarter": "bijvoorbeeld 1 (het laatste eerste kwartaal), 2024-Q1 of Q1 2024",
+    "year": "bijvoorbeeld 2024",
+}
+"""What to type for each kind of period, for the message after a mistake."""
+
+
 def _parse_period(kind: str, text: str | None, today: date) -> Period:
     if text is None or not text.strip():
         return containing(kind, today)
@@ -161,18 +170,58 @@ def _parse_period(kind: str, text: str | None, today: date) -> Period:
             year = int(match.group(1) or match.group(4))
             quarter = int(match.group(2) or match.group(3))
             return containing("quarter", date(year, 3 * quarter - 2, 1))
+        alone = re.fullmatch(r"q?\s*(\d{1,2})", raw)
+        if alone:
+            quarter = int(alone.group(1))
+            if not 1 <= quarter <= 4:
+                raise InvalidInput(f"Er is geen kwartaal {quarter}; "
+                                   f"{PERIOD_EXAMPLES['quarter']}.")
+            return _latest(kind, 3 * quarter - 2, today)
     if kind == "month":
-        match = re.fullmatch(r"(\d{4})-(\d{1,2})", raw)
-        named = re.fullmatch(r"([a-z]+)\s+(\d{4})", raw)
-        try:
-            if match:
-                return containing("month", date(int(match.group(1)), int(match.group(2)), 1))
-            if named:
-                word = named.group(1)  # "maart", "mrt" (as balie writes it), "maa"
-                month = next(i for i, (m, short) in enumerate(zip(MONTHS, MONTH_ABBREVIATIONS), 1)
-                             if word == short or m.startswith(word[:3]))
-                return containing("month", date(int(named.group(2)), month, 1))
-        except (ValueError, StopIteration):
-            raise InvalidInput(f"'{text.strip()}' is geen maand; bijv. 2024-03 of maart 2024."
-                               ) from None
-    return containing(kind, parse_day(text, today, prefer="past"))
+        return _month(text, raw, today)
+    try:
+        return containing(kind, parse_day(text, today, prefer="past"))
+    except InvalidInput:
+        if kind not in PERIOD_EXAMPLES:  # a day (or the first day of a range)
+            raise
+        raise InvalidInput(f"'{text.strip()}' is geen {KIND_NAMES[kind]}; "
+                           f"{PERIOD_EXAMPLES[kind]}.") from None
+
+
+def _latest(kind: str, month: int, today: date) -> Period:
+    """The month or quarter beginning in ``month`` of this year, or of last year when
+    that one is still to come: ``--month 3`` in January is last March."""
+    first = date(today.year, month, 1)
+    return containing(kind, first if first <= today else first.replace(year=today.year - 1))
+
+
+def _month(text: str, raw: str, today: date) -> Period:
+    """A month: "3", "maart", "2024-03", "maart 2024", or any day in it."""
+    wrong = f"'{text.strip()}' is geen maand; {PERIOD_EXAMPLES['month']}."
+    number = re.fullmatch(r"(\d{1,2})", raw)
+    year_month = re.fullmatch(r"(\d{4})-(\d{1,2})", raw)
+    named = re.fullmatch(r"([a-z]+)(?:\s+(\d{4}))?", raw)
+    if number:
+        month = int(number.group(1))
+        if not 1 <= month <= 12:
+            raise InvalidInput(f"Er is geen maand {month}; een maand is 1 t/m 12, "
+                               f"{PERIOD_EXAMPLES['month']}.")
+        return _latest("month", month, today)
+    if year_month:
+        month = int(year_month.group(2))
+        if not 1 <= month <= 12:
+            raise InvalidInput(wrong)
+        return containing("month", date(int(year_month.group(1)), month, 1))
+    if named:
+        word = named.group(1)  # "maart", "mrt" (as balie writes it), "maa"
+        month = next((i for i, (m, short) in enumerate(zip(MONTHS, MONTH_ABBREVIATIONS), 1)
+                      if word == short or (len(word) >= 3 and m.startswith(word))), None)
+        if month is None:
+            raise InvalidInput(wrong)
+        if named.group(2) is None:
+            return _latest("month", month, today)
+        return containing("month", date(int(named.group(2)), month, 1))
+    try:
+        return containing("month", parse_day(text, today, prefer="past"))
+    except InvalidInput:
+        raise InvalidInput(wrong) from None

@@ -10,12 +10,21 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, replace
 
+from balie.domain.followup import PENDING, PENDING_NAME, RESULTS
 from balie.domain.models import Reference, Route
 from balie.domain.periods import Period
 
 BREAKDOWNS = {"village": "Dorp", "area": "Gebied", "channel": "Kanaal", "topic": "Onderwerp",
-              "hour": "Uur"}
+              "hour": "Uur", "referral": "Sociale kaart"}
 """Breakdown code -> Dutch column heading."""
+
+NO_FOLLOWUP = ""
+FOLLOWUP_COLUMNS: tuple[tuple[str, str], ...] = (
+    *RESULTS, (PENDING, PENDING_NAME), (NO_FOLLOWUP, "geen nabellen"))
+"""The follow-up results a report by referral counts per entry, in column order; every
+referral is in exactly one of them."""
+REFERRAL_NOTE = ("Een vraag met meer adressen telt bij elk adres; de totalen tellen "
+                 "verwijzingen (Balie: info gegeven over). Nabellen: per verwijzing.")
 
 AGE_BANDS = ("0-17", "18-26", "27-45", "46-67", "68+")
 GENDER_NAMES = {"f": "vrouw", "m": "man", "x": "anders"}
@@ -42,7 +51,9 @@ class Line:
     total leaves out inquiries from outside it and from unknown places)."""
     key: tuple = ()
     """What the line counts, the same in every report: ("village", id), ("area", id),
-    ("channel", id), ("topic", id), ("hour", hour) or ("total",)."""
+    ("channel", id), ("topic", id), ("hour", hour), ("referral", id) or ("total",)."""
+    followups: tuple[int, ...] = ()
+    """By referral: the line's referrals per follow-up result (FOLLOWUP_COLUMNS)."""
 
     @property
     def change(self) -> float | None:
@@ -77,6 +88,8 @@ class Report:
     """Last year's report of the same kind, whose totals are this one's comparison."""
     additive: bool = True
     """Whether items add up to the total (not so by topic: an inquiry can have several)."""
+    followup_names: tuple[str, ...] = ()
+    """By referral: the headings of the lines' ``followups``."""
 
     @property
     def total(self) -> Line:
@@ -87,10 +100,12 @@ class Report:
         return BREAKDOWNS[self.breakdown]
 
 
-def _columns(reference: Reference, counts: Counter, route_codes: tuple[str, ...] | None
-             ) -> tuple[Route, ...]:
+def _columns(reference: Reference, counts: Counter, route_codes: tuple[str, ...] | None,
+             breakdown: str) -> tuple[Route, ...]:
     used = {route for (_, route), n in counts.items() if n}
     routes = [r for r in reference.routes.all if not r.retired or r.id in used]
+    if breakdown == "referral":  # entries are named at the desk only, never by a team
+        routes = [r for r in routes if not r.is_team]
     if route_codes:
         routes = [r for r in routes if r.code in route_codes]
     return tuple(routes)
@@ -108,13 +123,15 @@ def build_report(
     route_codes: tuple[str, ...] | None = None,
     include_empty: bool = True,
     partial: bool = False,
+    followups: Counter | None = None,
 ) -> Report:
     """Turn counts per (category, route id) into report lines.
 
     ``cells`` come from :func:`balie.db.reports.count` for the village breakdown when
-    ``breakdown`` is "area" (areas add up their villages).
+    ``breakdown`` is "area" (areas add up their villages). ``followups`` (by referral):
+    (entry id, route id, follow-up result) -> referrals.
     """
-    columns = _columns(reference, cells + previous_cells, route_codes)
+    columns = _columns(reference, cells + previous_cells, route_codes, breakdown)
     route_ids = [r.id for r in columns]
 
     def per_column(counter: Counter, keys) -> tuple[int, ...]:
@@ -125,11 +142,17 @@ def build_report(
 
     lines: list[Line] = []
 
+    def results_of(keys) -> tuple[int, ...]:
+        if followups is None:
+            return ()
+        return tuple(sum(followups[(k, r, code)] for k in keys for r in route_ids)
+                     for code, _ in FOLLOWUP_COLUMNS)
+
     def add(label, keys, kind="item", inhabitants=None, group=None, force=False, key=()
             ) -> Line:
         values = per_column(cells, keys)
         line = Line(label, kind, values, sum(values), previous_of(keys), inhabitants, group,
-                    key=key)
+                    key=key, followups=results_of(keys))
         if force or include_empty or line.total or line.previous:
             lines.append(line)
         return line
@@ -159,8 +182,9 @@ def build_report(
             known = [v.inhabitants for v in villages if v.inhabitants]
             add(area.name, [v.id for v in villages], inhabitants=sum(known) or None,
                 key=("area", area.id))
-    elif breakdown in ("channel", "topic"):
-        entries = reference.channels if breakdown == "channel" else reference.topics
+    elif breakdown in ("channel", "topic", "referral"):
+        entries = {"channel": reference.channels, "topic": reference.topics,
+                   "referral": reference.directory}[breakdown]
         used = {key for (key, _) in cells + previous_cells}
         for entry in entries.all:
             if not entry.retired or entry.id in used:
@@ -189,13 +213,16 @@ def build_report(
     rated = sum(cells[(v.id, r)] for v in inhabited for r in route_ids)
     inhabitants = sum(v.inhabitants for v in inhabited) or None
     by_place = breakdown in ("village", "area")
+    everything = [k for (k, _) in cells] if followups is not None else []
     lines.append(Line("Totaal", "total", totals, sum(totals), previous_total,
                       inhabitants if by_place else None, rated=rated if by_place else None,
-                      key=("total",)))
+                      key=("total",), followups=results_of(set(everything))))
     note = ("Een vraag met meer onderwerpen telt bij elk onderwerp; het totaal telt elke vraag "
-            "één keer." if not additive else "")
+            "één keer." if not additive else REFERRAL_NOTE if breakdown == "referral" else "")
     return Report(period, breakdown, columns, tuple(lines), period.year_earlier(), note=note,
-                  additive=additive, partial=partial)
+                  additive=additive, partial=partial,
+                  followup_names=tuple(name for _, name in FOLLOWUP_COLUMNS)
+                  if followups is not None else ())
 
 
 def linked_report(
@@ -210,6 +237,7 @@ def linked_report(
     route_codes: tuple[str, ...] | None = None,
     include_empty: bool = True,
     partial: bool = False,
+    followups: Counter | None = None,
 ) -> Report:
     """:func:`build_report`, with the reports whose figures it shares attached for AVG
     publication: ``source``, the village report behind an area report or the
@@ -224,7 +252,7 @@ def linked_report(
 
     result = build_report(reference, period, breakdown, cells, route_totals, previous_cells,
                           previous_route_totals, route_codes=route_codes,
-                          include_empty=include_empty, partial=partial)
+                          include_empty=include_empty, partial=partial, followups=followups)
     result = replace(result, source=detail(period, cells, route_totals, previous_cells,
                                            previous_route_totals))
     if partial:

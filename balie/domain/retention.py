@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 
+from balie.domain.numbers import count
 from balie.domain.timekeeping import local
 
 
@@ -33,7 +34,7 @@ def retention_end(closed_at: datetime, months: int) -> datetime:
 
 def inquiries(n: int) -> str:
     """``1 vraag``, ``3 vragen`` (thousands with a dot, as Dutch readers expect)."""
-    return f"{n:,}".replace(",", ".") + (" vraag" if n == 1 else " vragen")
+    return count(n) + (" vraag" if n == 1 else " vragen")
 
 
 def number_ranges(numbers: Iterable[int]) -> str:

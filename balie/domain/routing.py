@@ -182,8 +182,8 @@ def _rule(item: dict[str, Any], number: int, ref: Reference, problems: list[str]
         problems.append(f"{where}: 'unknown_age' is true of false.")
     referral = None
     if "referral" in item:
-        referral = _lookup(ref.referral_targets.all, item["referral"], "verwijsadres", where,
-                           problems)
+        referral = _lookup(ref.directory.all, item["referral"], "adres van de sociale kaart",
+                           where, problems)
         if route is not None and route.kind != "external":
             problems.append(f"{where}: 'referral' hoort alleen bij een externe route.")
     if isinstance(reason, str) and "{age}" in reason:

@@ -8,6 +8,8 @@ import unicodedata
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive form: "Cliëntondersteuning" -> "clientondersteuning"."""
+    if text.isascii():  # nothing to decompose: the common case, on every key
+        return " ".join(text.lower().split())
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(stripped.casefold().split())
@@ -48,3 +50,29 @@ def visible(text: str, *, lines: bool = False) -> str:
 def has_control(text: str) -> bool:
     """Whether ``text`` holds a character that :func:`visible` would replace."""
     return visible(text) != text
+
+def cell_width(text: str) -> int:
+    """How many terminal cells ``text`` takes: wide (East Asian) characters two,
+    combining marks none, everything else one."""
+    width = 0
+    for char in text:
+        if unicodedata.combining(char):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+def cut_to_width(text: str, width: int, ellipsis: str = "…") -> str:
+    """``text`` in at most ``width`` cells: whole, or cut with an ellipsis."""
+    if cell_width(text) <= width:
+        return text
+    if width <= 0:
+        return ""
+    out, used = [], 0
+    for char in text:
+        size = cell_width(char)
+        if used + size > width - 1:
+            break
+        out.append(char)
+        used += size
+    return "".join(out) + ellipsis

@@ -11,8 +11,9 @@ An inquiry that nobody picked up within N working hours is waiting too long. The
   both Christmas days; Bevrijdingsdag (5 May) only in lustrum years (2025, 2030, ...),
   as many collective agreements have it (the library's choice, not the law's).
 * Urgent inquiries (spoed) are always highlighted, whatever the hours.
-* The "waiting" column shows plain calendar time ("12 min", "3 u", "2 d"), because that is
-  what a client on the phone has experienced; only the highlighting uses working hours.
+* The lists show waiting times in working time too ("35 min", "5 u", "3 wd"), the way
+  the highlighting counts them, so that a red "te lang" never stands beside a small
+  number; :func:`describe_wait` (calendar time) is for what is not about working hours.
 
 All moments passed in are timezone-aware; moments returned are UTC. The Amsterdam clock
 changes on Sunday nights, never on a working day, so every working day's office window
@@ -262,3 +263,17 @@ def off_hours(moment: datetime, office: OfficeHours = DEFAULT_OFFICE_HOURS) -> s
         return (f"{name} {local:%H:%M} is buiten kantoortijd "
                 f"({office.start:%H:%M}-{office.end:%H:%M})")
     return None
+
+def describe_working_time(since: datetime, now: datetime,
+                          office: OfficeHours = DEFAULT_OFFICE_HOURS) -> str:
+    """Working time since ``since`` for a list column, the way "te lang" counts it:
+    "35 min", "5 u", "3 wd" (working days of the office hours; rounded down).
+
+    Minutes under an hour, hours under two working days, working days from then on.
+    """
+    hours = working_hours_between(since, now, office)
+    if hours < 1:
+        return f"{int(hours * 60)} min"
+    if hours < 2 * office.hours_per_day:
+        return f"{int(hours)} u"
+    return f"{int(hours // office.hours_per_day)} wd"
