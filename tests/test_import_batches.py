@@ -229,7 +229,7 @@ def test_a_killed_import_counts_nowhere_and_the_next_import_removes_it(made_db, 
         assert counted(db, actor, utc_now()) == 0  # counted nowhere
         (left,) = unfinished_imports(db)
     code, out, _ = run(capsys, "--db", str(made_db), "info")
-    assert code == 0 and f"import:       {left.id} (2026.csv, 3000 regels) is afgebroken" in out
+    assert code == 0 and f"import:       {left.id} (2026.csv, 3.000 regels) is afgebroken" in out
 
     code, out, err = run(capsys, "--db", str(made_db), "import", str(source))
     assert code == 0, err
@@ -321,7 +321,7 @@ def test_the_same_file_is_refused_while_it_is_being_imported(db_path, tmp_path, 
     try:
         assert paused.wait(WAIT)
         code, out, _ = run(capsys, "--db", str(db_path), "info")
-        assert "(2026.csv, 1200 regels) wordt nu ingelezen; telt mee als die klaar is" in out
+        assert "(2026.csv, 1.200 regels) wordt nu ingelezen; telt mee als die klaar is" in out
         code, _, err = run(capsys, "--db", str(db_path), "import", str(source))
         assert code == 1 and "wordt op dit moment ingelezen" in err
         code, _, err = run(capsys, "--db", str(db_path), "import", "--dry-run", str(source))
