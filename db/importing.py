@@ -31,6 +31,7 @@ from balie.db.connection import BalieDatabase
 from balie.db.drafts import process_alive
 from balie.db.errors import StoreError, store_error
 from balie.domain.importing import ImportFile, ImportRow
+from balie.domain.numbers import count
 from balie.domain.timekeeping import from_db, local, to_db, utc_now
 
 FINISHED = """(NOT EXISTS (SELECT 1 FROM import_batch WHERE completed_at IS NULL)
@@ -110,7 +111,7 @@ def already_imported_message(batch: Batch) -> str:
                 f"{local(batch.imported_at):%d-%m-%Y %H:%M}). Het wordt niet nog eens "
                 "ingelezen; wacht tot die import klaar is.")
     return (f"Dit bestand is al geïmporteerd op {local(batch.imported_at):%d-%m-%Y %H:%M} "
-            f"als '{batch.file_name}' ({batch.rows} registraties, import {batch.id}). "
+            f"als '{batch.file_name}' ({count(batch.rows)} registraties, import {batch.id}). "
             "Het wordt niet nog eens ingelezen.")
 
 
