@@ -286,6 +286,20 @@ def test_what_is_written_is_what_was_checked(made_db, tmp_path, capsys, monkeypa
                           "WHERE summary LIKE 'regel %'").fetchone() == (1200, 1200)
 
 
+def test_the_log_an_import_grew_is_given_back(made_db, tmp_path, capsys):
+    """The write-ahead log grows with the import; it is emptied when the import ends, not
+    at the next retention run, even while a desk keeps the database open (when the last
+    connection closes SQLite removes the log anyway, so the desk stays connected)."""
+    source = tmp_path / "2026.csv"
+    source.write_text(csv_text(3000, newest=utc_now()), encoding="utf-8")
+    with open_database(made_db) as desk:
+        importer(desk)
+        code, out, err = run(capsys, "--db", str(made_db), "import", str(source))
+        assert code == 0 and "3.000 registraties" in out, err
+        assert desk.execute("SELECT count(*) FROM inquiry").fetchone() == (3000,)
+        assert Path(f"{made_db}-wal").stat().st_size == 0
+
+
 def test_a_file_can_come_through_a_pipe(made_db, tmp_path):
     with open_database(made_db) as db:
         importer(db)
