@@ -18,6 +18,7 @@ from datetime import datetime
 
 from balie.db.access import Actor, require
 from balie.db.connection import BalieDatabase
+from balie.db.importing import FINISHED
 from balie.db.reports import UNKNOWN, comparison_span, report
 from balie.domain.factsheet import DeskCounts, FactSheet, TeamCounts, build_factsheets
 from balie.domain.factsheet_publication import Page, channel_table, publish
@@ -26,7 +27,9 @@ from balie.domain.periods import Period
 from balie.domain.report import AGE_BANDS
 from balie.domain.timekeeping import Span, from_db, offset_segments, utc_now
 
-IN_TEAM_PERIOD = "route_id = :route AND registered_at >= :lower AND registered_at < :upper"
+IN_TEAM_PERIOD = (f"route_id = :route AND registered_at >= :lower AND registered_at < :upper "
+                  f"AND {FINISHED}")
+"""A team's period; an import counts once it is complete (balie.db.importing)."""
 
 # One integer per inquiry that packs what a team's page breaks it down by (village,
 # gender, age band, channel, outcome as at the period's end): a Counter of plain
@@ -59,43 +62,51 @@ TEAM_TOPICS_SQL = f"""
 TEAM_TOTAL_SQL = f"""
     SELECT count(*) FROM inquiry INDEXED BY inquiry_factsheet WHERE {IN_TEAM_PERIOD}"""
 
-CLOSED_SQL = """
+CLOSED_SQL = f"""
     SELECT count(*) FROM inquiry INDEXED BY inquiry_closed
     WHERE route_id = :route AND status = 'closed'
-      AND closed_at >= :lower AND closed_at < :upper"""
+      AND closed_at >= :lower AND closed_at < :upper
+      AND {FINISHED}"""
 
-FIRST_SQL = """
+FIRST_SQL = f"""
     SELECT min(registered_at) FROM inquiry INDEXED BY inquiry_factsheet
-    WHERE route_id = :route"""
+    WHERE route_id = :route
+      AND {FINISHED}"""
 
 # Open when the period started: registered before it, not closed before it. Closed
 # inquiries always have closed_at, open ones never (see balie.db.inquiries).
-CARRIED_BEFORE_SQL = """
+CARRIED_BEFORE_SQL = f"""
     SELECT count(*) FROM inquiry INDEXED BY inquiry_factsheet
     WHERE route_id = :route AND registered_at < :lower
-      AND (closed_at IS NULL OR closed_at >= :lower)"""
-CARRIED_CLOSED_AFTER_SQL = """
+      AND (closed_at IS NULL OR closed_at >= :lower)
+      AND {FINISHED}"""
+CARRIED_CLOSED_AFTER_SQL = f"""
     SELECT count(*) FROM inquiry INDEXED BY inquiry_closed
     WHERE route_id = :route AND status = 'closed' AND closed_at >= :lower
-      AND registered_at < :lower"""
-CARRIED_OPEN_SQL = """
+      AND registered_at < :lower
+      AND {FINISHED}"""
+CARRIED_OPEN_SQL = f"""
     SELECT count(*) FROM inquiry INDEXED BY inquiry_by_route_status
-    WHERE route_id = :route AND status IN ('new', 'picked_up') AND registered_at < :lower"""
+    WHERE route_id = :route AND status IN ('new', 'picked_up') AND registered_at < :lower
+      AND {FINISHED}"""
 
-DESK_CHANNEL_SQL = """
+DESK_CHANNEL_SQL = f"""
     SELECT count(*) FROM inquiry INDEXED BY inquiry_channel
     WHERE route_id = :route AND channel_id = :channel
-      AND registered_at >= :lower AND registered_at < :upper"""
+      AND registered_at >= :lower AND registered_at < :upper
+      AND {FINISHED}"""
 
-DESK_HOUR_SQL = """
+DESK_HOUR_SQL = f"""
     SELECT count(*) FROM inquiry INDEXED BY inquiry_hour
     WHERE time_known = 1 AND substr(registered_at, 12, 2) = :hour
-      AND registered_at >= :lower AND registered_at < :upper"""
+      AND registered_at >= :lower AND registered_at < :upper
+      AND {FINISHED}"""
 """One UTC hour of the clock, with a time of registration."""
 
-DESK_TOTAL_SQL = """
+DESK_TOTAL_SQL = f"""
     SELECT count(*) FROM inquiry INDEXED BY inquiry_report
-    WHERE registered_at >= :lower AND registered_at < :upper"""
+    WHERE registered_at >= :lower AND registered_at < :upper
+      AND {FINISHED}"""
 
 
 def _bounds(span: Span, **more) -> dict:

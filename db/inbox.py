@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from balie.db.access import Actor, NotAllowed, audit, grant, refusal, require
 from balie.db.connection import BalieDatabase
 from balie.db.errors import StoreError
+from balie.db.importing import FINISHED
 from balie.db.inquiries import MAX_REASON, STATUS_CLOSED, STATUS_NEW, STATUS_PICKED_UP
 from balie.db.settings import office_settings
 from balie.domain.parsing import InvalidInput, clean_text
@@ -139,7 +140,8 @@ def _inbox_sql(route_ids: list[int], view: str, now: datetime,
         params = [*route_ids, to_db(now - timedelta(days=CLOSED_DAYS))]
     else:
         raise ValueError(f"unknown view {view!r}")
-    return f"{_ROW_SQL} WHERE {where} ORDER BY {order} LIMIT {MAX_ROWS}", params
+    return (f"{_ROW_SQL} WHERE {where} AND {FINISHED} ORDER BY {order} LIMIT {MAX_ROWS}",
+            params)
 
 
 def inbox_counts(db: BalieDatabase, route_ids: list[int]) -> dict[tuple[int, str], int]:
@@ -149,7 +151,7 @@ def inbox_counts(db: BalieDatabase, route_ids: list[int]) -> dict[tuple[int, str
     marks = ", ".join("?" for _ in route_ids)
     rows = db.execute(
         f"""SELECT route_id, status, count(*) FROM inquiry
-            WHERE route_id IN ({marks}) AND status IN ('new', 'picked_up')
+            WHERE route_id IN ({marks}) AND status IN ('new', 'picked_up') AND {FINISHED}
             GROUP BY route_id, status""", route_ids)
     return {(route, status): n for route, status, n in rows}
 

@@ -10,6 +10,7 @@ from typing import Any
 from balie.db.access import Actor, audit, require, require_view
 from balie.db.connection import BalieDatabase
 from balie.db.errors import StoreError
+from balie.db.importing import FINISHED
 from balie.domain.followup import PENDING
 from balie.domain.models import PERSONAL_FIELDS, InquiryInput
 from balie.domain.parsing import clean_text
@@ -396,7 +397,7 @@ def _desk_rows(db: BalieDatabase, staff_id: int, lower: str, upper: str) -> list
             _progress(r["kind"], r["status"], r["owner"]),
         )
         for r in db.query(
-            """SELECT inquiry.id, inquiry.registered_at, village.name AS village,
+            f"""SELECT inquiry.id, inquiry.registered_at, village.name AS village,
                       route.name AS route, route.kind, inquiry.urgent, inquiry.status,
                       owner.display_name AS owner,
                       inquiry.callback_at IS NOT NULL AS callback,
@@ -409,6 +410,7 @@ def _desk_rows(db: BalieDatabase, staff_id: int, lower: str, upper: str) -> list
                LEFT JOIN staff AS owner ON owner.id = inquiry.owner_id
                WHERE inquiry.registered_by = ?
                  AND inquiry.registered_at >= ? AND inquiry.registered_at < ?
+                 AND {FINISHED}
                ORDER BY inquiry.registered_at DESC, inquiry.id DESC""",
             [staff_id, lower, upper],
         )

@@ -735,3 +735,60 @@ def _sociale_kaart(db) -> None:
         db.conn.executemany(
             "INSERT OR IGNORE INTO directory_entry_topic (entry_id, topic_id) VALUES (?, ?)",
             [(entry_id, topics[code]) for code in seed.topics if code in topics])
+
+
+@migration("0011_import_batches")
+def _import_batches(db) -> None:
+    """An import is written in short batches and counts only once it is complete."""
+    run_sql(
+        db,
+        """
+        -- balie import writes a file in batches of short transactions, so the desks can
+        -- save in between. Until completed_at is set, the rows of the import count
+        -- nowhere; an import whose process is gone is removed by the next balie import.
+        -- host and pid: the process writing it; updated_at: its last batch.
+        ALTER TABLE import_batch ADD COLUMN completed_at TEXT;
+        ALTER TABLE import_batch ADD COLUMN host TEXT;
+        ALTER TABLE import_batch ADD COLUMN pid INTEGER;
+        ALTER TABLE import_batch ADD COLUMN updated_at TEXT;
+        UPDATE import_batch SET completed_at = imported_at, updated_at = imported_at;
+        CREATE INDEX import_batch_by_state ON import_batch(completed_at);
+        -- The rows of one import: to remove an import that did not complete.
+        CREATE INDEX inquiry_by_import ON inquiry(import_batch_id)
+            WHERE import_batch_id IS NOT NULL;
+
+        -- The indexes the reports and factsheets read alone learn import_batch_id, so
+        -- that they still answer alone when they leave out an import not yet complete.
+        -- The same columns as before, and that one at the end.
+        DROP INDEX inquiry_report;
+        CREATE INDEX inquiry_report ON inquiry(
+            registered_at, route_id, intake_route_id, village_id, channel_id, gender, age,
+            time_known, import_batch_id
+        );
+        DROP INDEX inquiry_factsheet;
+        CREATE INDEX inquiry_factsheet ON inquiry(
+            route_id, registered_at, village_id, gender, age, channel_id, outcome_id,
+            closed_at, wait_minutes, import_batch_id
+        );
+        DROP INDEX inquiry_closed;
+        CREATE INDEX inquiry_closed ON inquiry(
+            route_id, closed_at, registered_at, status, import_batch_id
+        ) WHERE status = 'closed';
+        DROP INDEX inquiry_by_route_status;
+        CREATE INDEX inquiry_by_route_status ON inquiry(
+            route_id, status, registered_at, import_batch_id
+        );
+        DROP INDEX inquiry_channel;
+        CREATE INDEX inquiry_channel ON inquiry(
+            route_id, channel_id, registered_at, import_batch_id
+        );
+        DROP INDEX inquiry_hour;
+        CREATE INDEX inquiry_hour ON inquiry(
+            time_known, substr(registered_at, 12, 2), registered_at, import_batch_id
+        );
+        DROP INDEX inquiry_followup_report;
+        CREATE INDEX inquiry_followup_report ON inquiry(
+            registered_at, route_id, intake_route_id, followup_result, import_batch_id
+        ) WHERE followup_result IS NOT NULL;
+        """,
+    )

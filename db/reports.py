@@ -2,9 +2,11 @@
 
 Every query filters on a ``registered_at`` range and reads the covering index
 ``inquiry_report`` (``INDEXED BY`` makes a missing index an error instead of a silent
-full scan). Local hours and days are computed per daylight-saving segment with that
-segment's fixed UTC offset, so a day across a clock change is counted correctly. The
-factsheets are counted in :mod:`balie.db.factsheets`.
+full scan). Rows of an import that is not complete yet count nowhere
+(:data:`balie.db.importing.FINISHED`, answered from the index too). Local hours and days
+are computed per daylight-saving segment with that segment's fixed UTC offset, so a day
+across a clock change is counted correctly. The factsheets are counted in
+:mod:`balie.db.factsheets`.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from datetime import datetime
 
 from balie.db.access import Actor, require
 from balie.db.connection import BalieDatabase
+from balie.db.importing import FINISHED
 from balie.domain.models import Reference
 from balie.domain.periods import Period
 from balie.domain.report import FOLLOWUP_COLUMNS, NO_FOLLOWUP, Report, linked_report
@@ -23,7 +26,8 @@ from balie.domain.timekeeping import Span, offset_segments
 UNKNOWN = -1
 """Category key for "not recorded" (e.g. the hour of an import without a time)."""
 
-IN_PERIOD = "registered_at >= :lower AND registered_at < :upper"
+IN_PERIOD = f"registered_at >= :lower AND registered_at < :upper AND {FINISHED}"
+"""The period; an import counts once it is complete (see balie.db.importing)."""
 
 # {route} is route_id (where an inquiry is now, after transfers) or intake_route_id
 # (where the desk sent it); both are in the covering index.
@@ -31,28 +35,31 @@ BY_COLUMN_SQL = f"""
     SELECT {{column}}, {{route}}, count(*) FROM inquiry INDEXED BY inquiry_report
     WHERE {IN_PERIOD} GROUP BY {{column}}, {{route}}"""
 
-BY_TOPIC_SQL = """
-    SELECT inquiry_topic.topic_id, inquiry.{route}, count(*)
+BY_TOPIC_SQL = f"""
+    SELECT inquiry_topic.topic_id, inquiry.{{route}}, count(*)
     FROM inquiry INDEXED BY inquiry_report
     JOIN inquiry_topic ON inquiry_topic.inquiry_id = inquiry.id
     WHERE inquiry.registered_at >= :lower AND inquiry.registered_at < :upper
-    GROUP BY inquiry_topic.topic_id, inquiry.{route}"""
+      AND {FINISHED}
+    GROUP BY inquiry_topic.topic_id, inquiry.{{route}}"""
 
 # By entry of the sociale kaart: the referrals of the period's inquiries, and, through
 # a small partial index of its own, those that got a follow-up, with its result.
-BY_REFERRAL_SQL = """
-    SELECT inquiry_referral.entry_id, inquiry.{route}, count(*)
+BY_REFERRAL_SQL = f"""
+    SELECT inquiry_referral.entry_id, inquiry.{{route}}, count(*)
     FROM inquiry INDEXED BY inquiry_report
     JOIN inquiry_referral ON inquiry_referral.inquiry_id = inquiry.id
     WHERE inquiry.registered_at >= :lower AND inquiry.registered_at < :upper
+      AND {FINISHED}
     GROUP BY 1, 2"""
 
-BY_FOLLOWUP_SQL = """
-    SELECT inquiry_referral.entry_id, inquiry.{route}, inquiry.followup_result, count(*)
+BY_FOLLOWUP_SQL = f"""
+    SELECT inquiry_referral.entry_id, inquiry.{{route}}, inquiry.followup_result, count(*)
     FROM inquiry INDEXED BY inquiry_followup_report
     JOIN inquiry_referral ON inquiry_referral.inquiry_id = inquiry.id
     WHERE inquiry.followup_result IS NOT NULL
       AND inquiry.registered_at >= :lower AND inquiry.registered_at < :upper
+      AND {FINISHED}
     GROUP BY 1, 2, 3"""
 
 BY_ROUTE_SQL = f"""

@@ -43,6 +43,7 @@ from balie.db.access import Actor, audit, require
 from balie.db.connection import BalieDatabase
 from balie.db.drafts import expire_drafts
 from balie.db.erasure import Purge, erase_inquiries, purge
+from balie.db.importing import FINISHED
 from balie.domain.retention import inquiries, number_ranges, retention_cutoff
 from balie.domain.timekeeping import to_db
 
@@ -73,7 +74,8 @@ DUE = """SELECT {columns} FROM inquiry INDEXED BY inquiry_retention
       AND (inquiry.callback_at IS NULL OR inquiry.callback_done_at IS NOT NULL
            OR inquiry.callback_at < ?)
       AND (inquiry.followup_at IS NULL OR inquiry.followup_result != 'pending'
-           OR inquiry.followup_at < ?)"""
+           OR inquiry.followup_at < ?)
+      AND """ + FINISHED
 """The inquiries of one route due at its cutoff: one range of the partial index
 ``inquiry_retention`` (route, closed_at; not yet erased). Erased inquiries leave the
 index, so after the first run each range holds only what became due since."""

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from balie.cli import main
 from balie.db import open_database
 from balie.db.reports import report
-from balie.domain.importing import read_import, text_fingerprint
+from balie.domain import importing
+from balie.domain.importing import Fingerprint, read_import
 from balie.domain.periods import containing
-from tests.conftest import FROZEN_NOW, lead, member
+from tests.conftest import FROZEN_NOW, lead
 
 GOOD = (
     "\ufeffDatum;Tijd;Kanaal;Dorp;Route;Onderwerp;Leeftijd;Geslacht;Omschrijving\r\n"
@@ -119,20 +122,6 @@ def test_the_same_registrations_saved_differently_are_the_same_file(made_db, tmp
         "vrouw,Zoekt gezelschap\n", encoding="utf-8")
     code, _, err = run(capsys, "--db", str(made_db), "import", str(resaved))
     assert code == 1 and "al geïmporteerd" in err and count(made_db) == 3
-
-
-def test_a_file_imported_by_an_earlier_balie_is_still_recognised(made_db, tmp_path, capsys):
-    # Earlier versions recorded the hash of the text; a batch recorded that way stays.
-    with open_database(made_db) as db:
-        staff = member(db, "import").id
-        with db.write():
-            db.execute("INSERT INTO import_batch (file_name, sha256, rows, imported_at, "
-                       "imported_by) VALUES ('2024.csv', ?, 3, '2026-01-05T09:00:00Z', ?)",
-                       [text_fingerprint(GOOD), staff])
-    source = tmp_path / "2024.csv"
-    source.write_text(GOOD, encoding="utf-8")
-    code, _, err = run(capsys, "--db", str(made_db), "import", str(source))
-    assert code == 1 and "al geïmporteerd" in err and count(made_db) == 0
 
 
 def test_dates_before_1900_and_clock_changes(seeded_reference):
@@ -273,3 +262,70 @@ def test_a_closing_makes_another_file_but_an_old_file_keeps_its_print(seeded_ref
     checked = read_import(closed, seeded_reference, FROZEN_NOW)
     assert checked.problems == () and checked.rows[0].outcome_id is not None
     assert checked.fingerprint != plain.fingerprint
+
+
+# --- in bounded memory -----------------------------------------------------------------
+
+
+def many(rows: int) -> str:
+    """A file of ``rows`` registrations, each a little different; every third one of a
+    team, closed with an outcome (or one of the two)."""
+    return HEADER.replace("\n", ";afgerond;uitkomst\n") + "".join(
+        f"{1 + n % 28}-{1 + n % 12}-2024;balie;{('Beilen', 'Elp')[n % 2]};"
+        + ("seniorenwerk" if n % 3 == 0 else "desk")
+        + f";wonen;{n % 24}:{n % 60:02d};{n % 100};v;regel {n};"
+        + (("28-12-2024;", ";informatie en advies", "28-12-2024;referred_internal")[n // 3 % 3]
+           if n % 3 == 0 else ";")
+        + "\n" for n in range(rows))
+
+
+def legacy_fingerprint(rows) -> str:
+    """The fingerprint as balie computed it before imports were read line by line."""
+    lines = sorted(repr((row.registered_at.isoformat(), row.time_known, row.channel_id,
+                         row.village_id, row.route_id, sorted(row.topic_ids), row.age,
+                         row.gender, row.summary)
+                        + ((row.closed_at and row.closed_at.isoformat(), row.outcome_id)
+                           if row.closed_at or row.outcome_id else ()))
+                   for row in rows)
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def test_the_fingerprint_in_bounded_memory_is_the_one_balie_always_computed(
+        seeded_reference, monkeypatch):
+    text = (many(400)
+            + '01-01-2020;balie;Elp;desk;wonen;;;;"met ""quotes"", ; en\nregels";;\n')
+    rows = read_import(text, seeded_reference, FROZEN_NOW).rows
+    assert len(rows) == 401
+    runs: list = []
+    spill = importing.tempfile.TemporaryFile
+
+    def counted_spill(*args, **kwargs):
+        runs.append(1)
+        return spill(*args, **kwargs)
+
+    monkeypatch.setattr(importing.tempfile, "TemporaryFile", counted_spill)
+    monkeypatch.setattr(Fingerprint, "RUN", 7)
+    monkeypatch.setattr(Fingerprint, "MAX_RUNS", 5)
+    prints = Fingerprint()
+    for row in reversed(rows):
+        prints.add(row)
+    assert prints.hexdigest() == legacy_fingerprint(rows)
+    assert len(runs) > 400 // 7  # it did spill, and merged runs before too many were open
+
+
+def test_kept_rows_come_back_as_they_were_checked(seeded_reference, monkeypatch, tmp_path):
+    rows = read_import(many(50), seeded_reference, FROZEN_NOW).rows
+    monkeypatch.setattr(importing.KeptRows, "CHUNK", 7)
+    with importing.KeptRows(tmp_path) as kept:
+        for row in rows:
+            kept.append(row)
+        assert kept._file is not None  # most of them waited on disk
+        assert list(kept) == list(rows)
+    assert list(tmp_path.iterdir()) == []  # anonymous: nothing left in the folder
+
+
+def test_a_line_too_long_for_memory_is_a_problem(seeded_reference, monkeypatch):
+    monkeypatch.setattr(importing, "MAX_LINE", 100)
+    text = HEADER + "1-1-2024;balie;Elp;desk;wonen;;;;kort\n" + "1-1-2024;" + "x" * 200 + "\n"
+    (problem,) = read_import(text, seeded_reference, FROZEN_NOW).problems
+    assert problem.line == 3 and "langer dan 100 tekens" in str(problem)

@@ -17,16 +17,29 @@ clocks go forward) is a problem; a time that happens twice (02:30 on the night t
 back) is taken as the first, summer-time one. A file is recognised by its registrations,
 not its bytes: saved again with commas instead of semicolons, or sorted, it is still the
 same file and is not imported twice.
+
+A file is read once, line by line, never whole: :class:`ImportReader` checks one line
+at a time, :class:`Fingerprint` recognises the file and :class:`KeptRows` keeps the
+checked rows until they are written, each in bounded memory (what does not fit goes to
+anonymous temporary files, gone when balie ends, however it ends). So a file of a
+million lines is checked in the memory of a few thousand, and what is written is
+exactly what was checked.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import heapq
 import io
+import marshal
 import re
+import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from itertools import chain
+from pathlib import Path
 
 from balie.domain.models import Reference
 from balie.domain.parsing import InvalidInput, parse_summary
@@ -40,6 +53,10 @@ GENDER_WORDS = {"v": "f", "vrouw": "f", "f": "f", "m": "m", "man": "m", "x": "x"
 UNKNOWN_TIME = time(12, 0)
 """The moment stored for a registration without a time (marked ``time_known = 0``)."""
 MAX_PROBLEMS = 200
+"""Reading stops at this many problems: enough to see what is wrong with a file."""
+MAX_LINE = 2_000_000
+"""Characters in one physical line (nine values of the csv module's 131,072 fit): a
+longer one is a problem, so that no line can fill the memory."""
 FIRST_YEAR = 1900
 """Earlier dates are typing errors (the registrations are of living people)."""
 
@@ -85,25 +102,149 @@ class ImportFile:
     file before it took the registrations': still checked, so an upgrade never lets a
     file in twice."""
 
+    @property
+    def count(self) -> int:
+        return len(self.rows)
 
-def fingerprint(rows: list[ImportRow], text: str) -> str:
-    """What makes two files the same: their registrations, however the file is laid out
-    (or, for a file without any, its text)."""
-    if not rows:
-        return text_fingerprint(text)
-    lines = sorted(repr((row.registered_at.isoformat(), row.time_known, row.channel_id,
-                         row.village_id, row.route_id, sorted(row.topic_ids), row.age,
-                         row.gender, row.summary)
-                        # Only when given: a file of before these columns keeps its print.
-                        + ((row.closed_at and row.closed_at.isoformat(), row.outcome_id)
-                           if row.closed_at or row.outcome_id else ()))
-                   for row in rows)
-    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """What checking a file found, without its rows (a file may have millions)."""
+
+    count: int
+    """Registrations read without a problem."""
+    problems: tuple[Problem, ...]
+    fingerprint: str
+    text_fingerprint: str
 
 
 def text_fingerprint(text: str) -> str:
     normal = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     return hashlib.sha256(normal.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class Fingerprint:
+    """SHA-256 of a file's registrations, one line each, in sorted order: the same
+    registrations in any order, layout or spelling give the same fingerprint.
+
+    In bounded memory: every :data:`RUN` lines are sorted and spilled to an anonymous
+    temporary file in ``spill_dir`` (gone when closed, and when the process dies), and
+    the sorted runs are merged while hashing. The lines are UTF-8 bytes, whose order is
+    the order of the text, so the fingerprint is the one balie has always computed.
+    """
+
+    RUN = 50_000
+    MAX_RUNS = 64
+    """Runs merged into one before more files are open than this."""
+
+    def __init__(self, spill_dir: Path | None = None) -> None:
+        self.spill_dir = spill_dir
+        self.count = 0
+        self._lines: list[bytes] = []
+        self._runs: list = []
+
+    def add(self, row: ImportRow) -> None:
+        self._lines.append(repr((
+            row.registered_at.isoformat(), row.time_known, row.channel_id, row.village_id,
+            row.route_id, sorted(row.topic_ids), row.age, row.gender, row.summary)
+            # Only when given: a file of before these columns keeps its print.
+            + ((row.closed_at and row.closed_at.isoformat(), row.outcome_id)
+               if row.closed_at or row.outcome_id else ())
+        ).encode("utf-8", "surrogatepass"))
+        self.count += 1
+        if len(self._lines) >= self.RUN:
+            self._runs.append(self._spill(sorted(self._lines)))
+            self._lines = []
+            if len(self._runs) >= self.MAX_RUNS:
+                self._runs = [self._spill(self._merged())]
+
+    def hexdigest(self) -> str:
+        """The fingerprint of the rows added (once: the runs are gone after)."""
+        digest = hashlib.sha256()
+        first = True
+        for line in self._merged():
+            if not first:
+                digest.update(b"\n")
+            digest.update(line)
+            first = False
+        return digest.hexdigest()
+
+    def close(self) -> None:
+        """Remove the runs without computing the fingerprint."""
+        for run in self._runs:
+            run.close()
+        self._runs, self._lines = [], []
+
+    def _spill(self, lines: Iterable[bytes]):
+        run = tempfile.TemporaryFile(dir=self.spill_dir)
+        # repr() escapes every line break, so one line is one registration.
+        run.writelines(line + b"\n" for line in lines)
+        run.seek(0)
+        return run
+
+    def _merged(self) -> Iterator[bytes]:
+        runs, self._runs = self._runs, []
+        try:
+            yield from heapq.merge(sorted(self._lines),
+                                   *((line[:-1] for line in run) for run in runs))
+        finally:
+            for run in runs:
+                run.close()
+        self._lines = []
+
+
+class KeptRows:
+    """The checked rows of a file, in the order read, kept for writing: in memory up to
+    :data:`CHUNK` rows, the rest in an anonymous temporary file in ``spill_dir``.
+    Append every row, then iterate once; close (or use as a context manager) after."""
+
+    CHUNK = 5_000
+
+    def __init__(self, spill_dir: Path | None = None) -> None:
+        self.spill_dir = spill_dir
+        self.count = 0
+        self._chunk: list[tuple] = []
+        self._file = None
+
+    def append(self, row: ImportRow) -> None:
+        self._chunk.append((row.line, row.registered_at.isoformat(), row.time_known,
+                            row.channel_id, row.village_id, row.route_id, row.topic_ids,
+                            row.age, row.gender, row.summary,
+                            row.closed_at and row.closed_at.isoformat(), row.outcome_id))
+        self.count += 1
+        if len(self._chunk) >= self.CHUNK:
+            if self._file is None:
+                self._file = tempfile.TemporaryFile(dir=self.spill_dir)
+            marshal.dump(self._chunk, self._file)
+            self._chunk = []
+
+    def __iter__(self) -> Iterator[ImportRow]:
+        if self._file is not None:
+            self._file.seek(0)
+            while True:
+                try:
+                    chunk = marshal.load(self._file)
+                except EOFError:
+                    break
+                yield from _rows(chunk)
+        yield from _rows(self._chunk)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def __enter__(self) -> KeptRows:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+def _rows(chunk: list[tuple]) -> Iterator[ImportRow]:
+    for line, moment, *rest, closed, outcome in chunk:
+        yield ImportRow(line, datetime.fromisoformat(moment), *rest,
+                        datetime.fromisoformat(closed) if closed else None, outcome)
 
 
 class _Names:
@@ -125,10 +266,15 @@ class _Names:
             self.by_kind[kind] = index
         self.seen: dict[tuple[str, str], object | None] = {}
 
+    MAX_SEEN = 10_000
+    """Spellings remembered: a file that spells every line differently fills no memory."""
+
     def find(self, kind: str, value: str) -> object | None:
         # The same few names come back on every line: fold each only once.
         key = (kind, value)
         if key not in self.seen:
+            if len(self.seen) >= self.MAX_SEEN:
+                self.seen.clear()
             self.seen[key] = self.by_kind[kind].get(fold(value))
         return self.seen[key]
 
@@ -157,23 +303,109 @@ def _parse_time(value: str) -> time:
     return time(hour, minute, second)
 
 
-def read_import(text: str, reference: Reference, now: datetime) -> ImportFile:
-    """Check every line of a CSV text; the rows are only usable if there are no problems."""
-    body = text.lstrip("\ufeff")
-    problems: list[Problem] = []
-    rows: list[ImportRow] = []
-    first_line = body.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    # Strict: an opening quote that is never closed is a problem on its line, instead of
-    # a value that silently swallows every line after it.
-    reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter, strict=True)
-    try:
-        header = next(reader)
-    except StopIteration:
-        return ImportFile((), (Problem(1, "", "", "het bestand is leeg"),),
-                          fingerprint([], text))
-    except csv.Error as error:
-        return ImportFile((), (Problem(1, "", "", _csv_problem(error)),), fingerprint([], text))
+def lines_of(stream) -> Iterator[str]:
+    """The physical lines of a text stream opened with ``newline=""`` (line endings as
+    written), each shorter than :data:`MAX_LINE` characters: a longer line raises
+    :class:`LineTooLong` before it is read whole."""
+    number = 0
+    while line := stream.readline(MAX_LINE):
+        number += 1
+        if len(line) == MAX_LINE:  # (even if it ends in \r: its \n may be next)
+            raise LineTooLong(number)
+        yield line
+
+
+class LineTooLong(Exception):
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+class ImportReader:
+    """Checks a CSV file line by line: :meth:`rows` yields every registration read
+    without a problem, :attr:`problems` collects the others (up to
+    :data:`MAX_PROBLEMS`), and :attr:`text_fingerprint` is the hash of the text read
+    (of the whole file once :meth:`rows` is exhausted without a problem)."""
+
+    def __init__(self, lines: Iterable[str], reference: Reference, now: datetime) -> None:
+        self._lines = lines
+        self._reference = reference
+        self._today = now.astimezone(AMSTERDAM).date()
+        self.problems: list[Problem] = []
+        self.count = 0
+        self._text = hashlib.sha256()
+
+    @property
+    def text_fingerprint(self) -> str:
+        """The hash :func:`text_fingerprint` gives the whole text (once it is read)."""
+        return self._text.hexdigest()
+
+    def _hashed(self) -> Iterator[str]:
+        """The lines, each added to the text's hash with its line ending as ``\n``."""
+        first = True
+        for line in self._lines:
+            if first:
+                line, first = line.lstrip("\ufeff"), False
+            if line.endswith("\r\n"):
+                normal = line[:-2] + "\n"
+            elif line.endswith("\r"):
+                normal = line[:-1] + "\n"
+            else:
+                normal = line
+            self._text.update(normal.encode("utf-8", "surrogatepass"))
+            yield line
+
+    def rows(self) -> Iterator[ImportRow]:
+        problems = self.problems
+        lines = self._hashed()
+        try:
+            first = next(lines, "")
+        except LineTooLong as error:
+            problems.append(_too_long(error))
+            return
+        if not first:
+            problems.append(Problem(1, "", "", "het bestand is leeg"))
+            return
+        # The separator is the one the header uses most.
+        delimiter = ";" if first.count(";") >= first.count(",") else ","
+        # Strict: an opening quote that is never closed is a problem on its line, instead
+        # of a value that silently swallows every line after it.
+        reader = csv.reader(chain([first], lines), delimiter=delimiter, strict=True)
+        line = 0
+        try:
+            header = next(reader)
+            columns = _columns(header, problems)
+            if problems:
+                return
+            line = 1
+            names = _Names(self._reference)
+            for record in reader:
+                line = reader.line_num
+                if not any(cell.strip() for cell in record):
+                    continue  # blank lines are allowed
+                row = _read_row(record, columns, len(header), line, names, self._today,
+                                problems)
+                if row is not None:
+                    self.count += 1
+                    yield row
+                if len(problems) >= MAX_PROBLEMS:
+                    return
+        except csv.Error as error:  # on the line after the last one read
+            problems.append(Problem(line + 1, "", "", _csv_problem(error)))
+        except LineTooLong as error:
+            problems.append(_too_long(error))
+        if not self.count and not problems:
+            problems.append(Problem(2, "", "", "er staan geen registraties in het bestand"))
+
+
+def _too_long(error: LineTooLong) -> Problem:
+    limit = f"{MAX_LINE:,}".replace(",", ".")
+    return Problem(error.line, "", "", f"de regel is langer dan {limit} tekens (een "
+                   "bestand van een ander soort?)")
+
+
+def _columns(header: list[str], problems: list[Problem]) -> dict[str, int]:
+    """Column name -> index; problems with the header are line 1's."""
     columns: dict[str, int] = {}
     for index, name in enumerate(header):
         key = fold(name)
@@ -189,28 +421,36 @@ def read_import(text: str, reference: Reference, now: datetime) -> ImportFile:
     for key in REQUIRED:
         if key not in columns:
             problems.append(Problem(1, key, "", "verplichte kolom ontbreekt"))
-    if problems:
-        return ImportFile((), tuple(problems), fingerprint([], text))
+    return columns
 
-    today = now.astimezone(AMSTERDAM).date()
-    names = _Names(reference)
-    line = 1
+
+def check_import(lines: Iterable[str], reference: Reference, now: datetime, *,
+                 spill_dir: Path | None = None, keep=None) -> CheckedFile:
+    """Check every line and fingerprint the registrations, in bounded memory; the rows
+    read without a problem are appended to ``keep`` (a list, or :class:`KeptRows`)."""
+    reader = ImportReader(lines, reference, now)
+    prints = Fingerprint(spill_dir)
     try:
-        for record in reader:
-            line = reader.line_num
-            if not any(cell.strip() for cell in record):
-                continue  # blank lines are allowed
-            row = _read_row(record, columns, len(header), line, names, today, problems)
-            if row is not None:
-                rows.append(row)
-            if len(problems) >= MAX_PROBLEMS:
-                break
-    except csv.Error as error:  # on the line after the last one read
-        problems.append(Problem(line + 1, "", "", _csv_problem(error)))
-    if not rows and not problems:
-        problems.append(Problem(2, "", "", "er staan geen registraties in het bestand"))
-    return ImportFile(tuple(rows), tuple(problems), fingerprint(rows, text),
-                      text_fingerprint(text))
+        for row in reader.rows():
+            prints.add(row)
+            if keep is not None:
+                keep.append(row)
+        text = reader.text_fingerprint
+        # A file with problems is never imported: its fingerprint is not worth a merge.
+        found = prints.hexdigest() if prints.count and not reader.problems else text
+    finally:
+        prints.close()
+    return CheckedFile(reader.count, tuple(reader.problems), found, text)
+
+
+def read_import(text: str, reference: Reference, now: datetime) -> ImportFile:
+    """Check every line of a CSV text held in memory; the rows are only usable if there
+    are no problems."""
+    rows: list[ImportRow] = []
+    checked = check_import(lines_of(io.StringIO(text, newline="")), reference, now,
+                           keep=rows)
+    return ImportFile(tuple(rows), checked.problems, checked.fingerprint,
+                      checked.text_fingerprint)
 
 
 def _csv_problem(error: csv.Error) -> str:
