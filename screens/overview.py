@@ -213,7 +213,8 @@ class OverviewScreen(Screen):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
             error = event.worker.error
-            message = error.message if isinstance(error, StoreError) else type(error).__name__
+            message = error.message if isinstance(error, StoreError | InvalidInput) \
+                else type(error).__name__
             self.set_status(f"Niet gelukt: {message}", "error")
 
     # --- actions -------------------------------------------------------------------
