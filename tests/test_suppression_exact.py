@@ -247,3 +247,62 @@ def test_a_previous_year_column_that_cannot_be_protected_is_refused_too():
     with pytest.raises(InvalidInput) as refused:
         published_rows(report, suppressed=True)
     assert refused.value.message == UNPROTECTABLE
+
+
+def test_the_command_line_refuses_such_a_month_with_a_message(made_db, capsys):
+    from datetime import UTC, datetime
+
+    from balie.cli import main
+    from balie.db.reference import load_reference
+    from tests.privacy_support import open_with_beheer, register
+
+    db, actor = open_with_beheer(made_db)
+    villages = [v.name for v in load_reference(db).villages.active][:9]
+    for day, village in enumerate(villages, start=1):  # one each, all for senior work
+        register(db, actor, datetime(2025, 1, day, 10, 0, tzinfo=UTC),
+                 route="senior_work", village=village)
+    db.close()
+    assert main(["--db", str(made_db), "report", "--month", "2025-01", "--suppress"]) == 2
+    err = capsys.readouterr().err
+    assert UNPROTECTABLE in err and "Traceback" not in err
+    assert main(["--db", str(made_db), "report", "--month", "2025-01"]) == 0  # internal
+    capsys.readouterr()
+    # The factsheets share the village table's figures: refused the same way.
+    assert main(["--db", str(made_db), "report", "--year", "2025", "--factsheet",
+                 "--suppress"]) == 2
+    assert UNPROTECTABLE in capsys.readouterr().err
+
+
+async def test_the_screens_say_so_and_show_the_figures_for_internal_use(made_db):
+    from datetime import UTC, date, datetime
+
+    from balie.db.reference import load_reference
+    from balie.domain.periods import containing
+    from tests.privacy_support import open_with_beheer, register
+    from tests.test_overview_screen import SIZE, build, open_overview, settle, shown
+
+    db, actor = open_with_beheer(made_db, username="registratie")
+    villages = [v.name for v in load_reference(db).villages.active][:9]
+    for day, village in enumerate(villages, start=1):
+        register(db, actor, datetime(2026, 1, day, 10, 0, tzinfo=UTC),
+                 route="senior_work", village=village)
+    db.close()
+    app = build(made_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_overview(pilot)
+        screen.period = containing("month", date(2026, 1, 15))  # over: may go outside
+        screen.recount()
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        status = str(screen.query_one("#status").render())
+        assert status == f"{UNPROTECTABLE} Nu uit." and not screen.suppressed
+        assert [row[1:7] for row in shown(screen) if row[0] == villages[0]] == [
+            ["0", "0", "1", "0", "0", "1"]]  # the figures as they are, for internal use
+        assert "AVG: uit" in str(screen.query_one("#settings").render())
+        await pilot.press("f", "a")  # the factsheets of that month: the same
+        await settle(pilot)
+        sheet = app.screen
+        assert str(sheet.query_one("#factsheet-status").render()) == f"{UNPROTECTABLE} Nu uit."
+        assert not sheet.suppressed and "Voor extern gebruik" not in str(
+            sheet.query_one("#factsheet-body").render())
