@@ -113,6 +113,37 @@ class _Network:
                     break
         return None if best is None else [cell, *best[1]]
 
+    def bridges(self, cell: Cell, mask: Mask, open_: frozenset[Cell] | set[Cell]) -> set[Cell]:
+        """The figures of ``open_`` that, hidden alone, close a cycle through ``cell``
+        with figures of ``mask``: one end reached from ``cell`` along hidden figures, the
+        other leading back to it."""
+        tail, head = self.ends[cell]
+        found = set()
+        for delta, start, goal in ((1, head, tail), (-1, tail, head)):
+            if not self.movable(cell, mask[cell], delta):
+                continue
+            behind = self._reach(goal, mask, cell, -1)
+            for node in self._reach(start, mask, cell, 1):
+                for figure, other, direction in self.edges[node]:
+                    if (figure in open_ and other in behind
+                            and self.movable(figure, None, direction)):
+                        found.add(figure)
+        return found
+
+    def _reach(self, start, mask: Mask, skip: Cell, sense: int) -> set:
+        """The nodes reached from ``start`` along hidden figures that can move (``sense``
+        -1: the nodes from which ``start`` is reached)."""
+        seen = {start}
+        todo = [start]
+        while todo:
+            node = todo.pop()
+            for figure, other, direction in self.edges[node]:
+                if (figure != skip and figure in mask and other not in seen
+                        and self.movable(figure, mask[figure], sense * direction)):
+                    seen.add(other)
+                    todo.append(other)
+        return seen
+
     def _path(self, start, goal, skip: Cell, mask: Mask,
               open_: frozenset[Cell] | set[Cell], prefer: int
               ) -> tuple[tuple[int, int], list[Cell]] | None:
@@ -235,7 +266,8 @@ def _without(network: _Network, mask: Mask, witness: dict[Cell, list[Cell]], cel
              candidates: frozenset[Cell], prefer: int
              ) -> Iterator[tuple[Mask, dict[Cell, list[Cell]]]]:
     """Protections without the secondary ``cell``: every small count that needed it gets
-    the cheapest other cycle; then, one by one, each other cell hidden in its place."""
+    the cheapest other cycle; then, one by one, each other cell that can take its place
+    on a cycle of a small count left without one."""
     kept = {p: found for p, found in witness.items() if cell not in found}
     users = sorted(p for p in witness if p not in kept)
     allowed = candidates - {cell}
@@ -254,7 +286,12 @@ def _without(network: _Network, mask: Mask, witness: dict[Cell, list[Cell]], cel
                 trial_witness[figure] = found
     yield trial, trial_witness
     base = {c: kind for c, kind in mask.items() if c != cell}
-    for other in sorted(allowed - set(base), key=lambda c: (network.values[c], c)):
+    # A small count with no cycle left needs the cell in its place on its new cycle.
+    stuck = next((p for p in users if network.cycle(p, base) is None), None)
+    if stuck is None:
+        return
+    places = network.bridges(stuck, base, allowed - set(base))
+    for other in sorted(places, key=lambda c: (network.values[c], c)):
         trial = {**base, other: "secondary"}
         trial_witness = dict(kept)
         for p in users:
