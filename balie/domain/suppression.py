@@ -9,16 +9,21 @@ The method sees a table as a flow network (Cox 1980; the "network flow" approach
 cell suppression): every figure is the flow on one edge, and flow is kept at every node
 exactly where the table adds up (a village's counts add up to its line total and into
 its area's counts, the areas into the total line). Two tables with the same published
-figures then differ by a circulation over hidden figures. So a hidden count can be
+figures then differ by a circulation over hidden figures, and a circulation is a sum
+of cycles that each move their figures the same way it does. So a hidden count can be
 recomputed exactly when no *cycle* of hidden figures runs through it along which each
 can change by one and stay within what a reader knows of it: 1..9 for "<10", at least
 10 for "x" (the figures of a report add up in a network whose matrix is totally
 unimodular, so whole-number and fractional alternatives are the same question).
 
-For each small count without such a cycle the cheapest cycle is found (fewest, then
-smallest, figures to hide: a shortest path) and its figures are hidden. Then every
+For each small count without such a cycle the cheapest cycle is found (fewest figures
+to hide, then the smallest: a shortest path) and its figures are hidden. Then every
 secondary cell is published again when every small count keeps a cycle without it, so
-each "x" that stays is needed: publishing it alone would give a small count away.
+each "x" that stays is needed: publishing it alone would give a small count away. A
+local search then publishes a cell again with other cycles in its place when that
+hides fewer in all; the whole is done twice (the smallest figures first, and the
+largest: a total serves many counts) and the one that hides fewer wins. A small count
+with no cycle at all, whatever is hidden, raises :class:`Unprotectable`.
 
 The tests check the result independently, with linear and integer programs that compute
 the smallest and largest value each hidden count can have given everything published,
