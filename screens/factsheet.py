@@ -90,9 +90,18 @@ class FactsheetScreen(ModalScreen[None]):
             self.query_one(StatusLine).show(f"{refused} Nu uit.", "error")
         # The AVG protection is arithmetic of up to a few tenths of a second: it runs
         # on the database thread, so keys keep working meanwhile.
-        self.pages = await self.app.run_db(
-            published_factsheets, self.app.actor, self.reference, self.period,
-            now=self.app.clock(), suppressed=self.suppressed)
+        try:
+            self.pages = await self.app.run_db(
+                published_factsheets, self.app.actor, self.reference, self.period,
+                now=self.app.clock(), suppressed=self.suppressed)
+        except InvalidInput as error:  # AVG: figures no choice of hidden cells protects
+            if not self.suppressed:
+                raise
+            self.suppressed = False
+            self.query_one(StatusLine).show(f"{error.message} Nu uit.", "error")
+            self.pages = await self.app.run_db(
+                published_factsheets, self.app.actor, self.reference, self.period,
+                now=self.app.clock(), suppressed=False)
         self.index = min(self.index, max(0, len(self.pages) - 1))
         self.show()
 

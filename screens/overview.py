@@ -160,7 +160,12 @@ class OverviewScreen(Screen):
             trends = await week_trends(self.app, self.reference, self.period)
         # AVG suppression is arithmetic of up to a tenth of a second: off the event loop,
         # so keys keep working meanwhile.
-        shown = await asyncio.to_thread(published_rows, result, suppressed=self.suppressed)
+        try:
+            shown = await asyncio.to_thread(published_rows, result, suppressed=self.suppressed)
+        except InvalidInput as error:  # AVG: figures no choice of hidden cells protects
+            self.suppressed = False
+            self.set_status(f"{error.message} Nu uit.", "error")
+            shown = await asyncio.to_thread(published_rows, result)
         self.show(result, trends, shown)
         if charts.display:
             await self.query_one("#charts", RouteCharts).show(
@@ -213,7 +218,8 @@ class OverviewScreen(Screen):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
             error = event.worker.error
-            message = error.message if isinstance(error, StoreError) else type(error).__name__
+            message = error.message if isinstance(error, StoreError | InvalidInput) \
+                else type(error).__name__
             self.set_status(f"Niet gelukt: {message}", "error")
 
     # --- actions -------------------------------------------------------------------

@@ -154,12 +154,15 @@ def run(path: Path, args: argparse.Namespace) -> int:
             result = report(db, actor, reference, period, args.by, route_codes=codes,
                             now=utc_now(),
                             include_empty=not args.hide_empty, route_basis=args.route_at)
-            if args.format == "table":
-                text = out.to_table(result, suppressed=args.suppress,
-                                    width=None if args.output else table_width(args.width))
-            else:
-                render = {"csv": out.to_csv, "json": out.to_json}
-                text = render[args.format](result, suppressed=args.suppress)
+            try:
+                if args.format == "table":
+                    text = out.to_table(result, suppressed=args.suppress,
+                                        width=None if args.output else table_width(args.width))
+                else:
+                    render = {"csv": out.to_csv, "json": out.to_json}
+                    text = render[args.format](result, suppressed=args.suppress)
+            except InvalidInput as error:  # AVG: figures that cannot be protected
+                return fail(error.message, 2)
         from balie.db.access import audit
         from balie.db.files import write_export
         from balie.domain.spreadsheet import ENCODING

@@ -125,6 +125,18 @@ def check_publishable(period: Period, breakdown: str = "village", *, routes: int
                            "routes verraadt kleine aantallen).")
     if today is not None and period.last >= today:
         raise InvalidInput(UNFINISHED)
+UNPROTECTABLE = ("AVG: deze cijfers zijn niet te beschermen: een klein aantal blijft terug "
+                 "te rekenen, wat er ook verborgen wordt. Kies een langere periode "
+                 "(kwartaal of jaar).")
+
+
+def _protected(report: Report) -> Mask:
+    """The hidden cells of a table published on its own; InvalidInput when no choice of
+    hidden cells protects every small count (see :class:`Unprotectable`)."""
+    try:
+        return suppress(report)
+    except Unprotectable:
+        raise InvalidInput(UNPROTECTABLE) from None
 
 
 def published_mask(report: Report) -> tuple[Report, Mask]:
@@ -132,9 +144,9 @@ def published_mask(report: Report) -> tuple[Report, Mask]:
     whose figures it shows (see :func:`balie.domain.suppression.project`)."""
     published = for_publication(report)
     if report.source is None:
-        return published, suppress(published)
+        return published, _protected(published)
     source = for_publication(report.source)
-    return published, project(source, suppress(source), published)
+    return published, project(source, _protected(source), published)
 
 
 def publishable(report: Report, suppressed: bool) -> tuple[Report, Mask | None, set[int]]:
@@ -154,7 +166,10 @@ def publishable(report: Report, suppressed: bool) -> tuple[Report, Mask | None, 
         raise InvalidInput(UNFINISHED)
     published, mask = published_mask(report)
     if report.before is None:  # no year-earlier table (made by hand): protect the column
-        return published, mask, hidden_previous(published)
+        try:
+            return published, mask, hidden_previous(published)
+        except Unprotectable:
+            raise InvalidInput(UNPROTECTABLE) from None
     before, before_mask = published_mask(report.before)
     total_column = len(before.columns)
     previous_hidden = set()

@@ -3,24 +3,38 @@
 Counts 1 to 9 are shown as "<10" (primary suppression); zero stays 0. That alone is not
 enough: with the row and column totals a hidden count could be recomputed by
 subtraction. So other cells are hidden as well ("x", secondary suppression) until every
-small count can change without any published figure changing.
+small count can change without any published figure changing, and no more.
 
-The method: a hidden count is safe when some *hidden shift* exists: adding +1 and -1 to
-a few cells (one cell, a pair in a row or column, or a rectangle) such that every
-figure the shift changes (cells, row totals, subtotals, totals) is hidden, and every
-changed figure stays within what a reader knows of it: 1..9 for "<10", at least 10 for
-"x". Then the published table is equally true with the shifted values, and the count
-cannot be recomputed. For each small count without such a shift, the cheapest shift is
-chosen (fewest, then smallest, extra cells to hide) and its cells are hidden.
+The method sees a table as a flow network (Cox 1980; the "network flow" approach of
+cell suppression): every figure is the flow on one edge, and flow is kept at every node
+exactly where the table adds up (a village's counts add up to its line total and into
+its area's counts, the areas into the total line). Two tables with the same published
+figures then differ by a circulation over hidden figures, and a circulation is a sum
+of cycles that each move their figures the same way it does. So a hidden count can be
+recomputed exactly when no *cycle* of hidden figures runs through it along which each
+can change by one and stay within what a reader knows of it: 1..9 for "<10", at least
+10 for "x" (the figures of a report add up in a network whose matrix is totally
+unimodular, so whole-number and fractional alternatives are the same question).
 
-The tests check the result independently, with a linear program that computes the
-smallest and largest value each hidden count can have given everything published.
+For each small count without such a cycle the cheapest cycle is found (fewest figures
+to hide, then the smallest: a shortest path) and its figures are hidden. Then every
+secondary cell is published again when every small count keeps a cycle without it, so
+each "x" that stays is needed: publishing it alone would give a small count away. A
+local search then publishes a cell again with other cycles in its place when that
+hides fewer in all; the whole is done twice (the smallest figures first, and the
+largest: a total serves many counts) and the one that hides fewer wins. A small count
+with no cycle at all, whatever is hidden, raises :class:`Unprotectable`.
+
+The tests check the result independently, with linear and integer programs that compute
+the smallest and largest value each hidden count can have given everything published,
+and compare the number of hidden cells with a brute-force minimum on small tables.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from heapq import heappop, heappush
 
 from balie.domain.models import Route
 from balie.domain.report import Line, Report
@@ -34,162 +48,283 @@ SMALL_MAX = 9
 SECONDARY_MIN = 10
 
 
-class _Table:
-    """The report's cells and how each figure is the sum of leaf cells."""
+class _Network:
+    """The report's figures as the edges of a flow network.
+
+    Nodes: a line of a leaf row ("row", i), where its total comes in and its cells go out;
+    an aggregate line per column ("col", i, j), where the cells it adds up come in and its
+    own cell goes on to the line above; one hub where the total line's cells end and its
+    total starts. A report whose items do not add up to its total (by topic) has a line
+    per leaf row on the hub and nothing else.
+    """
 
     def __init__(self, report: Report) -> None:
-        self.width = len(report.columns)
-        self.total_col = self.width
+        width = len(report.columns)
+        self.total_col = width
         self.values: dict[Cell, int] = {}
-        for i, line in enumerate(report.lines):
+        self.ends: dict[Cell, tuple[object, object]] = {}
+        hub = "hub"
+        last = len(report.lines) - 1
+        parent: dict[int, int | None] = {}
+        if report.additive:
+            subtotal_of = {line.group: i for i, line in enumerate(report.lines)
+                           if line.kind == "subtotal"}
+            for i, line in enumerate(report.lines):
+                if line.kind == "item":
+                    parent[i] = subtotal_of.get(line.group, last)
+                elif line.kind == "subtotal":
+                    parent[i] = last
+            parent[last] = None
+        else:
+            parent = dict.fromkeys(range(len(report.lines)))
+        for i, up in parent.items():
+            line = report.lines[i]
+            leaf = line.kind == "item" or not report.additive
+            self.values[(i, width)] = line.total
+            self.ends[(i, width)] = (hub if up is None else ("row", up), ("row", i))
             for j, value in enumerate(line.cells):
                 self.values[(i, j)] = value
-            self.values[(i, self.total_col)] = line.total
-        last = len(report.lines) - 1
-        # Leaf rows: the categories; in a report whose items do not add up to its total
-        # (by topic), the total line is a leaf row of its own.
-        self.leaf_rows = [i for i, line in enumerate(report.lines) if line.kind == "item"]
-        if not report.additive:
-            self.leaf_rows.append(last)
-        self.leaf_set = set(self.leaf_rows)
-        # Which aggregate rows each leaf row adds up into.
-        self.parents: dict[int, list[int]] = {row: [] for row in self.leaf_rows}
-        if report.additive:
-            subtotal_of = {}
-            for i, line in enumerate(report.lines):
-                if line.kind == "subtotal":
-                    subtotal_of[line.group] = i
-            for row in self.leaf_rows:
-                group = report.lines[row].group
-                if group in subtotal_of:
-                    self.parents[row].append(subtotal_of[group])
-                self.parents[row].append(last)
-        self.lineage = {row: [row, *parents] for row, parents in self.parents.items()}
-        """A leaf row and the rows it adds up into."""
-        self.children: dict[int, list[int]] = {}
-        for row, parents in self.parents.items():
-            for parent in parents:
-                self.children.setdefault(parent, []).append(row)
-        total = self.total_col
-        self.figures: dict[Cell, tuple[Cell, ...]] = {
-            (row, col): tuple(cell for target in self.lineage[row]
-                              for cell in ((target, col), (target, total)))
-            for row in self.leaf_rows for col in range(self.width)
-        }
-        """The figures a leaf cell adds up into (its own cell first)."""
+                self.ends[(i, j)] = (("row", i) if leaf else ("col", i, j),
+                                     hub if up is None else ("col", up, j))
+        self.edges: dict[object, list[tuple[Cell, object, int]]] = {}
+        """Per node: (figure, the node at its other end, +1 when leaving by its head)."""
+        for cell, (tail, head) in self.ends.items():
+            self.edges.setdefault(tail, []).append((cell, head, 1))
+            self.edges.setdefault(head, []).append((cell, tail, -1))
 
-    def effect(self, shift: dict[Cell, int]) -> dict[Cell, int]:
-        """Every figure a shift of leaf cells changes, with its change."""
-        changes: dict[Cell, int] = {}
-        for leaf, delta in shift.items():
-            for cell in self.figures[leaf]:
-                changes[cell] = changes.get(cell, 0) + delta
-        return {cell: delta for cell, delta in changes.items() if delta}
+    def movable(self, cell: Cell, kind: str | None, delta: int) -> bool:
+        """Whether a figure hidden as ``kind`` can change by ``delta`` and still be what
+        a reader knows of it (``kind`` None: a figure to hide, which would be "x")."""
+        value = self.values[cell] + delta
+        if kind == "primary":
+            return 1 <= value <= SMALL_MAX
+        return value >= SECONDARY_MIN
 
-    def leaves_of(self, cell: Cell) -> list[Cell]:
-        """The non-zero leaf cells that add up to a figure."""
-        row, col = cell
-        rows = [row] if row in self.leaf_set else self.children.get(row, [])
-        cols = range(self.width) if col == self.total_col else [col]
-        return [(r, c) for r in rows for c in cols if self.values[(r, c)] > 0]
+    def cycle(self, cell: Cell, mask: Mask, open_: frozenset[Cell] | set[Cell] = frozenset(),
+              prefer: int = 1) -> list[Cell] | None:
+        """The cheapest cycle through a hidden figure along which every figure can change
+        by one: the figures of ``mask`` cost nothing, those of ``open_`` (public now, but
+        they may be hidden) one each, then the smallest values (``prefer`` 1) or the
+        largest (-1: a total serves many small counts); None when there is none."""
+        tail, head = self.ends[cell]
+        best = None
+        for delta, start, goal in ((1, head, tail), (-1, tail, head)):
+            if not self.movable(cell, mask[cell], delta):
+                continue
+            found = self._path(start, goal, cell, mask, open_, prefer)
+            if found is not None and (best is None or found[0] < best[0]):
+                best = found
+                if best[0] == (0, 0):
+                    break
+        return None if best is None else [cell, *best[1]]
 
-    def shifts_through(self, leaf: Cell) -> Iterator[dict[Cell, int]]:
-        """Candidate shifts that move a leaf: alone, with a partner, or in a rectangle."""
-        a, j = leaf
-        yield {leaf: 1}
-        rows = [b for b in self.leaf_rows if b != a and self.values[(b, j)] > 0]
-        cols = [k for k in range(self.width) if k != j and self.values[(a, k)] > 0]
-        for b in rows:
-            yield {leaf: 1, (b, j): -1}
-        for k in cols:
-            yield {leaf: 1, (a, k): -1}
-        for b in rows:
-            for k in cols:
-                if self.values[(b, k)] > 0:
-                    yield {leaf: 1, (a, k): -1, (b, j): -1, (b, k): 1}
+    def bridges(self, cell: Cell, mask: Mask, open_: frozenset[Cell] | set[Cell]) -> set[Cell]:
+        """The figures of ``open_`` that, hidden alone, close a cycle through ``cell``
+        with figures of ``mask``: one end reached from ``cell`` along hidden figures, the
+        other leading back to it."""
+        tail, head = self.ends[cell]
+        found = set()
+        for delta, start, goal in ((1, head, tail), (-1, tail, head)):
+            if not self.movable(cell, mask[cell], delta):
+                continue
+            behind = self._reach(goal, mask, cell, -1)
+            for node in self._reach(start, mask, cell, 1):
+                for figure, other, direction in self.edges[node]:
+                    if (figure in open_ and other in behind
+                            and self.movable(figure, None, direction)):
+                        found.add(figure)
+        return found
 
+    def _reach(self, start, mask: Mask, skip: Cell, sense: int) -> set:
+        """The nodes reached from ``start`` along hidden figures that can move (``sense``
+        -1: the nodes from which ``start`` is reached)."""
+        seen = {start}
+        todo = [start]
+        while todo:
+            node = todo.pop()
+            for figure, other, direction in self.edges[node]:
+                if (figure != skip and figure in mask and other not in seen
+                        and self.movable(figure, mask[figure], sense * direction)):
+                    seen.add(other)
+                    todo.append(other)
+        return seen
 
-def _fits(value: int, primary: bool) -> bool:
-    return SMALL_MAX >= value >= 1 if primary else value >= SECONDARY_MIN
+    def _path(self, start, goal, skip: Cell, mask: Mask,
+              open_: frozenset[Cell] | set[Cell], prefer: int
+              ) -> tuple[tuple[int, int], list[Cell]] | None:
+        """Dijkstra from ``start`` to ``goal``, closing a cycle through ``skip``: a figure
+        on the way goes up by one where it is passed along its direction, down by one
+        against it."""
+        done: set = set()
+        came: dict = {start: None}
+        cost = {start: (0, 0)}
+        queue = [((0, 0), 0, start)]
+        tie = 0
+        while queue:
+            paid, _, node = heappop(queue)
+            if node in done:
+                continue
+            if node == goal:
+                path = []
+                while came[node] is not None:
+                    node, figure = came[node]
+                    path.append(figure)
+                return paid, path
+            done.add(node)
+            for figure, other, direction in self.edges[node]:
+                if figure == skip or other in done:
+                    continue
+                if figure in mask:
+                    step = paid
+                    kind = mask[figure]
+                elif figure in open_:
+                    # Lexicographic, so never below ``paid`` whatever ``prefer`` is.
+                    step = (paid[0] + 1, paid[1] + prefer * self.values[figure])
+                    kind = None
+                else:
+                    continue
+                if not self.movable(figure, kind, direction):
+                    continue
+                if other not in cost or step < cost[other]:
+                    cost[other] = step
+                    came[other] = (node, figure)
+                    tie += 1
+                    heappush(queue, (step, tie, other))
+        return None
 
 
 class Unprotectable(Exception):
-    """A table cannot be protected while the figures it shares with another stay public."""
+    """A small count stays recomputable whatever else is hidden: the figures the table
+    shares with another must stay public, or what a reader knows of the hidden figures
+    pins it down (nine counts of 1 in a column whose total is 9)."""
 
 
-def suppress(report: Report, also_hidden: frozenset[Cell] = frozenset(),
-             frozen: frozenset[Cell] = frozenset()) -> Mask:
+def suppress(report: Report, frozen: frozenset[Cell] = frozenset()) -> Mask:
     """Which cells to hide so that no count of 1 to 9 can be recomputed.
 
-    ``also_hidden`` are cells hidden for another reason; ``frozen`` cells are public
-    whatever happens (a figure published in another table), so no shift may need them
-    hidden. When no shift without them fits, :class:`Unprotectable` is raised: hiding
-    everything else would not help when the public figures pin the count down.
+    ``frozen`` cells are public whatever happens (a figure published in another table),
+    so no cycle may need them hidden. When a small count has no cycle without them (or
+    none at all), :class:`Unprotectable` is raised.
+
+    Finding the fewest cells to hide is NP-hard in general; two greedy passes (cheapest
+    cycles by the smallest values, and by the largest) each end irreducible, and the one
+    that hides fewer cells wins.
     """
-    table = _Table(report)
-    values = table.values
-    mask: Mask = {cell: "primary" for cell, v in values.items() if 1 <= v <= SMALL_MAX}
-    for cell in also_hidden:
-        mask.setdefault(cell, "secondary" if values[cell] > SMALL_MAX else "primary")
-    if any(cell in frozen for cell in mask):
+    network = _Network(report)
+    values = network.values
+    primary: Mask = {cell: "primary" for cell, v in values.items() if 1 <= v <= SMALL_MAX}
+    if any(cell in frozen for cell in primary):
         raise Unprotectable
+    candidates = frozenset(cell for cell, v in values.items()
+                           if v > SMALL_MAX and cell not in frozen)
+    best = None
+    for prefer in (1, -1):
+        mask = _protect(network, dict(primary), candidates, prefer)
+        cost = (sum(kind == "secondary" for kind in mask.values()),
+                sum(values[c] for c, kind in mask.items() if kind == "secondary"))
+        if best is None or cost < best[0]:
+            best = (cost, mask)
+    return best[1]
 
-    def cost_of(cell: Cell) -> tuple[tuple[int, int], list[Cell], list[Cell]] | None:
-        """The cheapest shift that makes ``cell`` safe: ((extra cells, their sum), the
-        extra cells to hide, every figure it changes); None if no shift fits."""
-        best = None
-        for leaf in table.leaves_of(cell):
-            for shift in table.shifts_through(leaf):
-                if best is not None:
-                    # The shift's own cells that are not hidden yet are the least it
-                    # costs: skip it when that is no cheaper than the best so far.
-                    own = [c for c in shift if c not in mask]
-                    if (len(own), sum(values[c] for c in own)) >= best[0]:
-                        continue
-                changes = table.effect(shift)
-                if cell not in changes or any(values[c] == 0 for c in changes):
-                    continue
-                for sign in (1, -1):
-                    if all(_fits(values[c] + sign * d, mask.get(c) == "primary")
-                           for c, d in changes.items()):
-                        extra = [c for c in changes if c not in mask]
-                        if any(c in frozen for c in extra):
-                            break
-                        cost = (len(extra), sum(values[c] for c in extra))
-                        if best is None or cost < best[0]:
-                            best = (cost, extra, list(changes))
-                        break
-                if best is not None and best[0] == (0, 0):
-                    return best
-        return best
 
-    # A cell with a shift among hidden cells stays safe: hiding more never undoes that.
-    safe: set[Cell] = set()
-    changed = True
-    while changed:
-        changed = False
-        for cell in sorted(c for c, kind in mask.items() if kind == "primary"):
-            if cell in safe:
-                continue
-            best = cost_of(cell)
-            if best is None:
-                if frozen:
-                    raise Unprotectable
-                # No shift fits: hide every non-zero figure (with nothing public to
-                # subtract from, no count can be pinned down; the tests check this).
-                for other, value in values.items():
-                    if value > 0 and other not in mask:
-                        mask[other] = "secondary"
-                return mask
-            cost, extra, moved = best
-            # The shift moves every hidden count it changes: each of those is safe too.
-            safe.add(cell)
-            safe.update(c for c in moved if mask.get(c) == "primary")
-            if extra:
-                for other in extra:
-                    mask[other] = "secondary"
-                changed = True
+def _protect(network: _Network, mask: Mask, candidates: frozenset[Cell], prefer: int) -> Mask:
+    """The primary ``mask`` with secondary cells from ``candidates`` until every small
+    count has a cycle, none more than needed."""
+    values = network.values
+    # Every small count gets a cycle; the cycle also moves (and so protects) every other
+    # hidden count on it.
+    witness: dict[Cell, list[Cell]] = {}
+    for cell in sorted(mask):
+        if cell in witness:
+            continue
+        found = network.cycle(cell, mask, candidates, prefer)
+        if found is None:
+            raise Unprotectable
+        for figure in found:
+            mask.setdefault(figure, "secondary")
+        for figure in found:
+            if mask[figure] == "primary":
+                witness[figure] = found
+    # Publish again every secondary cell that no small count needs: the largest first.
+    _prune(network, mask, witness)
+    # Then look for fewer: publish a secondary cell again and protect the small counts
+    # that needed it by other cycles (the cheapest, or through one other cell hidden in
+    # its place), then prune; kept when that hides fewer cells in all.
+    improved = True
+    while improved:
+        improved = False
+        hidden = sum(kind == "secondary" for kind in mask.values())
+        for cell in sorted((c for c, kind in mask.items() if kind == "secondary"),
+                           key=lambda c: (-values[c], c)):
+            for trial, trial_witness in _without(network, mask, witness, cell, candidates,
+                                                 prefer):
+                _prune(network, trial, trial_witness)
+                if sum(kind == "secondary" for kind in trial.values()) < hidden:
+                    mask, witness, improved = trial, trial_witness, True
+                    break
+            if improved:
+                break
     return mask
+
+
+def _without(network: _Network, mask: Mask, witness: dict[Cell, list[Cell]], cell: Cell,
+             candidates: frozenset[Cell], prefer: int
+             ) -> Iterator[tuple[Mask, dict[Cell, list[Cell]]]]:
+    """Protections without the secondary ``cell``: every small count that needed it gets
+    the cheapest other cycle; then, one by one, each other cell that can take its place
+    on a cycle of a small count left without one."""
+    kept = {p: found for p, found in witness.items() if cell not in found}
+    users = sorted(p for p in witness if p not in kept)
+    allowed = candidates - {cell}
+    trial = {c: kind for c, kind in mask.items() if c != cell}
+    trial_witness = dict(kept)
+    for p in users:
+        if p in trial_witness:
+            continue
+        found = network.cycle(p, trial, allowed, prefer)
+        if found is None:
+            return  # no cycle at all without this cell: it stays
+        for figure in found:
+            trial.setdefault(figure, "secondary")
+        for figure in found:
+            if trial[figure] == "primary":
+                trial_witness[figure] = found
+    yield trial, trial_witness
+    base = {c: kind for c, kind in mask.items() if c != cell}
+    # A small count with no cycle left needs the cell in its place on its new cycle.
+    stuck = next((p for p in users if network.cycle(p, base) is None), None)
+    if stuck is None:
+        return
+    places = network.bridges(stuck, base, allowed - set(base))
+    for other in sorted(places, key=lambda c: (network.values[c], c)):
+        trial = {**base, other: "secondary"}
+        trial_witness = dict(kept)
+        for p in users:
+            found = network.cycle(p, trial)
+            if found is None:
+                break
+            trial_witness[p] = found
+        else:
+            yield trial, trial_witness
+
+
+def _prune(network: _Network, mask: Mask, witness: dict[Cell, list[Cell]]) -> None:
+    """Publish again, largest first, every secondary cell without which each small count
+    still has a cycle; ``witness`` (a cycle per small count) follows."""
+    values = network.values
+    for cell in sorted((c for c, kind in mask.items() if kind == "secondary"),
+                       key=lambda c: (-values[c], c)):
+        users = [p for p, found in witness.items() if cell in found]
+        del mask[cell]
+        replaced = {}
+        for p in users:
+            found = network.cycle(p, mask)
+            if found is None:
+                mask[cell] = "secondary"
+                break
+            replaced[p] = found
+        else:
+            witness.update(replaced)
 
 
 def for_publication(report: Report) -> Report:
