@@ -210,7 +210,6 @@ class _Network:
                     heappush(queue, (step, tie, other))
         return None
 
-
     def _hidden_path(self, start, goal, skip: Cell, mask: Mask
                      ) -> tuple[tuple[int, int], list[Cell]] | None:
         """:meth:`_path` along hidden figures only, where every step costs nothing: a
