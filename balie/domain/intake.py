@@ -326,14 +326,8 @@ def check(
         except InvalidInput as error:
             errors["callback"] = error.message
         else:
-            if not draft.phone.strip():
-                errors["callback"] = "Vul ook het telefoonnummer in om terug te bellen."
-            elif not draft.consent:
-                errors["consent"] = ("Terugbellen kan alleen met toestemming om het "
-                                     "telefoonnummer te bewaren.")
-            concern = off_hours(callback.at, office)
-            if concern and "callback" not in errors:
-                warnings["callback"] = f"Let op: {concern}."
+            concern = _call_checked(draft, callback, office, errors, warnings, "callback",
+                                    "terug te bellen", "Terugbellen")
     followup = followup_concern = None
     if draft.followup.strip() and not referrals and "referral" not in errors and route \
             and route.kind in (ROUTE_EXTERNAL, ROUTE_DESK):
@@ -344,14 +338,8 @@ def check(
         except InvalidInput as error:
             errors["followup"] = error.message
         else:
-            if not draft.phone.strip():
-                errors["followup"] = "Vul ook het telefoonnummer in om na te bellen."
-            elif not draft.consent:
-                errors["consent"] = ("Nabellen kan alleen met toestemming om het "
-                                     "telefoonnummer te bewaren.")
-            followup_concern = off_hours(followup.at, office)
-            if followup_concern and "followup" not in errors:
-                warnings["followup"] = f"Let op: {followup_concern}."
+            followup_concern = _call_checked(draft, followup, office, errors, warnings,
+                                             "followup", "na te bellen", "Nabellen")
     personal = any(v.strip() for v in (draft.name, draft.phone, draft.postcode))
     if personal and not draft.consent and "consent" not in errors:
         warnings["consent"] = ("Zonder toestemming worden naam, telefoon en postcode niet "
@@ -395,6 +383,24 @@ def check(
         followup_off_hours=followup_concern,
         data=data,
     )
+
+
+def _call_checked(draft: IntakeDraft, moment: Moment, office: OfficeHours,
+                  errors: dict[str, str], warnings: dict[str, str], field: str,
+                  to_call: str, calling: str) -> str | None:
+    """What a call back (or a follow-up call) at ``moment`` needs: a phone number, kept
+    with consent; and a word at ``field`` when the moment is outside office hours, which
+    is returned (saving asks the desk to confirm it). ``to_call``/``calling``: the
+    verb in the messages ("terug te bellen"/"Terugbellen")."""
+    if not draft.phone.strip():
+        errors[field] = f"Vul ook het telefoonnummer in om {to_call}."
+    elif not draft.consent:
+        errors["consent"] = (f"{calling} kan alleen met toestemming om het "
+                             "telefoonnummer te bewaren.")
+    concern = off_hours(moment.at, office)
+    if concern and field not in errors:
+        warnings[field] = f"Let op: {concern}."
+    return concern
 
 
 def _followup_moment(text: str, now: datetime, correcting: bool) -> Moment:
