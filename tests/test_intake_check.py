@@ -263,3 +263,15 @@ def test_only_personal_details_without_consent_are_warned_about(ref, rules):
 
 def test_a_summary_of_41_characters_is_shortened_in_the_offer():
     assert IntakeDraft(summary="y" * 41).describe() == "y" * 40 + "…"
+
+
+def test_a_referral_that_could_be_several_is_asked_as_a_question(ref, rules):
+    """The Naar field says its options as the topics field does: a question ends in "?",
+    never in "?."; a piece that names nothing ends the sentence with a full stop."""
+    asked = check(anonymous_call(route="external", referral="zz, hu"), ref, rules,
+                  FROZEN_NOW).errors["referral"]
+    assert asked.startswith("'zz' staat niet op de sociale kaart; 'hu': ")
+    assert "Humanitas" in asked and asked.endswith("?") and not asked.endswith("?.")
+    unknown = check(anonymous_call(route="external", referral="zz"), ref, rules,
+                    FROZEN_NOW).errors["referral"]
+    assert unknown == "'zz' staat niet op de sociale kaart."

@@ -262,14 +262,7 @@ def check(
     picked = resolve_many(draft.topics, candidates)
     topics = tuple(c.value for c in picked.chosen)
     if picked.unresolved:
-        problems = []
-        for piece, piece_options in picked.unresolved:
-            if piece_options:
-                problems.append(f"'{piece}': {_options_text(piece_options)}?")
-            else:
-                problems.append(f"'{piece}' is geen onderwerp")
-        said = "; ".join(problems)
-        errors["topics"] = said if said.endswith("?") else said + "."  # never "?."
+        errors["topics"] = _unresolved(picked.unresolved, "is geen onderwerp")
     elif not topics and for_save:
         errors["topics"] = "Kies minstens één onderwerp (letters of nummer)."
 
@@ -419,15 +412,18 @@ def _referrals(errors: dict[str, str], text: str, reference: Reference, context:
     if not text.strip():
         return ()
     picked = pick(text, directory_index(reference, correcting), context)
-    problems = []
-    for piece, options in picked.unresolved:
-        if options:
-            problems.append(f"'{piece}': {_options_text(options)}?")
-        else:
-            problems.append(f"'{piece}' staat niet op de sociale kaart")
-    if problems:
-        errors["referral"] = "; ".join(problems) + "."
+    if picked.unresolved:
+        errors["referral"] = _unresolved(picked.unresolved, "staat niet op de sociale kaart")
     return picked.chosen
+
+
+def _unresolved(unresolved, unknown: str) -> str:
+    """The message for pieces of a several-choice field that name no single entry: the
+    options of each ("'hu': Humanitas of Huisarts?"), or ``unknown`` for a piece that
+    names none; a sentence that ends in a question gets no full stop after it."""
+    said = "; ".join(f"'{piece}': {_options_text(options)}?" if options
+                     else f"'{piece}' {unknown}" for piece, options in unresolved)
+    return said if said.endswith("?") else said + "."
 
 
 def draft_from_inquiry(inquiry, reference: Reference) -> IntakeDraft:
