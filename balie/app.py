@@ -283,14 +283,19 @@ class BalieApp(App[None]):
         database thread first: the count (about 30 ms on a million inquiries, half a
         second before the first run ever) never holds up the first screen.
         """
+        await self.counted_notice(retention_due, "retention", "Bewaartermijn", lambda due: (
+            f"{inquiries(due)} {'is' if due == 1 else 'zijn'} over de bewaartermijn; "
+            "wis de persoonsgegevens met: balie retention"))
+
+    async def counted_notice(self, count, key: str, title: str, says) -> None:
+        """A once-a-day notice for beheer about ``count`` (a data-layer function of the
+        time) when it finds any: ``says`` words that number."""
         try:
-            due = await self.run_db(retention_due, self.clock())
+            found = await self.run_db(count, self.clock())
         except StoreError:
             return  # busy for a moment: the next start tells them
-        if due:
-            await self.notice_once_a_day("retention", "Bewaartermijn", [
-                f"{inquiries(due)} {'is' if due == 1 else 'zijn'} over de bewaartermijn; "
-                "wis de persoonsgegevens met: balie retention"])
+        if found:
+            await self.notice_once_a_day(key, title, [says(found)])
 
     async def notice_once_a_day(self, key: str, title: str, texts: list[str]) -> None:
         """Show a notice that asks beheer to act, once a day for all desks together:
@@ -340,14 +345,9 @@ class BalieApp(App[None]):
         """Tell beheer, once a day, how many entries of the sociale kaart were not
         checked for a year, and where to check them. (Counting reads only the
         directory, which holds no personal details.)"""
-        try:
-            stale = await self.run_db(stale_count, self.clock())
-        except StoreError:
-            return  # busy for a moment: the next start tells them
-        if stale:
-            await self.notice_once_a_day("kaart", "Sociale kaart", [
-                f"{stale} {'adres is' if stale == 1 else 'adressen zijn'} een jaar niet "
-                "gecontroleerd; kijk ze na met F6 en Ctrl+R (of: balie kaart list --stale)"])
+        await self.counted_notice(stale_count, "kaart", "Sociale kaart", lambda stale: (
+            f"{stale} {'adres is' if stale == 1 else 'adressen zijn'} een jaar niet "
+            "gecontroleerd; kijk ze na met F6 en Ctrl+R (of: balie kaart list --stale)"))
 
     async def poll_changes(self) -> None:
         """Tell the screen in front when another desk has committed a change.
