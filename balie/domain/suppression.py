@@ -19,12 +19,11 @@ unimodular, so whole-number and fractional alternatives are the same question).
 For each small count without such a cycle the cheapest cycle is found (fewest figures
 to hide, then the smallest: a shortest path) and its figures are hidden. Then every
 secondary cell is published again when every small count keeps a cycle without it, so
-each "x" that stays is needed: publishing it alone would give a small count away. This
-is done twice (the smallest figures first, and the largest: a total serves many
-counts); from each (on a large table from the one that hides fewer: see
-:data:`SEARCH_BOTH_MAX`), a local search publishes a cell again with other cycles in
-its place when that hides fewer in all. A small count with no cycle at all, whatever
-is hidden, raises :class:`Unprotectable`.
+each "x" that stays is needed: publishing it alone would give a small count away. A
+local search then publishes a cell again with other cycles in its place when that
+hides fewer in all; the whole is done twice (the smallest figures first, and the
+largest: a total serves many counts) and the one that hides fewer wins. A small count
+with no cycle at all, whatever is hidden, raises :class:`Unprotectable`.
 
 The tests check the result independently, with linear and integer programs that compute
 the smallest and largest value each hidden count can have given everything published,
@@ -33,7 +32,6 @@ and compare the number of hidden cells with a brute-force minimum on small table
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterator
 from dataclasses import replace
 from heapq import heappop, heappush
@@ -48,13 +46,6 @@ Mask = dict[Cell, str]
 
 SMALL_MAX = 9
 SECONDARY_MIN = 10
-
-
-SEARCH_BOTH_MAX = 60
-"""Figures a table may have for the local search to start from both greedy results;
-a larger table (a month by village has about 280) starts it from the better one only,
-which halves the time (about 60 ms less for a month at a million inquiries) and hid
-one "x" more in about 1 of 500 generated tables of 8 to 13 lines."""
 
 
 class _Network:
@@ -100,13 +91,6 @@ class _Network:
         for cell, (tail, head) in self.ends.items():
             self.edges.setdefault(tail, []).append((cell, head, 1))
             self.edges.setdefault(head, []).append((cell, tail, -1))
-        self.steps: dict[object, list[tuple[Cell, object, bool, bool]]] = {
-            node: [(cell, other, self.movable(cell, "primary", direction),
-                    self.movable(cell, "secondary", direction))
-                   for cell, other, direction in edges]
-            for node, edges in self.edges.items()}
-        """Per node, for the search along hidden figures: (figure, the node at its other
-        end, whether it can move that way hidden as "<10", and as "x")."""
 
     def movable(self, cell: Cell, kind: str | None, delta: int) -> bool:
         """Whether a figure hidden as ``kind`` can change by ``delta`` and still be what
@@ -171,8 +155,6 @@ class _Network:
         """Dijkstra from ``start`` to ``goal``, closing a cycle through ``skip``: a figure
         on the way goes up by one where it is passed along its direction, down by one
         against it."""
-        if not open_:
-            return self._hidden_path(start, goal, skip, mask)
         done: set = set()
         came: dict = {start: None}
         cost = {start: (0, 0)}
@@ -210,32 +192,6 @@ class _Network:
                     heappush(queue, (step, tie, other))
         return None
 
-    def _hidden_path(self, start, goal, skip: Cell, mask: Mask
-                     ) -> tuple[tuple[int, int], list[Cell]] | None:
-        """:meth:`_path` along hidden figures only, where every step costs nothing: a
-        breadth-first search, which finds the very path Dijkstra finds then (its queue
-        pops equal costs in the order they came), without the heap. Most searches of
-        the pruning and the local search are of this kind."""
-        steps = self.steps
-        came: dict = {start: None}
-        queue = deque([start])
-        while queue:
-            node = queue.popleft()
-            if node == goal:
-                path = []
-                while came[node] is not None:
-                    node, figure = came[node]
-                    path.append(figure)
-                return (0, 0), path
-            for figure, other, as_small, as_hidden in steps[node]:
-                kind = mask.get(figure)
-                if (kind is None or other in came or figure == skip
-                        or not (as_small if kind == "primary" else as_hidden)):
-                    continue
-                came[other] = (node, figure)
-                queue.append(other)
-        return None
-
 
 class Unprotectable(Exception):
     """A small count stays recomputable whatever else is hidden: the figures the table
@@ -251,8 +207,8 @@ def suppress(report: Report, frozen: frozenset[Cell] = frozenset()) -> Mask:
     none at all), :class:`Unprotectable` is raised.
 
     Finding the fewest cells to hide is NP-hard in general; two greedy passes (cheapest
-    cycles by the smallest values, and by the largest) each end irreducible, and a local
-    search improves each (on a large table only the one that hides fewer cells).
+    cycles by the smallest values, and by the largest) each end irreducible, and the one
+    that hides fewer cells wins.
     """
     network = _Network(report)
     values = network.values
@@ -261,30 +217,20 @@ def suppress(report: Report, frozen: frozenset[Cell] = frozenset()) -> Mask:
         raise Unprotectable
     candidates = frozenset(cell for cell, v in values.items()
                            if v > SMALL_MAX and cell not in frozen)
-    found = []
-    for prefer in (1, -1):
-        mask, witness = _protect(network, dict(primary), candidates, prefer)
-        found.append((_cost(network, mask), prefer, mask, witness))
-    if len(values) > SEARCH_BOTH_MAX:  # the fewer hidden; on a tie the first
-        found = [min(found, key=lambda result: (result[0], -result[1]))]
     best = None
-    for _, prefer, mask, witness in found:
-        mask = _improve(network, mask, witness, candidates, prefer)
-        if best is None or _cost(network, mask) < _cost(network, best):
-            best = mask
-    return best
+    for prefer in (1, -1):
+        mask = _protect(network, dict(primary), candidates, prefer)
+        cost = (sum(kind == "secondary" for kind in mask.values()),
+                sum(values[c] for c, kind in mask.items() if kind == "secondary"))
+        if best is None or cost < best[0]:
+            best = (cost, mask)
+    return best[1]
 
 
-def _cost(network: _Network, mask: Mask) -> tuple[int, int]:
-    """Secondary cells, then their sum: the fewer and the smaller, the better."""
-    hidden = [c for c, kind in mask.items() if kind == "secondary"]
-    return len(hidden), sum(network.values[c] for c in hidden)
-
-
-def _protect(network: _Network, mask: Mask, candidates: frozenset[Cell], prefer: int
-             ) -> tuple[Mask, dict[Cell, list[Cell]]]:
+def _protect(network: _Network, mask: Mask, candidates: frozenset[Cell], prefer: int) -> Mask:
     """The primary ``mask`` with secondary cells from ``candidates`` until every small
-    count has a cycle, none more than needed; and a cycle per small count."""
+    count has a cycle, none more than needed."""
+    values = network.values
     # Every small count gets a cycle; the cycle also moves (and so protects) every other
     # hidden count on it.
     witness: dict[Cell, list[Cell]] = {}
@@ -301,15 +247,7 @@ def _protect(network: _Network, mask: Mask, candidates: frozenset[Cell], prefer:
                 witness[figure] = found
     # Publish again every secondary cell that no small count needs: the largest first.
     _prune(network, mask, witness)
-    return mask, witness
-
-
-def _improve(network: _Network, mask: Mask, witness: dict[Cell, list[Cell]],
-             candidates: frozenset[Cell], prefer: int) -> Mask:
-    """A local search from an irreducible ``mask``: fewer secondary cells, still
-    irreducible."""
-    values = network.values
-    # Look for fewer: publish a secondary cell again and protect the small counts
+    # Then look for fewer: publish a secondary cell again and protect the small counts
     # that needed it by other cycles (the cheapest, or through one other cell hidden in
     # its place), then prune; kept when that hides fewer cells in all.
     improved = True
