@@ -48,7 +48,7 @@ MODULES: dict[str, tuple[str, str, tuple[str, ...], float]] = {
     "access": ("db/access.py", "balie.db.access",
                ("tests/test_access.py", "tests/test_audit_chain.py"), 0.95),
     "suppression": ("balie/domain/suppression.py", "balie.domain.suppression",
-                    ("tests/test_suppression.py",
+                    ("tests/test_suppression_golden.py", "tests/test_suppression.py",
                      "tests/test_suppression_exact.py"), 0.95),
     "intake": ("balie/domain/intake.py", "balie.domain.intake",
                ("tests/test_intake_check.py", "tests/test_lookup.py"), 0.90),
