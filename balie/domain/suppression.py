@@ -32,6 +32,7 @@ and compare the number of hidden cells with a brute-force minimum on small table
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import replace
 from heapq import heappop, heappush
@@ -86,11 +87,18 @@ class _Network:
                 self.values[(i, j)] = value
                 self.ends[(i, j)] = (("row", i) if leaf else ("col", i, j),
                                      hub if up is None else ("col", up, j))
-        self.edges: dict[object, list[tuple[Cell, object, int]]] = {}
-        """Per node: (figure, the node at its other end, +1 when leaving by its head)."""
+        self.edges: dict[object, list[tuple[Cell, object, int, bool, bool]]] = {}
+        """Per node: (figure, the node at its other end, +1 when leaving by its head,
+        whether the figure can move that way hidden as "<10", and as "x")."""
         for cell, (tail, head) in self.ends.items():
-            self.edges.setdefault(tail, []).append((cell, head, 1))
-            self.edges.setdefault(head, []).append((cell, tail, -1))
+            for node, other, direction in ((tail, head, 1), (head, tail, -1)):
+                self.edges.setdefault(node, []).append(
+                    (cell, other, direction, self.movable(cell, "primary", direction),
+                     self.movable(cell, None, direction)))
+        self.scale = 2 * sum(self.values.values()) + 1
+        """A path's cost (figures to hide, then ``prefer`` times the sum of their values)
+        is one number: the first times ``scale`` plus the second, which is never half of
+        ``scale`` in size, so the numbers order as the pairs do."""
 
     def movable(self, cell: Cell, kind: str | None, delta: int) -> bool:
         """Whether a figure hidden as ``kind`` can change by ``delta`` and still be what
@@ -114,7 +122,7 @@ class _Network:
             found = self._path(start, goal, cell, mask, open_, prefer)
             if found is not None and (best is None or found[0] < best[0]):
                 best = found
-                if best[0] == (0, 0):
+                if best[0] == 0:
                     break
         return None if best is None else [cell, *best[1]]
 
@@ -129,9 +137,8 @@ class _Network:
                 continue
             behind = self._reach(goal, mask, cell, -1)
             for node in self._reach(start, mask, cell, 1):
-                for figure, other, direction in self.edges[node]:
-                    if (figure in open_ and other in behind
-                            and self.movable(figure, None, direction)):
+                for figure, other, _, _, large in self.edges[node]:
+                    if figure in open_ and other in behind and large:
                         found.add(figure)
         return found
 
@@ -142,7 +149,7 @@ class _Network:
         todo = [start]
         while todo:
             node = todo.pop()
-            for figure, other, direction in self.edges[node]:
+            for figure, other, direction, _, _ in self.edges[node]:
                 if (figure != skip and figure in mask and other not in seen
                         and self.movable(figure, mask[figure], sense * direction)):
                     seen.add(other)
@@ -151,39 +158,39 @@ class _Network:
 
     def _path(self, start, goal, skip: Cell, mask: Mask,
               open_: frozenset[Cell] | set[Cell], prefer: int
-              ) -> tuple[tuple[int, int], list[Cell]] | None:
+              ) -> tuple[int, list[Cell]] | None:
         """Dijkstra from ``start`` to ``goal``, closing a cycle through ``skip``: a figure
         on the way goes up by one where it is passed along its direction, down by one
-        against it."""
+        against it. The cost is (figures of ``open_`` on it, ``prefer`` times the sum of
+        their values), as one number (see ``scale``); equal costs go first in, first
+        out."""
+        if not open_:
+            return self._hidden_path(start, goal, skip, mask)
+        scale = self.scale
+        values = self.values
         done: set = set()
         came: dict = {start: None}
-        cost = {start: (0, 0)}
-        queue = [((0, 0), 0, start)]
+        cost = {start: 0}
+        queue = [(0, 0, start)]
         tie = 0
         while queue:
             paid, _, node = heappop(queue)
             if node in done:
                 continue
             if node == goal:
-                path = []
-                while came[node] is not None:
-                    node, figure = came[node]
-                    path.append(figure)
-                return paid, path
+                return paid, self._back(came, node)
             done.add(node)
-            for figure, other, direction in self.edges[node]:
+            for figure, other, _, small, large in self.edges[node]:
                 if figure == skip or other in done:
                     continue
-                if figure in mask:
+                kind = mask.get(figure)
+                if kind is not None:
+                    if not (small if kind == "primary" else large):
+                        continue
                     step = paid
-                    kind = mask[figure]
-                elif figure in open_:
-                    # Lexicographic, so never below ``paid`` whatever ``prefer`` is.
-                    step = (paid[0] + 1, paid[1] + prefer * self.values[figure])
-                    kind = None
+                elif figure in open_ and large:
+                    step = paid + scale + prefer * values[figure]
                 else:
-                    continue
-                if not self.movable(figure, kind, direction):
                     continue
                 if other not in cost or step < cost[other]:
                     cost[other] = step
@@ -191,6 +198,38 @@ class _Network:
                     tie += 1
                     heappush(queue, (step, tie, other))
         return None
+
+    def _hidden_path(self, start, goal, skip: Cell, mask: Mask
+                     ) -> tuple[int, list[Cell]] | None:
+        """:meth:`_path` along hidden figures only. Every step costs nothing, so
+        Dijkstra's queue is first in, first out and a node keeps the way it was first
+        reached: this breadth-first search finds the same path, without the heap."""
+        if start == goal:
+            return 0, []
+        came: dict = {start: None}
+        todo = deque([start])
+        while todo:
+            node = todo.popleft()
+            for figure, other, _, small, large in self.edges[node]:
+                if figure == skip or other in came:
+                    continue
+                kind = mask.get(figure)
+                if kind is None or not (small if kind == "primary" else large):
+                    continue
+                came[other] = (node, figure)
+                if other == goal:
+                    return 0, self._back(came, other)
+                todo.append(other)
+        return None
+
+    @staticmethod
+    def _back(came: dict, node) -> list[Cell]:
+        """The figures on the way to ``node``, from it back to the start."""
+        path = []
+        while came[node] is not None:
+            node, figure = came[node]
+            path.append(figure)
+        return path
 
 
 class Unprotectable(Exception):
@@ -233,7 +272,7 @@ def _protect(network: _Network, mask: Mask, candidates: frozenset[Cell], prefer:
     values = network.values
     # Every small count gets a cycle; the cycle also moves (and so protects) every other
     # hidden count on it.
-    witness: dict[Cell, list[Cell]] = {}
+    witness: dict[Cell, frozenset[Cell]] = {}
     for cell in sorted(mask):
         if cell in witness:
             continue
@@ -242,9 +281,10 @@ def _protect(network: _Network, mask: Mask, candidates: frozenset[Cell], prefer:
             raise Unprotectable
         for figure in found:
             mask.setdefault(figure, "secondary")
+        ring = frozenset(found)
         for figure in found:
             if mask[figure] == "primary":
-                witness[figure] = found
+                witness[figure] = ring
     # Publish again every secondary cell that no small count needs: the largest first.
     _prune(network, mask, witness)
     # Then look for fewer: publish a secondary cell again and protect the small counts
@@ -267,9 +307,9 @@ def _protect(network: _Network, mask: Mask, candidates: frozenset[Cell], prefer:
     return mask
 
 
-def _without(network: _Network, mask: Mask, witness: dict[Cell, list[Cell]], cell: Cell,
+def _without(network: _Network, mask: Mask, witness: dict[Cell, frozenset[Cell]], cell: Cell,
              candidates: frozenset[Cell], prefer: int
-             ) -> Iterator[tuple[Mask, dict[Cell, list[Cell]]]]:
+             ) -> Iterator[tuple[Mask, dict[Cell, frozenset[Cell]]]]:
     """Protections without the secondary ``cell``: every small count that needed it gets
     the cheapest other cycle; then, one by one, each other cell that can take its place
     on a cycle of a small count left without one."""
@@ -286,9 +326,10 @@ def _without(network: _Network, mask: Mask, witness: dict[Cell, list[Cell]], cel
             return  # no cycle at all without this cell: it stays
         for figure in found:
             trial.setdefault(figure, "secondary")
+        ring = frozenset(found)
         for figure in found:
             if trial[figure] == "primary":
-                trial_witness[figure] = found
+                trial_witness[figure] = ring
     yield trial, trial_witness
     base = {c: kind for c, kind in mask.items() if c != cell}
     # A small count with no cycle left needs the cell in its place on its new cycle.
@@ -303,12 +344,12 @@ def _without(network: _Network, mask: Mask, witness: dict[Cell, list[Cell]], cel
             found = network.cycle(p, trial)
             if found is None:
                 break
-            trial_witness[p] = found
+            trial_witness[p] = frozenset(found)
         else:
             yield trial, trial_witness
 
 
-def _prune(network: _Network, mask: Mask, witness: dict[Cell, list[Cell]]) -> None:
+def _prune(network: _Network, mask: Mask, witness: dict[Cell, frozenset[Cell]]) -> None:
     """Publish again, largest first, every secondary cell without which each small count
     still has a cycle; ``witness`` (a cycle per small count) follows."""
     values = network.values
@@ -322,7 +363,7 @@ def _prune(network: _Network, mask: Mask, witness: dict[Cell, list[Cell]]) -> No
             if found is None:
                 mask[cell] = "secondary"
                 break
-            replaced[p] = found
+            replaced[p] = frozenset(found)
         else:
             witness.update(replaced)
 
