@@ -14,6 +14,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from balie.db.errors import (
@@ -24,6 +25,13 @@ from balie.db.errors import (
     UnsafeLocation,
     store_error,
 )
+from balie.domain.timekeeping import to_db
+
+# Every moment is stored in one form, to_db's: a datetime handed to SQLite as it is
+# would otherwise be stored as Python writes it ("2026-03-24 09:30:00+00:00"), which
+# from_db refuses, so the inquiry would no longer open. (A correction that took away a
+# follow-up time once stored the moment of its result that way.)
+sqlite3.register_adapter(datetime, to_db)
 
 BUSY_TIMEOUT_MS = 10_000
 """How long SQLite itself waits for another desk's lock before giving up."""

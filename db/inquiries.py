@@ -310,10 +310,11 @@ def correct_inquiry(
             row["callback_done_at"] = None  # a new time is a callback still to make
         if "followup_at" in changed:
             # A new time is a follow-up still to make; taking the time away cancels one
-            # that was still to make (a result already found stays).
-            row["followup_done_at"] = None if data.followup_at else before.followup_done_at
-            row["followup_result"] = PENDING if data.followup_at else (
-                None if before.followup_result == PENDING else before.followup_result)
+            # that was still to make (a result already found stays, with its moment).
+            if data.followup_at is not None:
+                row |= {"followup_done_at": None, "followup_result": PENDING}
+            elif before.followup_result == PENDING:
+                row["followup_result"] = None
         assignments = ", ".join(f"{name} = ?" for name in row)
         db.execute(
             f"UPDATE inquiry SET {assignments}, version = version + 1 WHERE id = ?",

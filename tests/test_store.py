@@ -221,3 +221,168 @@ def test_viewing_an_inquiry_gives_it_whole_and_logs_only_what_holds_personal_tex
     get_inquiry(db, staff, plain.id, FROZEN_NOW, purpose="historie")
     assert db.execute("SELECT inquiry_id, detail FROM audit_log WHERE action = 'view' "
                       "ORDER BY id").fetchall()[-1] == (plain.id, "historie")
+
+
+# --- what each part of saving and correcting leaves in the tables -------------------------
+
+
+def _referrals(db, inquiry_id: int) -> list[tuple[int, int]]:
+    return db.execute("SELECT entry_id, position FROM inquiry_referral WHERE inquiry_id = ? "
+                      "ORDER BY position", [inquiry_id]).fetchall()
+
+
+def test_referrals_keep_the_order_they_were_given_once_each(db, ref, staff):
+    first, second = (entry.id for entry in ref.directory.all[:2])
+    saved = save_inquiry(db, make_input(ref, route_id=ref.route("external").id,
+                                        referral_ids=(second, first, second)),
+                         staff, FROZEN_NOW)
+    assert saved.referral_ids == (second, first)
+    # Positions count from 1, as the migration gave the one referral an inquiry had.
+    assert _referrals(db, saved.id) == [(second, 1), (first, 2)]
+
+
+def test_a_new_inquiry_waits_in_a_teams_list_or_is_closed_at_the_desk(db, ref, staff):
+    team = save_inquiry(db, make_input(ref), staff, FROZEN_NOW)
+    desk = save_inquiry(db, make_input(ref, route_id=ref.route("desk").id), staff, FROZEN_NOW)
+    assert (team.queued_at, team.closed_at) == (FROZEN_NOW, None)
+    assert (desk.queued_at, desk.closed_at) == (None, FROZEN_NOW)
+
+
+def test_a_correction_of_referrals_replaces_them_and_says_what_they_were(db, ref, staff):
+    first, second, third = (entry.id for entry in ref.directory.all[:3])
+    external = ref.route("external").id
+    saved = save_inquiry(db, make_input(ref, route_id=external, referral_ids=(first, second)),
+                         staff, FROZEN_NOW)
+    later = FROZEN_NOW + timedelta(minutes=3)
+    assert correct_inquiry(db, saved.id, make_input(ref, route_id=external,
+                                                    referral_ids=(third, third)),
+                           staff, later) == ["referral_ids"]
+    assert load_inquiry(db, saved.id).referral_ids == (third,)
+    assert _referrals(db, saved.id) == [(third, 1)]
+    # Every referral taken away: the history says there is none now.
+    correct_inquiry(db, saved.id, make_input(ref, route_id=external), staff, later)
+    assert _referrals(db, saved.id) == []
+    changes = [(e.old_value, e.new_value) for e in history(db, lead(db), saved.id)
+               if e.field == "referral_ids"]
+    assert changes == [(f"{first},{second}", f"{third}"), (f"{third}", None)]
+    logged = db.execute("SELECT detail FROM audit_log WHERE action = 'correct' ORDER BY id"
+                        ).fetchall()
+    assert logged == [("referral_ids",), ("referral_ids",)]
+
+
+def test_a_correction_of_topics_replaces_them(db, ref, staff):
+    wonen, geld = ref.topics.named("Wonen").id, ref.topics.named("Financiën").id
+    saved = save_inquiry(db, make_input(ref, topic_ids=(wonen,)), staff, FROZEN_NOW)
+    correct_inquiry(db, saved.id, make_input(ref, topic_ids=(geld, wonen)), staff, FROZEN_NOW)
+    assert set(load_inquiry(db, saved.id).topic_ids) == {wonen, geld}
+    correct_inquiry(db, saved.id, make_input(ref, topic_ids=(geld,)), staff, FROZEN_NOW)
+    assert load_inquiry(db, saved.id).topic_ids == (geld,)
+
+
+def test_a_route_correction_to_the_desk_closes_it_in_the_history(db, ref, staff):
+    saved = save_inquiry(db, make_input(ref), staff, FROZEN_NOW)
+    correct_inquiry(db, saved.id, make_input(ref, route_id=ref.route("desk").id), staff,
+                    FROZEN_NOW, reason="toch aan de balie beantwoord")
+    status = [(e.old_value, e.new_value, e.reason) for e in history(db, lead(db), saved.id)
+              if e.kind == "status"]
+    assert status == [(STATUS_NEW, STATUS_CLOSED, "toch aan de balie beantwoord")]
+    assert load_inquiry(db, saved.id).status == STATUS_CLOSED
+
+
+def test_correcting_removes_the_draft_it_was_typed_in_and_no_other(db, ref, staff):
+    from balie.db.drafts import save_draft
+
+    saved = save_inquiry(db, make_input(ref), staff, FROZEN_NOW)
+    typed = save_draft(db, None, staff.id, "balie-1", 101, '{"age": "79"}', FROZEN_NOW)
+    other = save_draft(db, None, staff.id, "balie-2", 102, '{"village": "Spier"}', FROZEN_NOW)
+    correct_inquiry(db, saved.id, make_input(ref, age=80), staff, FROZEN_NOW)
+    assert db.execute("SELECT count(*) FROM draft").fetchone() == (2,)
+    correct_inquiry(db, saved.id, make_input(ref, age=79), staff, FROZEN_NOW, draft_id=typed)
+    assert db.execute("SELECT id FROM draft").fetchall() == [(other,)]
+
+
+def test_a_new_callback_time_is_a_callback_still_to_make(db, ref, staff):
+    from balie.db.inbox import callback_done
+
+    at = FROZEN_NOW + timedelta(hours=2)
+    data = make_input(ref, consent=True, phone="+31612345678", callback_at=at)
+    saved = save_inquiry(db, data, staff, FROZEN_NOW)
+    callback_done(db, saved.id, at, staff, at)
+    # Another field corrected: the callback made stays made.
+    correct_inquiry(db, saved.id, make_input(ref, consent=True, phone="+31612345678",
+                                             callback_at=at, age=80), staff, at)
+    assert load_inquiry(db, saved.id).callback_done_at == at
+    later = at + timedelta(days=1)
+    correct_inquiry(db, saved.id, make_input(ref, consent=True, phone="+31612345678",
+                                             callback_at=later, age=80), staff, at)
+    assert load_inquiry(db, saved.id).callback_done_at is None
+
+
+def test_taking_a_follow_up_time_away_keeps_a_result_already_found(db, ref, staff):
+    from balie.db.followup import followup_done
+    from balie.domain.followup import PENDING
+
+    external = ref.route("external").id
+    entry = ref.directory.all[0].id
+    at = FROZEN_NOW + timedelta(days=14)
+
+    def data(followup_at, age=78):
+        return make_input(ref, route_id=external, referral_ids=(entry,), consent=True,
+                          phone="+31612345678", followup_at=followup_at, age=age)
+
+    pending = save_inquiry(db, data(at), staff, FROZEN_NOW)
+    found = save_inquiry(db, data(at), staff, FROZEN_NOW)
+    followup_done(db, found.id, at, "helped", staff, at)
+    # Another field corrected: the follow-up and its result stay as they are.
+    correct_inquiry(db, found.id, data(at, age=79), staff, at)
+    assert (load_inquiry(db, found.id).followup_result,
+            load_inquiry(db, found.id).followup_done_at) == ("helped", at)
+    for saved in (pending, found):
+        correct_inquiry(db, saved.id, data(None), staff, at)
+    assert load_inquiry(db, pending.id).followup_result is None  # cancelled
+    assert (load_inquiry(db, found.id).followup_result,
+            load_inquiry(db, found.id).followup_done_at) == ("helped", at)
+    # A new time is a follow-up still to make.
+    correct_inquiry(db, found.id, data(at + timedelta(days=7)), staff, at)
+    assert (load_inquiry(db, found.id).followup_result,
+            load_inquiry(db, found.id).followup_done_at) == (PENDING, None)
+
+
+def test_todays_desk_list_names_the_topics(db, ref, staff):
+    from balie.db.inquiries import desk_inquiries
+    from balie.domain.periods import containing
+
+    wonen, geld = ref.topics.named("Wonen").id, ref.topics.named("Financiën").id
+    save_inquiry(db, make_input(ref, topic_ids=(wonen,)), staff, FROZEN_NOW)
+    save_inquiry(db, make_input(ref, topic_ids=(geld,)), staff, FROZEN_NOW)
+    rows = desk_inquiries(db, staff, containing("day", FROZEN_NOW.date()).span)
+    assert [row.topics for row in rows] == ["Financiën", "Wonen"]  # newest first
+
+
+def test_earlier_contacts_go_by_time_then_number_not_by_route(db, ref, staff):
+    from balie.db.inquiries import earlier_contacts, name_query
+
+    def register(at, route, phone):
+        return save_inquiry(db, make_input(ref, route_id=ref.route(route).id, consent=True,
+                                           phone=phone), staff, at).id
+
+    day = timedelta(days=1)
+    # Registered out of order (an import), on routes in both orders.
+    for phone, (older, newer) in (("+31611111111", ("desk", "senior_work")),
+                                  ("+31622222222", ("senior_work", "desk"))):
+        newest = register(FROZEN_NOW - day, newer, phone)
+        oldest = register(FROZEN_NOW - 3 * day, older, phone)
+        same_time = register(FROZEN_NOW - 3 * day, older, phone)
+        (found,) = earlier_contacts(db, staff, phone, None, FROZEN_NOW)
+        assert found.ids == (newest, same_time, oldest)
+        assert found.last_at == FROZEN_NOW - day
+        assert found.last_route == ref.route(newer).name
+    # Two words are enough to search by name.
+    assert name_query("Anna Boer") == '"Anna" "Boer"'
+
+
+def test_a_moment_handed_to_sqlite_as_it_is_is_stored_as_every_moment(db):
+    from balie.domain.timekeeping import from_db
+
+    (stored,) = db.execute("SELECT ?", [FROZEN_NOW]).fetchone()
+    assert stored == "2026-03-10T09:30:00Z" and from_db(stored) == FROZEN_NOW
