@@ -28,6 +28,7 @@ from balie.domain.suppression import (
     SECONDARY_MIN,
     SMALL_MAX,
     Unprotectable,
+    _Network,
     for_publication,
     protect_breakdown,
     suppress,
@@ -143,6 +144,37 @@ def test_a_breakdown_of_a_public_total_hides_only_what_it_must(values, parts):
         if hidden.get(key) == "secondary":
             without = {c: kind for c, kind in mask.items() if c[0] != i}
             assert exposed(report, without), f"{key} is hidden without need"
+
+
+# --- the local search's second way: one figure hidden in another's place ---------------
+
+EDGES = st.sampled_from([0, 1, 2, 8, 9, 10, 11, 25])
+"""Counts at the edges of what a reader knows: a figure that can move one way only."""
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_the_figures_that_close_a_cycle_alone_are_exactly_those_the_search_tries(data):
+    """When a small count has no cycle left, the search tries every public figure that,
+    hidden alone, would close one (``_Network.bridges``, from the hidden figures reached
+    either way). Checked against the cycle search itself: hide each public figure in
+    turn and ask for a cycle."""
+    width = data.draw(st.integers(1, 4))
+    row = st.lists(EDGES, min_size=width, max_size=width)
+    report = make_report(data.draw(st.lists(st.lists(row, min_size=1, max_size=3),
+                                            min_size=1, max_size=3)))
+    network = _Network(report)
+    mask = {c: "primary" for c, v in network.values.items() if 1 <= v <= SMALL_MAX}
+    large = sorted(c for c, v in network.values.items() if v >= SECONDARY_MIN)
+    hidden = data.draw(st.sets(st.sampled_from(large))) if large else set()
+    mask |= dict.fromkeys(hidden, "secondary")
+    public = set(large) - hidden
+    for cell in sorted(c for c, kind in mask.items() if kind == "primary"):
+        if network.cycle(cell, mask) is not None:
+            continue  # asked only for a small count without a cycle
+        closing = {figure for figure in public
+                   if network.cycle(cell, {**mask, figure: "secondary"}) is not None}
+        assert network.bridges(cell, mask, public) == closing, cell
 
 
 # --- minimal on small tables -------------------------------------------------------------

@@ -29,8 +29,8 @@ import random
 import sys
 from pathlib import Path
 
+from balie.domain import suppression
 from balie.domain.report import Line, Report
-from balie.domain.suppression import Unprotectable, protect_breakdown, suppress
 from tests.test_suppression import PERIOD, columns, exposed, make_report
 
 GOLDEN = Path(__file__).parent / "data" / "suppression_golden.json"
@@ -56,9 +56,19 @@ def _small(rng: random.Random) -> int:
     return 0 if pick < 1 / 3 else _int(rng, 1, 9) if pick < 2 / 3 else _int(rng, 10, 60)
 
 
-def cases() -> list[dict]:
-    """The tables, from a fixed seed (the file stores them too, so a change here shows)."""
-    rng = random.Random(SEED)
+def _edge(rng: random.Random, mean: float = 0) -> int:
+    """A count at an edge of what a reader knows (0, 1, 2, 8, 9, 10, 11) or above it:
+    where a figure can move one way and not the other."""
+    pick = rng.random()
+    return (0, 1, 2, 8, 9, 10, 11)[int(pick * 7)] if pick < 0.7 else _int(rng, 12, 40)
+
+
+def cases(seed: int = SEED, edges: bool = False) -> list[dict]:
+    """The tables, from a fixed seed (the file stores them too, so a change here shows);
+    ``edges``: every count drawn by :func:`_edge` (tools/hunt_suppression.py)."""
+    rng = random.Random(seed)
+    _small = _edge if edges else globals()["_small"]
+    _count = _edge if edges else globals()["_count"]
     found: list[dict] = []
     for _ in range(260):  # small tables, by village (additive) and by topic
         width = _int(rng, 1, 4)
@@ -102,15 +112,16 @@ def _table(case: dict) -> Report:
     return make_report(case["groups"], additive=case["additive"], totals=case["totals"])
 
 
-def hidden(case: dict) -> list | None:
-    """What balie hides in the case, as the file stores it: sorted [i, j, kind] for a
-    table, sorted [key, kind] for a breakdown; None when it is refused."""
+def hidden(case: dict, module=suppression) -> list | None:
+    """What balie (or another version of its ``suppression`` module) hides in the case,
+    as the file stores it: sorted [i, j, kind] for a table, sorted [key, kind] for a
+    breakdown; None when it is refused."""
     if case["kind"] == "breakdown":
-        mask = protect_breakdown(*_breakdown(case))
+        mask = module.protect_breakdown(*_breakdown(case))
         return None if mask is None else sorted([key, kind] for key, kind in mask.items())
     try:
-        mask = suppress(_table(case))
-    except Unprotectable:
+        mask = module.suppress(_table(case))
+    except module.Unprotectable:
         return None
     return sorted([i, j, kind] for (i, j), kind in mask.items())
 
@@ -141,7 +152,9 @@ def _recorded() -> list[dict]:
 def test_the_recorded_tables_are_the_ones_the_generator_makes():
     # The file keeps the tables themselves, so the masks below stay comparable even if
     # the generator changes; this says when it did (write the file again, on purpose).
-    assert [{k: v for k, v in case.items() if k != "hidden"} for case in _recorded()] \
+    # Tables found by tools/hunt_suppression.py (marked "found") come after them.
+    generated = [case for case in _recorded() if "found" not in case]
+    assert [{k: v for k, v in case.items() if k != "hidden"} for case in generated] \
         == cases()
 
 
@@ -158,19 +171,27 @@ def test_the_recorded_cases_cover_what_suppression_does():
     kinds = [cell[-1] for case in recorded for cell in case["hidden"] or []]
     assert kinds.count("secondary") > 500 and kinds.count("primary") > 1000
     assert sum(case["hidden"] is None for case in recorded) >= 3  # refusals
-    big = [case for case in recorded if len(case["groups"] if "groups" in case else []) == 9]
+    big = [case for case in recorded
+           if "found" not in case and len(case.get("groups", ())) == 9]
     assert len(big) == 8 and all(case["hidden"] for case in big)
 
 
-def write() -> None:
+def write(found: list[dict] = ()) -> None:
+    """Write the file: the generated tables, then those found earlier and ``found``
+    (tables on which a changed search hides other cells: see tools/hunt_suppression.py),
+    each with what balie hides in it now, checked by the attacker first."""
+    earlier = [case for case in _recorded() if "found" in case] if GOLDEN.exists() else []
     made = []
-    for case in cases():
+    for case in [*cases(), *earlier, *found]:
+        case = {k: v for k, v in case.items() if k != "hidden"}
         recorded = hidden(case)
         if not _safe(case, recorded):
             raise SystemExit(f"not safe, not written: {case}")
         made.append({**case, "hidden": recorded})
     GOLDEN.parent.mkdir(exist_ok=True)
-    GOLDEN.write_text(json.dumps(made, separators=(",", ":")) + "\n", encoding="utf-8")
+    fresh = GOLDEN.with_suffix(".new")  # replaced whole: a test reading it meanwhile
+    fresh.write_text(json.dumps(made, separators=(",", ":")) + "\n", encoding="utf-8")
+    fresh.replace(GOLDEN)
     print(f"{len(made)} cases written to {GOLDEN}")
 
 

@@ -69,7 +69,46 @@ EQUIVALENT: dict[str, dict[str, str]] = {
         "require_view: return current -> return None":
             "every caller uses require_view as a check only and ignores the grant",
     },
-    "suppression": {},
+    "suppression": {
+        # A path's cost is one number (``scale``): figures to hide times scale, plus
+        # ``prefer`` times the sum of their values. The sums on one path have one sign
+        # and are at most S (all values together), so any scale above 2S keeps the
+        # order of the pairs; 2S + 1 leaves room, which makes these alike.
+        "_Network.__init__: 2 * sum(self.values.values()) + 1 -> "
+        "2 * sum(self.values.values()) - 1":
+            "scale 2S - 1 still orders costs as the pairs do: a path's sums differ by at "
+            "most S (one sign)",
+        "_Network.__init__: 2 -> 3": "scale 3S + 1: as above",
+        "_Network.__init__: 1 -> 2 #4": "scale 2S + 2: as above",
+        "suppress: 1 -> 2 #2":
+            "prefer 2 instead of 1: twice the sums still stays under scale, so every "
+            "cost orders as before",
+        "suppress: 1 -> 2 #3": "prefer -2 instead of -1: as above",
+        "_Network.cycle: 1 -> 2":
+            "the default of prefer is used only by searches without public figures to "
+            "hide, where no value is counted",
+        # The early stop: a cycle that hides nothing new (cost 0) cannot be beaten by the
+        # other direction (a cost is never below 0 and a tie keeps the first).
+        "_Network.cycle: 0 -> 1 #3":
+            "best[0] == 1 is never true (a cost is 0 or at least scale - S > 1): only the "
+            "early stop is lost, see 'break -> continue'",
+        "_Network.cycle: 0 -> 1 #4":
+            "best[1] == 0 compares a list with 0, never true: only the early stop is lost",
+        "_Network.cycle: break -> continue":
+            "after a free cycle the other direction is searched too, and can only tie, "
+            "which keeps the first: the same cycle, found slower",
+        "_Network._path: 0 -> 1":
+            "the search starts at cost 1 instead of 0: every cost is one higher, so the "
+            "order is the same; only the early stop is lost",
+        "_Network._hidden_path: 0 -> 1":
+            "a cycle along hidden figures said to cost 1: it is still the only kind "
+            "found without public figures; only the early stop is lost",
+        "_Network._reach: sense * direction -> sense / direction":
+            "both are +1 or -1, so x / y == x * y",
+        "suppress: v > SMALL_MAX -> v >= SMALL_MAX":
+            "adds the 9s to the figures that may be hidden; a 9 is a '<10', always in "
+            "the mask, and every search looks at the mask first",
+    },
     "intake": {
         "IntakeDraft.to_json: True -> False":
             "sort_keys: the dataclass gives its fields in one fixed order, and a draft is "

@@ -36,6 +36,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import replace
 from heapq import heappop, heappush
+from itertools import count as counter
 
 from balie.domain.models import Route
 from balie.domain.report import Line, Report
@@ -170,9 +171,9 @@ class _Network:
         values = self.values
         done: set = set()
         came: dict = {start: None}
-        cost = {start: 0}
-        queue = [(0, 0, start)]
-        tie = 0
+        cost: dict = {}  # the start is done first and never reached again
+        order = counter()  # equal costs: first in, first out
+        queue = [(0, next(order), start)]
         while queue:
             paid, _, node = heappop(queue)
             if node in done:
@@ -195,8 +196,7 @@ class _Network:
                 if other not in cost or step < cost[other]:
                     cost[other] = step
                     came[other] = (node, figure)
-                    tie += 1
-                    heappush(queue, (step, tie, other))
+                    heappush(queue, (step, next(order), other))
         return None
 
     def _hidden_path(self, start, goal, skip: Cell, mask: Mask
@@ -204,9 +204,7 @@ class _Network:
         """:meth:`_path` along hidden figures only. Every step costs nothing, so
         Dijkstra's queue is first in, first out and a node keeps the way it was first
         reached: this breadth-first search finds the same path, without the heap."""
-        if start == goal:
-            return 0, []
-        came: dict = {start: None}
+        came: dict = {start: None}  # the two ends of a figure are never one node
         todo = deque([start])
         while todo:
             node = todo.popleft()
