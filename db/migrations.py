@@ -792,3 +792,21 @@ def _import_batches(db) -> None:
         ) WHERE followup_result IS NOT NULL;
         """,
     )
+
+
+@migration("0012_followup_moments")
+def _followup_moments(db) -> None:
+    """Moments a correction stored in Python's own form are put in the stored form."""
+    run_sql(
+        db,
+        """
+        -- Before this version, a correction that took away a follow-up time after its
+        -- result was found wrote the result's moment as '2026-03-24 09:30:00.250000+00:00'
+        -- instead of '2026-03-24T09:30:00Z', and the inquiry no longer opened. SQLite
+        -- reads that form (with its offset) and writes the stored one, in whole seconds.
+        UPDATE inquiry
+           SET followup_done_at = strftime('%Y-%m-%dT%H:%M:%SZ', followup_done_at)
+         WHERE followup_done_at GLOB
+               '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9]*';
+        """,
+    )

@@ -386,3 +386,23 @@ def test_a_moment_handed_to_sqlite_as_it_is_is_stored_as_every_moment(db):
 
     (stored,) = db.execute("SELECT ?", [FROZEN_NOW]).fetchone()
     assert stored == "2026-03-10T09:30:00Z" and from_db(stored) == FROZEN_NOW
+
+
+def test_a_follow_up_moment_stored_in_pythons_form_is_repaired_on_upgrade(db_path, tmp_path):
+    from balie.db.connection import connect
+    from balie.db.migrations import migrate
+    from balie.db.reference import load_reference
+    from tests.conftest import member
+
+    db = connect(db_path)
+    migrate(db, stop_before="0012_followup_moments")
+    ref = load_reference(db)
+    saved = save_inquiry(db, make_input(ref), member(db, "test.balie"), FROZEN_NOW)
+    with db.write():  # what the correction wrote before this version
+        db.execute("UPDATE inquiry SET followup_result = 'helped', followup_done_at = ? "
+                   "WHERE id = ?", ["2026-03-24 09:30:00.250000+00:00", saved.id])
+    with pytest.raises(ValueError):
+        load_inquiry(db, saved.id)
+    assert migrate(db) == ["0012_followup_moments"]
+    assert load_inquiry(db, saved.id).followup_done_at == FROZEN_NOW + timedelta(days=14)
+    db.close()
