@@ -105,6 +105,24 @@ EQUIVALENT: dict[str, dict[str, str]] = {
             "found without public figures; only the early stop is lost",
         "_Network._reach: sense * direction -> sense / direction":
             "both are +1 or -1, so x / y == x * y",
+        "_prune: break -> continue":
+            "the other small counts that needed the cell look for a cycle with it hidden "
+            "again: their witness changes, never the mask. Which cycle stands witness "
+            "for a small count decides nothing: a cell is published again exactly when "
+            "every small count has a cycle without it",
+        "hidden_previous: 0 -> 1":
+            "the id of the made-up route of last year's column: suppression reads no id",
+        "protect_breakdown: 0 -> 1": "the id of the made-up route of the count column: as above",
+        # In a table of one column the hub (see _Network) has two figures: the total
+        # line's cell and its total. A cycle through the hub uses both or neither.
+        "protect_breakdown: {(last, 0), (last, 1)} -> without (last, 0)":
+            "the total's cell stays public with its total: a cycle through the hub uses both",
+        "protect_breakdown: {(last, 0), (last, 1)} -> without (last, 1)":
+            "as above, the other way round",
+        "protect_breakdown: 0 -> 1 #2": "freezes (last, 1) twice: as 'without (last, 0)'",
+        "protect_breakdown: 1 -> 2 #2":
+            "freezes (last, 2), which a table of one column does not have: as "
+            "'without (last, 1)'",
         "suppress: v > SMALL_MAX -> v >= SMALL_MAX":
             "adds the 9s to the figures that may be hidden; a 9 is a '<10', always in "
             "the mask, and every search looks at the mask first",
