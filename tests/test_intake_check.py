@@ -33,6 +33,18 @@ def test_a_complete_anonymous_call_becomes_an_inquiry(ref, rules):
     assert result.suggestion.reason == "78 jaar, eenzaamheid en contact -> seniorenwerk"
 
 
+def test_the_kaart_suggestions_know_the_forms_topics_and_village(ref, rules):
+    from balie.domain.directory_search import Context
+
+    result = check(anonymous_call(topics="e, wonen"), ref, rules, FROZEN_NOW)
+    assert result.context == Context(
+        frozenset({ref.topics.named("Eenzaamheid en contact").id,
+                   ref.topics.named("Wonen").id}),
+        ref.villages.named("Hooghalen").id)
+    # Nothing chosen yet: every entry counts as helping (see Context.rank).
+    assert check(IntakeDraft(channel="phone"), ref, rules, FROZEN_NOW).context == Context()
+
+
 def test_a_half_filled_form_shows_no_complaints_about_empty_fields(ref, rules):
     result = check(IntakeDraft(channel="phone", village="bei"), ref, rules, FROZEN_NOW)
     assert result.errors == {} and result.data is None

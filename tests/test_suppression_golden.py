@@ -67,12 +67,11 @@ def cases(seed: int = SEED, edges: bool = False) -> list[dict]:
     """The tables, from a fixed seed (the file stores them too, so a change here shows);
     ``edges``: every count drawn by :func:`_edge` (tools/hunt_suppression.py)."""
     rng = random.Random(seed)
-    _small = _edge if edges else globals()["_small"]
-    _count = _edge if edges else globals()["_count"]
+    small, count = (_edge, _edge) if edges else (_small, _count)
     found: list[dict] = []
     for _ in range(260):  # small tables, by village (additive) and by topic
         width = _int(rng, 1, 4)
-        groups = [[[_small(rng) for _ in range(width)] for _ in range(_int(rng, 1, 3))]
+        groups = [[[small(rng) for _ in range(width)] for _ in range(_int(rng, 1, 3))]
                   for _ in range(_int(rng, 1, 3))]
         additive = rng.random() < 0.75
         totals = None
@@ -86,17 +85,17 @@ def cases(seed: int = SEED, edges: bool = False) -> list[dict]:
     for _ in range(60):  # medium: up to five areas of up to five villages
         width = _int(rng, 2, 5)
         mean = rng.choice([3, 8, 20])
-        groups = [[[_count(rng, mean) for _ in range(width)] for _ in range(_int(rng, 1, 5))]
+        groups = [[[count(rng, mean) for _ in range(width)] for _ in range(_int(rng, 1, 5))]
                   for _ in range(_int(rng, 2, 5))]
         found.append({"kind": "table", "groups": groups, "additive": True, "totals": None})
     sizes = [5, 4, 4, 3, 4, 3, 2, 3, 2]  # 30 villages in 9 areas, as in Midden-Drenthe
     for mean in (1.5, 3, 6, 12, 25, 60, 3, 6):  # a month, a quarter, a year; five routes
-        groups = [[[_count(rng, mean) for _ in range(5)] for _ in range(size)]
+        groups = [[[count(rng, mean) for _ in range(5)] for _ in range(size)]
                   for size in sizes]
         found.append({"kind": "table", "groups": groups, "additive": True, "totals": None})
     for _ in range(80):  # factsheet breakdowns of a public total, with a subtotal
-        values = [_small(rng) for _ in range(_int(rng, 1, 6))]
-        parts = [_small(rng) for _ in range(_int(rng, 0, 4))]
+        values = [small(rng) for _ in range(_int(rng, 1, 6))]
+        parts = [small(rng) for _ in range(_int(rng, 0, 4))]
         found.append({"kind": "breakdown", "values": values, "parts": parts})
     return found
 
