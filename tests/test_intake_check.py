@@ -287,3 +287,51 @@ def test_a_referral_that_could_be_several_is_asked_as_a_question(ref, rules):
     unknown = check(anonymous_call(route="external", referral="zz"), ref, rules,
                     FROZEN_NOW).errors["referral"]
     assert unknown == "'zz' staat niet op de sociale kaart."
+
+
+def referred(**changes) -> IntakeDraft:
+    """A call referred to the Voedselbank, with a phone number kept with consent."""
+    values = dict(topics="fin", route="external", referral="Voedselbank", consent=True,
+                  phone="0612345678")
+    return anonymous_call(**(values | changes))
+
+
+def test_a_follow_up_in_the_form_belongs_to_an_address(ref, rules):
+    # "j": in two weeks, at the start of that Tuesday's working day.
+    saved = check(referred(followup="j"), ref, rules, FROZEN_NOW, for_save=True)
+    assert saved.errors == {} and saved.warnings == {}
+    assert saved.data.followup_at.isoformat() == "2026-03-24T09:00:00+01:00"
+    assert saved.followup_off_hours is None
+    # No address in Naar: the follow-up has nothing to ask about.
+    alone = check(referred(followup="j", referral=""), ref, rules, FROZEN_NOW)
+    assert alone.errors == {"followup": "Nabellen hoort bij een adres: kies dat eerst bij "
+                                        "Naar."}
+    # An address that names no entry is said there, once.
+    unknown = check(referred(followup="j", referral="qqqq"), ref, rules, FROZEN_NOW)
+    assert set(unknown.errors) == {"referral"}
+    # A team's route has no Naar field: its follow-up is the team's work.
+    team = check(referred(followup="j", referral="", route="senior_work", topics="e"),
+                 ref, rules, FROZEN_NOW, for_save=True)
+    assert team.errors == {} and team.data.followup_at is None
+
+
+def test_an_answer_at_the_desk_may_name_no_address(ref, rules):
+    data = check(referred(referral="", route="desk"), ref, rules, FROZEN_NOW,
+                 for_save=True).data
+    assert data.referral_ids == () and data.followup_at is None
+
+
+def test_a_follow_up_on_a_saturday_is_said_and_must_be_confirmed(ref, rules):
+    result = check(referred(followup="za 10u"), ref, rules, FROZEN_NOW, for_save=True)
+    assert result.errors == {}
+    assert result.followup_off_hours and "zaterdag" in result.followup_off_hours
+    assert result.warnings == {"followup": f"Let op: {result.followup_off_hours}."}
+
+
+def test_a_correction_may_keep_a_follow_up_time_that_has_passed(ref, rules):
+    passed = referred(followup="2-3-2026 10u")
+    assert "followup" in check(passed, ref, rules, FROZEN_NOW).errors
+    kept = check(IntakeDraft(**{**passed.__dict__, "correction_of": 7}), ref, rules,
+                 FROZEN_NOW, for_save=True)
+    assert kept.errors == {}
+    assert kept.data.followup_at.isoformat() == "2026-03-02T10:00:00+01:00"
